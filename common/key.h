@@ -1,0 +1,30 @@
+/* Curve25519 keys: a host's WireGuard key is also its crypto_box key (FORMAT.md "Keys"). */
+#ifndef WGM_KEY_H
+#define WGM_KEY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define WGM_KEY_LEN 32
+#define WGM_KEY_B64_LEN 44
+
+struct wgm_key {
+	uint8_t b[WGM_KEY_LEN];
+};
+
+/* Exactly 44 chars of standard base64 decoding to 32 bytes; surrounding whitespace allowed. */
+int wgm_key_from_b64(struct wgm_key *k, const char *s);
+void wgm_key_to_b64(const struct wgm_key *k, char out[WGM_KEY_B64_LEN + 1]);
+int wgm_key_public(const struct wgm_key *priv, struct wgm_key *pub);
+/* 1.0 strips whitespace bytes off the decoded key, so keys whose first or last raw byte is
+ * 0x09-0x0d or 0x20 fail there. compat10 regenerates until both halves are safe. */
+bool wgm_key_is_10_safe(const struct wgm_key *k);
+int wgm_key_generate(struct wgm_key *priv, struct wgm_key *pub, bool compat10);
+/* secret: refuse a file readable by group/other. Accepts a trailing newline or none. */
+int wgm_key_load(struct wgm_key *k, const char *path, bool secret);
+/* Atomic write; secret keys get mode 0600, public 0644. */
+int wgm_key_save(const struct wgm_key *k, const char *path, bool secret, bool trailing_newline);
+void wgm_key_wipe(struct wgm_key *k);
+bool wgm_key_equal(const struct wgm_key *a, const struct wgm_key *b);
+
+#endif

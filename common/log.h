@@ -1,0 +1,19 @@
+/* Logging with 1.0's verbosity flags: -q errors only, default warnings+notices, -v info, -d debug.
+ * Messages go to stderr, one line each; never pass key material to these. */
+#ifndef WGM_LOG_H
+#define WGM_LOG_H
+
+enum wgm_log_level { WGM_LOG_ERR, WGM_LOG_WARN, WGM_LOG_NOTICE, WGM_LOG_INFO, WGM_LOG_DEBUG };
+
+extern enum wgm_log_level wgm_log_threshold;
+/* Program name printed in front of every line ("wgsite: ..."). */
+void wgm_log_init(const char *progname);
+void wgm_log(enum wgm_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_err(...) wgm_log(WGM_LOG_ERR, __VA_ARGS__)
+#define log_warn(...) wgm_log(WGM_LOG_WARN, __VA_ARGS__)
+#define log_notice(...) wgm_log(WGM_LOG_NOTICE, __VA_ARGS__)
+#define log_info(...) wgm_log(WGM_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) wgm_log(WGM_LOG_DEBUG, __VA_ARGS__)
+
+#endif

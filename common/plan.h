@@ -1,0 +1,109 @@
+/* The node plan: everything a node builds, computed from its deploy record and host state with
+ * no side effects (FORMAT.md "What a deploy derives"). netmgr applies it; birdgen and firewall
+ * render from it. Plain data: no pointers into other structures, no handles. */
+#ifndef WGM_PLAN_H
+#define WGM_PLAN_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hoststate.h"
+#include "key.h"
+#include "records.h"
+
+#define WGM_IFNAMSIZ 16
+#define WGM_KEEPALIVE 25
+
+struct wgm_ip {
+	int family; /* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	};
+};
+
+struct wgm_prefix {
+	struct wgm_ip addr;
+	uint8_t len;
+};
+
+/* One endpoint candidate of a peer: an IP literal or a hostname still to resolve. */
+struct wgm_endpoint {
+	char host[WGM_HOSTNAME_MAX + 1];
+	bool is_ip;
+	struct wgm_ip ip; /* valid when is_ip */
+	uint16_t port;
+};
+
+struct wgm_peer_plan {
+	char hostname[WGM_HOSTNAME_MAX + 1];
+	uint8_t octet;
+	uint32_t asn;
+	struct wgm_key public_key;
+	char ifname[WGM_IFNAMSIZ]; /* "wg<octet>" */
+	uint16_t listen_port;      /* our port for this link (record's localport) */
+	uint16_t remote_port;      /* the peer's port for us (record's remoteport) */
+	struct in6_addr tunnel_net;  /* the link's /64 */
+	struct in6_addr local_addr;  /* <tunnel_net>::<our octet>, /64 */
+	struct in6_addr peer_addr;   /* <tunnel_net>::<peer octet> */
+	size_t n_endpoints;          /* 0: the peer is behind NAT and calls us */
+	struct wgm_endpoint endpoints[WGM_MAX_ENDPOINTS];
+	uint16_t keepalive;
+};
+
+struct wgm_node_plan {
+	char site[WGM_HOSTNAME_MAX + 1];
+	char locus[64];
+	char netns[64];          /* private namespace name: host state's netns, else the locus */
+	char tester_netns[64];   /* "tester" */
+	uint8_t octet;
+	uint32_t asn;
+	uint16_t portbase;
+	struct in6_addr site_prefix; /* /48 */
+	bool has_serial;
+	uint64_t serial;
+	struct wgm_key private_key;
+	struct wgm_key public_key;
+	struct in_addr router_id; /* 1.0.<octet>.1 */
+
+	/* Underlay <-> private namespace veth. */
+	char veth_outer[WGM_IFNAMSIZ];    /* in the underlay: host state's interface_outbound, else "ve-<locus>" */
+	char veth_inner[WGM_IFNAMSIZ];    /* in the private namespace: "vi-<locus>" */
+	struct in_addr veth_outer_addr;   /* 169.254.<octet>.1/24 */
+	struct in_addr veth_inner_addr;   /* 169.254.<octet>.2/24 */
+
+	char public_if[WGM_IFNAMSIZ];     /* may be empty */
+	char trust_if[WGM_IFNAMSIZ];      /* may be empty: no LAN interface to move */
+	bool has_trust_ip;
+	struct wgm_prefix trust_ip;
+
+	/* Private namespace <-> tester namespace veth (1.0's ns-tester). */
+	char tester_if[WGM_IFNAMSIZ];     /* "tester<octet>", both ends (1.0 names both ends alike) */
+	struct in_addr tester_gw;         /* 192.168.<100+octet>.1/24, private side */
+	struct in_addr tester_addrs[3];   /* .10 .100 .200, tester side */
+
+	enum wgm_firewall_kind firewall;
+
+	size_t n_peers; /* sorted by octet */
+	struct wgm_peer_plan peers[WGM_MAX_HOSTS];
+};
+
+/* Tunnel /64 of the link between octets a and b: the /48 plus a 16-bit subnet whose hex is the
+ * two octets, larger first (1 and 2 -> ...:0201::/64). */
+void wgm_tunnel_net(const struct in6_addr *site48, uint8_t a, uint8_t b, struct in6_addr *net);
+int wgm_prefix_parse(const char *text, struct wgm_prefix *p);
+int wgm_ip_parse(const char *text, struct wgm_ip *ip);
+/* Splits a comma-joined 1.0 address list into endpoint candidates with the given port. */
+int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *out, size_t max,
+			size_t *n, char *err, size_t errlen);
+
+/* Pure: validates the record against the host (octet range and clashes, ports, prefix,
+ * addresses) and fills the plan. private_key is copied in; wipe the plan with wgm_plan_wipe. */
+int wgm_plan_build(const struct wgm_deploy_record *rec, const struct wgm_host_state *hs,
+		   const struct wgm_key *private_key, struct wgm_node_plan *plan, char *err,
+		   size_t errlen);
+void wgm_plan_wipe(struct wgm_node_plan *plan);
+
+#endif

@@ -1,0 +1,64 @@
+/* The one DNS TXT fetch API of wgmesh: names in, raw TXT strings out (STYLE.md: ntpd's DNS
+ * engine). Two transports behind it: in-process c-ares (site commands, wgconfig) and the
+ * unprivileged wgmesh-dnsfetch child over a SOCK_SEQPACKET socketpair (the manager). */
+#ifndef WGM_FETCH_H
+#define WGM_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/buf.h"
+
+/* Distinct outcomes: the manager treats "gone" (NXDOMAIN/NODATA) and "unreachable"
+ * (SERVFAIL/REFUSED/TIMEOUT) differently; a timeout must never tear a mesh down. */
+enum wgm_fetch_status {
+	WGM_FETCH_OK = 0,
+	WGM_FETCH_NXDOMAIN,
+	WGM_FETCH_NODATA,
+	WGM_FETCH_SERVFAIL,
+	WGM_FETCH_REFUSED,
+	WGM_FETCH_TIMEOUT,
+	WGM_FETCH_ERROR, /* anything else: malformed answer, over a cap, child died, ... */
+};
+const char *wgm_fetch_status_str(enum wgm_fetch_status st);
+
+#define WGM_FETCH_MAX_SERVERS 4
+#define WGM_FETCH_MAX_RRS 512
+#define WGM_FETCH_MAX_ANSWER (256 * 1024)
+
+struct wgm_fetch_opts {
+	size_t n_servers; /* 0: resolv.conf */
+	char servers[WGM_FETCH_MAX_SERVERS][64]; /* "ADDR" or "ADDR:PORT" or "[V6]:PORT" */
+	unsigned timeout_ms; /* per try; 0 = default 2000 */
+	unsigned tries;      /* 0 = default 3 */
+};
+
+/* Result of one TXT look-up: on OK, one string per RR (the RR's character-strings joined with
+ * nothing between, as 1.0's reader sees them). */
+struct wgm_fetch_result {
+	enum wgm_fetch_status status;
+	struct wgm_strv txt;
+	char detail[256]; /* human detail for errors */
+};
+void wgm_fetch_result_free(struct wgm_fetch_result *r);
+
+/* Parses "--dns ADDR[:PORT]" values into opts; returns -EINVAL with err filled on bad input. */
+int wgm_fetch_opts_add_server(struct wgm_fetch_opts *o, const char *spec, char *err, size_t errlen);
+
+/* In-process transport. */
+int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r);
+
+/* Child transport: the manager spawns wgmesh-dnsfetch (path, user to drop to) once and asks
+ * through it. */
+struct wgm_fetcher;
+int wgm_fetcher_spawn(const char *helper_path, const char *user, const struct wgm_fetch_opts *o,
+		      struct wgm_fetcher **out);
+int wgm_fetcher_txt(struct wgm_fetcher *f, const char *name, unsigned timeout_ms,
+		    struct wgm_fetch_result *r);
+/* Also resolves endpoint hostnames for the manager: addresses as text. */
+int wgm_fetcher_addrs(struct wgm_fetcher *f, const char *name, unsigned timeout_ms,
+		      struct wgm_fetch_result *r);
+void wgm_fetcher_close(struct wgm_fetcher *f);
+
+#endif
