@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../common/buf.h"
+#include "../../common/buf.h"
 
 #define WGM_PUBLISH_TTL 300
 
