@@ -1,0 +1,142 @@
+#include "key.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "atomicfile.h"
+
+static bool is_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+int wgm_key_from_b64(struct wgm_key *k, const char *s)
+{
+	size_t len, bin_len = 0;
+	const char *end = NULL;
+	int ret = 0;
+
+	while (is_space((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len && is_space((unsigned char)s[len - 1]))
+		len--;
+	if (len != WGM_KEY_B64_LEN)
+		return -EINVAL;
+	if (sodium_base642bin(k->b, sizeof(k->b), s, len, NULL, &bin_len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != s + len || bin_len != WGM_KEY_LEN)
+		ret = -EINVAL;
+	if (ret)
+		sodium_memzero(k, sizeof(*k));
+	return ret;
+}
+
+void wgm_key_to_b64(const struct wgm_key *k, char out[WGM_KEY_B64_LEN + 1])
+{
+	sodium_bin2base64(out, WGM_KEY_B64_LEN + 1, k->b, WGM_KEY_LEN,
+			  sodium_base64_VARIANT_ORIGINAL);
+}
+
+int wgm_key_public(const struct wgm_key *priv, struct wgm_key *pub)
+{
+	return crypto_scalarmult_base(pub->b, priv->b) ? -EINVAL : 0;
+}
+
+bool wgm_key_is_10_safe(const struct wgm_key *k)
+{
+	return !is_space(k->b[0]) && !is_space(k->b[WGM_KEY_LEN - 1]);
+}
+
+int wgm_key_generate(struct wgm_key *priv, struct wgm_key *pub, bool compat10)
+{
+	int ret;
+
+	if (sodium_init() < 0)
+		return -EIO;
+	do {
+		randombytes_buf(priv->b, WGM_KEY_LEN);
+		/* Clamped as wg genkey does, so the key reads back the same from the kernel. */
+		priv->b[0] &= 248;
+		priv->b[31] = (priv->b[31] & 127) | 64;
+		ret = wgm_key_public(priv, pub);
+		if (ret)
+			return ret;
+	} while (compat10 && !(wgm_key_is_10_safe(priv) && wgm_key_is_10_safe(pub)));
+	return 0;
+}
+
+int wgm_key_load(struct wgm_key *k, const char *path, bool secret)
+{
+	/* 44 chars plus room for a newline and stray whitespace; anything longer is not a key. */
+	char text[WGM_KEY_B64_LEN + 16];
+	size_t len = 0;
+	struct stat st;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (secret && (st.st_mode & 077)) {
+		ret = -EACCES;
+		goto out;
+	}
+	while (len < sizeof(text) - 1) {
+		n = read(fd, text + len, sizeof(text) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	text[len] = 0;
+	if (len == sizeof(text) - 1 || strlen(text) != len) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = wgm_key_from_b64(k, text);
+out:
+	sodium_memzero(text, sizeof(text));
+	close(fd);
+	return ret;
+}
+
+int wgm_key_save(const struct wgm_key *k, const char *path, bool secret, bool trailing_newline)
+{
+	char text[WGM_KEY_B64_LEN + 2];
+	int ret;
+
+	wgm_key_to_b64(k, text);
+	if (trailing_newline)
+		strcat(text, "\n");
+	ret = wgm_write_atomic(path, text, strlen(text), secret ? 0600 : 0644);
+	sodium_memzero(text, sizeof(text));
+	return ret;
+}
+
+void wgm_key_wipe(struct wgm_key *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+bool wgm_key_equal(const struct wgm_key *a, const struct wgm_key *b)
+{
+	return sodium_memcmp(a->b, b->b, WGM_KEY_LEN) == 0;
+}

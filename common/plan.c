@@ -1,0 +1,429 @@
+#include "plan.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+bool wgm_hostname_valid(const char *name)
+{
+	size_t len = strlen(name), label = 0, i;
+	bool last_label_numeric = true;
+
+	if (len && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > WGM_HOSTNAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '.') {
+			if (label == 0 || name[i - 1] == '-')
+				return false;
+			label = 0;
+			last_label_numeric = true;
+			continue;
+		}
+		/* '_' is not RFC 1123, but DNS carries it and 1.0 names use it (records.c agrees). */
+		if (!isalnum(c) && c != '-' && c != '_')
+			return false;
+		if (c == '-' && label == 0)
+			return false;
+		if (!isdigit(c))
+			last_label_numeric = false;
+		if (++label > 63)
+			return false;
+	}
+	return name[len - 1] != '-' && !last_label_numeric;
+}
+
+bool wgm_ifname_valid(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len >= WGM_IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '/' || c == ':' || isspace(c) || !isprint(c))
+			return false;
+	}
+	return true;
+}
+
+bool wgm_netns_name_valid(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	/* The name becomes a file under /run/netns. */
+	if (len == 0 || len > 63 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '/' || isspace(c) || !isprint(c))
+			return false;
+	}
+	return true;
+}
+
+void wgm_tunnel_net(const struct in6_addr *site48, uint8_t a, uint8_t b, struct in6_addr *net)
+{
+	memset(net, 0, sizeof(*net));
+	memcpy(net->s6_addr, site48->s6_addr, 6);
+	net->s6_addr[6] = a > b ? a : b;
+	net->s6_addr[7] = a > b ? b : a;
+}
+
+int wgm_ip_parse(const char *text, struct wgm_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (strlen(text) >= INET6_ADDRSTRLEN)
+		return -EINVAL;
+	if (strchr(text, ':')) {
+		ip->family = AF_INET6;
+		return inet_pton(AF_INET6, text, &ip->v6) == 1 ? 0 : -EINVAL;
+	}
+	ip->family = AF_INET;
+	return inet_pton(AF_INET, text, &ip->v4) == 1 ? 0 : -EINVAL;
+}
+
+int wgm_prefix_parse(const char *text, struct wgm_prefix *p)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(text, '/'), *len_text;
+	unsigned long len = 0;
+	size_t i, digits;
+
+	memset(p, 0, sizeof(*p));
+	if (!slash || (size_t)(slash - text) >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, text, (size_t)(slash - text));
+	addr[slash - text] = '\0';
+	if (wgm_ip_parse(addr, &p->addr) < 0)
+		return -EINVAL;
+	len_text = slash + 1;
+	digits = strlen(len_text);
+	/* Plain decimal only: no sign, no spaces, no leading zeros ("/048"). */
+	if (digits == 0 || digits > 3 || (digits > 1 && len_text[0] == '0'))
+		return -EINVAL;
+	for (i = 0; i < digits; i++) {
+		if (!isdigit((unsigned char)len_text[i]))
+			return -EINVAL;
+		len = len * 10 + (unsigned long)(len_text[i] - '0');
+	}
+	if (len > (p->addr.family == AF_INET ? 32u : 128u))
+		return -EINVAL;
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+static bool endpoint_seen(const struct wgm_endpoint *eps, size_t n, const struct wgm_endpoint *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(eps[i].host, e->host))
+			return true;
+	return false;
+}
+
+int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *out, size_t max,
+			size_t *n, char *err, size_t errlen)
+{
+	const char *p = list;
+
+	*n = 0;
+	if (port == 0)
+		return fail(err, errlen, -EINVAL, "endpoint port 0 for '%s': ports are 1..65535", list);
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		struct wgm_endpoint e = { .port = port };
+
+		while (len && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > WGM_HOSTNAME_MAX)
+			return fail(err, errlen, -EINVAL, "endpoint '%.*s...' in '%s' is too long",
+				    40, p, list);
+		memcpy(e.host, p, len);
+		e.host[len] = '\0';
+		if (len) {
+			if (wgm_ip_parse(e.host, &e.ip) == 0) {
+				e.is_ip = true;
+				/* Canonical text, so "2001:db8:0::2" and "2001:db8::2" are one endpoint. */
+				inet_ntop(e.ip.family, e.ip.family == AF_INET ? (const void *)&e.ip.v4
+									 : (const void *)&e.ip.v6,
+					  e.host, sizeof(e.host));
+			} else if (strchr(e.host, ':') || !wgm_hostname_valid(e.host)) {
+				return fail(err, errlen, -EINVAL,
+					    "endpoint '%s' in '%s' is neither an IP address nor a host name",
+					    e.host, list);
+			}
+			if (!endpoint_seen(out, *n, &e)) {
+				if (*n >= max)
+					return fail(err, errlen, -E2BIG,
+						    "more than %zu endpoints in '%s'", max, list);
+				out[(*n)++] = e;
+			}
+		}
+		p += (end ? (size_t)(end - p) + 1 : strlen(p));
+	}
+	return 0;
+}
+
+static int compare_peer_octet(const void *a, const void *b)
+{
+	const struct wgm_peer_plan *pa = a, *pb = b;
+
+	return (int)pa->octet - (int)pb->octet;
+}
+
+static void copy_name(char *dst, size_t dstlen, const char *src)
+{
+	snprintf(dst, dstlen, "%s", src);
+}
+
+static int plan_peer(const struct wgm_deploy_record *rec, const struct wgm_deploy_peer *p,
+		     struct wgm_node_plan *plan, bool used[256], char *err, size_t errlen)
+{
+	struct wgm_peer_plan *pp = &plan->peers[plan->n_peers];
+	uint32_t octet;
+	int ret;
+
+	if (!wgm_hostname_valid(p->hostname))
+		return fail(err, errlen, -EINVAL, "deploy record peer name '%s' is not a host name",
+			    p->hostname);
+	if (p->localport <= rec->portbase || p->localport - rec->portbase > 255)
+		return fail(err, errlen, -EINVAL,
+			    "deploy record peer '%s': localport %u is outside portbase %u + 1..255",
+			    p->hostname, p->localport, rec->portbase);
+	octet = (uint32_t)p->localport - rec->portbase;
+	if (octet == rec->octet)
+		return fail(err, errlen, -EINVAL,
+			    "deploy record peer '%s' has our own octet %u (localport %u)",
+			    p->hostname, octet, p->localport);
+	if (used[octet])
+		return fail(err, errlen, -EINVAL,
+			    "deploy record peer '%s': octet %u (localport %u) is used by another peer",
+			    p->hostname, octet, p->localport);
+	used[octet] = true;
+	if (p->remoteport != (uint32_t)rec->portbase + rec->octet)
+		return fail(err, errlen, -EINVAL,
+			    "deploy record peer '%s': remoteport %u, expected portbase + our octet = %u",
+			    p->hostname, p->remoteport, (unsigned)(rec->portbase + rec->octet));
+	if (p->asn == 0)
+		return fail(err, errlen, -EINVAL, "deploy record peer '%s': ASN 0 is not usable",
+			    p->hostname);
+	if (p->asn == rec->asn)
+		return fail(err, errlen, -EINVAL,
+			    "deploy record peer '%s' has our own ASN %u: eBGP needs distinct ASNs",
+			    p->hostname, p->asn);
+
+	copy_name(pp->hostname, sizeof(pp->hostname), p->hostname);
+	pp->octet = (uint8_t)octet;
+	pp->asn = p->asn;
+	pp->public_key = p->key;
+	snprintf(pp->ifname, sizeof(pp->ifname), "wg%u", octet);
+	pp->listen_port = p->localport;
+	pp->remote_port = p->remoteport;
+	wgm_tunnel_net(&plan->site_prefix, rec->octet, pp->octet, &pp->tunnel_net);
+	pp->local_addr = pp->tunnel_net;
+	pp->local_addr.s6_addr[15] = rec->octet;
+	pp->peer_addr = pp->tunnel_net;
+	pp->peer_addr.s6_addr[15] = pp->octet;
+	pp->keepalive = WGM_KEEPALIVE;
+	ret = wgm_endpoints_parse(p->remote, p->remoteport, pp->endpoints, WGM_MAX_ENDPOINTS,
+				  &pp->n_endpoints, err, errlen);
+	if (ret < 0) {
+		char inner[512];
+
+		snprintf(inner, sizeof(inner), "%s", err ? err : "");
+		return fail(err, errlen, ret, "deploy record peer '%s': %s", p->hostname, inner);
+	}
+	plan->n_peers++;
+	return 0;
+}
+
+static int plan_site_prefix(const struct wgm_deploy_record *rec, struct wgm_node_plan *plan,
+			    char *err, size_t errlen)
+{
+	struct wgm_prefix p;
+	size_t i;
+
+	if (wgm_prefix_parse(rec->remote, &p) < 0 || p.addr.family != AF_INET6 || p.len != 48)
+		return fail(err, errlen, -EINVAL,
+			    "deploy record remote '%s' is not an IPv6 /48 prefix", rec->remote);
+	for (i = 6; i < 16; i++)
+		if (p.addr.v6.s6_addr[i])
+			return fail(err, errlen, -EINVAL,
+				    "deploy record remote '%s' has bits set past the /48", rec->remote);
+	plan->site_prefix = p.addr.v6;
+	return 0;
+}
+
+static int plan_names(const struct wgm_host_state *hs, struct wgm_node_plan *plan, char *err,
+		      size_t errlen)
+{
+	const char *netns = hs->netns[0] ? hs->netns : hs->locus;
+
+	if (!hs->locus[0])
+		return fail(err, errlen, -EINVAL,
+			    "host state for '%s' has no site locus: run wgconfig again", hs->domain);
+	if (!wgm_netns_name_valid(netns))
+		return fail(err, errlen, -EINVAL, "namespace name '%s' is not usable: set netns: in "
+			    "the host state", netns);
+	copy_name(plan->locus, sizeof(plan->locus), hs->locus);
+	copy_name(plan->netns, sizeof(plan->netns), netns);
+	copy_name(plan->tester_netns, sizeof(plan->tester_netns), "tester");
+
+	/* IFNAMSIZ truncation is deliberate: a long locus still yields a legal device name. */
+	if (hs->interface_outbound[0])
+		copy_name(plan->veth_outer, sizeof(plan->veth_outer), hs->interface_outbound);
+	else
+		snprintf(plan->veth_outer, sizeof(plan->veth_outer), "ve-%.12s", hs->locus);
+	snprintf(plan->veth_inner, sizeof(plan->veth_inner), "vi-%.12s", hs->locus);
+	if (!wgm_ifname_valid(plan->veth_outer) || !wgm_ifname_valid(plan->veth_inner))
+		return fail(err, errlen, -EINVAL,
+			    "veth names '%s'/'%s' from locus '%s' are not interface names: set "
+			    "interface_outbound with wgconfig -o", plan->veth_outer, plan->veth_inner,
+			    hs->locus);
+	if (!strcmp(plan->veth_outer, plan->veth_inner))
+		return fail(err, errlen, -EINVAL,
+			    "interface_outbound '%s' clashes with the private veth end", plan->veth_outer);
+	copy_name(plan->public_if, sizeof(plan->public_if), hs->interface_public);
+	copy_name(plan->trust_if, sizeof(plan->trust_if), hs->interface_trust);
+	if (hs->interface_trust_ip[0]) {
+		if (wgm_prefix_parse(hs->interface_trust_ip, &plan->trust_ip) < 0)
+			return fail(err, errlen, -EINVAL,
+				    "interface_trust_ip '%s' is not address/prefix: fix it with wgconfig -I",
+				    hs->interface_trust_ip);
+		plan->has_trust_ip = true;
+	}
+	return 0;
+}
+
+static void plan_addresses(struct wgm_node_plan *plan)
+{
+	uint8_t o = plan->octet;
+	static const uint8_t tester_hosts[3] = { 10, 100, 200 };
+	size_t i;
+
+	plan->router_id.s_addr = htonl(0x01000001u | (uint32_t)o << 8);
+	plan->veth_outer_addr.s_addr = htonl(0xa9fe0001u | (uint32_t)o << 8);
+	plan->veth_inner_addr.s_addr = htonl(0xa9fe0002u | (uint32_t)o << 8);
+	snprintf(plan->tester_if, sizeof(plan->tester_if), "tester%u", o);
+	plan->tester_ok = o <= 155;
+	if (!plan->tester_ok)
+		return;
+	plan->tester_gw.s_addr = htonl(0xc0a80001u | (uint32_t)(100 + o) << 8);
+	for (i = 0; i < 3; i++)
+		plan->tester_addrs[i].s_addr = htonl(0xc0a80000u | (uint32_t)(100 + o) << 8 |
+						     tester_hosts[i]);
+}
+
+int wgm_plan_build(const struct wgm_deploy_record *rec, const struct wgm_host_state *hs,
+		   const struct wgm_key *private_key, struct wgm_node_plan *plan, char *err,
+		   size_t errlen)
+{
+	bool used[256] = { false };
+	size_t i;
+	int ret;
+
+	memset(plan, 0, sizeof(*plan));
+	if (strcasecmp(rec->site, hs->domain)) {
+		ret = fail(err, errlen, -EINVAL,
+			   "deploy record is for site '%s', this host state is for '%s'", rec->site,
+			   hs->domain);
+		goto out;
+	}
+	if (rec->octet == 0) {
+		ret = fail(err, errlen, -EINVAL, "deploy record octet 0 is outside 1..255");
+		goto out;
+	}
+	if (rec->asn == 0) {
+		ret = fail(err, errlen, -EINVAL, "deploy record ASN 0 is not usable");
+		goto out;
+	}
+	if (rec->portbase == 0 || (uint32_t)rec->portbase + 255 > 65535) {
+		ret = fail(err, errlen, -EINVAL,
+			   "deploy record portbase %u leaves no room for 255 ports below 65536",
+			   rec->portbase);
+		goto out;
+	}
+	if (rec->n_hosts > WGM_MAX_HOSTS) {
+		ret = fail(err, errlen, -E2BIG, "deploy record lists %zu peers, at most %d",
+			   rec->n_hosts, WGM_MAX_HOSTS);
+		goto out;
+	}
+	copy_name(plan->site, sizeof(plan->site), rec->site);
+	plan->octet = rec->octet;
+	plan->asn = rec->asn;
+	plan->portbase = rec->portbase;
+	plan->has_serial = rec->has_serial;
+	plan->serial = rec->serial;
+	plan->firewall = hs->firewall;
+	ret = plan_site_prefix(rec, plan, err, errlen);
+	if (ret < 0)
+		goto out;
+	ret = plan_names(hs, plan, err, errlen);
+	if (ret < 0)
+		goto out;
+	plan_addresses(plan);
+	used[rec->octet] = true;
+	for (i = 0; i < rec->n_hosts; i++) {
+		ret = plan_peer(rec, &rec->hosts[i], plan, used, err, errlen);
+		if (ret < 0)
+			goto out;
+	}
+	qsort(plan->peers, plan->n_peers, sizeof(plan->peers[0]), compare_peer_octet);
+	plan->private_key = *private_key;
+	ret = wgm_key_public(&plan->private_key, &plan->public_key);
+	if (ret < 0) {
+		fail(err, errlen, ret, "cannot derive the public key from the host key");
+		goto out;
+	}
+	for (i = 0; i < plan->n_peers; i++) {
+		if (wgm_key_equal(&plan->peers[i].public_key, &plan->public_key)) {
+			ret = fail(err, errlen, -EINVAL,
+				   "deploy record peer '%s' has this host's own public key",
+				   plan->peers[i].hostname);
+			goto out;
+		}
+	}
+	return 0;
+out:
+	wgm_plan_wipe(plan);
+	return ret;
+}
+
+void wgm_plan_wipe(struct wgm_node_plan *plan)
+{
+	sodium_memzero(plan, sizeof(*plan));
+}

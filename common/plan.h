@@ -83,12 +83,20 @@ struct wgm_node_plan {
 	char tester_if[WGM_IFNAMSIZ];     /* "tester<octet>", both ends (1.0 names both ends alike) */
 	struct in_addr tester_gw;         /* 192.168.<100+octet>.1/24, private side */
 	struct in_addr tester_addrs[3];   /* .10 .100 .200, tester side */
+	bool tester_ok;                   /* false past octet 155: 192.168.<100+octet> overflows */
 
 	enum wgm_firewall_kind firewall;
 
 	size_t n_peers; /* sorted by octet */
 	struct wgm_peer_plan peers[WGM_MAX_HOSTS];
 };
+
+/* Name syntax shared by every file format: RFC 1123 host names plus '_' (a trailing dot
+ * allowed, an all-numeric last label refused so a mistyped IPv4 address is not taken for a
+ * name), Linux interface names (the kernel's dev_valid_name), iproute2 namespace names. */
+bool wgm_hostname_valid(const char *name);
+bool wgm_ifname_valid(const char *name);
+bool wgm_netns_name_valid(const char *name);
 
 /* Tunnel /64 of the link between octets a and b: the /48 plus a 16-bit subnet whose hex is the
  * two octets, larger first (1 and 2 -> ...:0201::/64). */

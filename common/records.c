@@ -1,0 +1,670 @@
+#include "records.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sodium.h>
+
+#include "b64.h"
+#include "box.h"
+#include "yamldoc.h"
+
+#define YAML_BINARY_TAG "tag:yaml.org,2002:binary"
+/* A registration is a paste of a few KB; anything near this is not one. */
+#define REGISTRATION_MAX (64 * 1024)
+
+/* Bounds for every record document: flat maps, at most WGM_MAX_HOSTS peers of a few keys. */
+static const struct wgm_yaml_limits record_limits = {
+	.max_bytes = WGM_RECORD_MAX,
+	.max_nodes = 16 + (WGM_MAX_HOSTS + 1) * 16,
+	.max_depth = 4,
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+/* Puts "what: " in front of an err a lower layer wrote. */
+static void prefix_err(char *err, size_t errlen, const char *what)
+{
+	char inner[256];
+
+	if (!err || !errlen)
+		return;
+	snprintf(inner, sizeof(inner), "%s", err);
+	set_err(err, errlen, "%s: %s", what, inner);
+}
+
+/* --- value syntax shared by the decoders --- */
+
+static bool valid_hostname(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (!len || len > WGM_HOSTNAME_MAX)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char c = s[i];
+
+		if (c == '.' || !c) {
+			if (!label || label > 63 || s[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || (c == '-' && label) || c == '_') {
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool valid_ip(const char *s)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET, s, &a) == 1 || inet_pton(AF_INET6, s, &a) == 1;
+}
+
+static bool valid_ipv6_prefix(const char *s)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	struct in6_addr a;
+	unsigned len = 0;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(addr) || !slash[1] || strlen(slash + 1) > 3)
+		return false;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = 0;
+	for (const char *c = slash + 1; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return false;
+		len = len * 10 + (unsigned)(*c - '0');
+	}
+	return len <= 128 && inet_pton(AF_INET6, addr, &a) == 1;
+}
+
+/* The comma-joined endpoint list of 1.0: each entry an IP literal or a host name. */
+static int check_addr_list(const char *what, const char *list, char *err, size_t errlen)
+{
+	char entry[WGM_HOSTNAME_MAX + 1];
+	const char *p = list;
+
+	if (!*list)
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len >= sizeof(entry)) {
+			set_err(err, errlen, "%s: entry '%.40s...' is too long", what, p);
+			return -EINVAL;
+		}
+		memcpy(entry, p, len);
+		entry[len] = 0;
+		if (!valid_ip(entry) && !valid_hostname(entry)) {
+			set_err(err, errlen, "%s: '%.64s' is neither an IP address nor a host name", what,
+				entry);
+			return -EINVAL;
+		}
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+static bool valid_locus(const char *s)
+{
+	if (!*s || *s == '-' || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static int get_key(const struct wgm_ynode *map, const char *name, struct wgm_key *k, char *err,
+		   size_t errlen)
+{
+	char text[WGM_KEY_B64_LEN + 8];
+	int ret = wgm_yget_str(map, name, true, text, sizeof(text), err, errlen);
+
+	if (ret == -ENAMETOOLONG || (!ret && wgm_key_from_b64(k, text))) {
+		set_err(err, errlen, "'%s' is not a WireGuard key (44 characters of base64): '%.48s'",
+			name, ret ? "(too long)" : text);
+		return -EINVAL;
+	}
+	return ret;
+}
+
+static int get_hostname(const struct wgm_ynode *map, const char *name, char *out, char *err,
+			size_t errlen)
+{
+	int ret = wgm_yget_str(map, name, true, out, WGM_HOSTNAME_MAX + 1, err, errlen);
+
+	if (!ret && !valid_hostname(out)) {
+		set_err(err, errlen, "'%s' is not a valid DNS name: '%.64s'", name, out);
+		return -EINVAL;
+	}
+	return ret;
+}
+
+/* --- emitting helpers: PyYAML's layout through yamldoc --- */
+
+static int set_number(struct wgm_ynode *map, const char *key, uint64_t value)
+{
+	char text[24];
+	struct wgm_ynode *n;
+
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
+	n = wgm_ynode_new_scalar(text);
+	if (n)
+		n->quoted = false; /* a number, not a string that looks like one */
+	return wgm_ymap_set(map, key, n);
+}
+
+static int set_key(struct wgm_ynode *map, const char *name, const struct wgm_key *k)
+{
+	char text[WGM_KEY_B64_LEN + 1];
+
+	wgm_key_to_b64(k, text);
+	return wgm_ymap_set_str(map, name, text);
+}
+
+static int emit_and_free(struct wgm_ynode *doc, int ret, struct wgm_buf *out)
+{
+	if (!ret)
+		ret = wgm_yaml_emit(doc, out);
+	wgm_yaml_free(doc);
+	return ret;
+}
+
+/* --- site record --- */
+
+int wgm_site_record_encode(const struct wgm_site_record *r, struct wgm_buf *payload)
+{
+	struct wgm_ynode *doc = wgm_ynode_new_map();
+	int ret;
+
+	if (!doc)
+		return -ENOMEM;
+	ret = wgm_ymap_set_str(doc, "locus", r->locus);
+	if (!ret)
+		ret = set_key(doc, "publickey", &r->public_key);
+	return emit_and_free(doc, ret, payload);
+}
+
+int wgm_site_record_decode(const uint8_t *payload, size_t len, struct wgm_site_record *r,
+			   char *err, size_t errlen)
+{
+	struct wgm_ynode *doc = NULL;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = wgm_yaml_parse((const char *)payload, len, &record_limits, &doc, err, errlen);
+	if (!ret)
+		ret = wgm_yget_str(doc, "locus", true, r->locus, sizeof(r->locus), err, errlen);
+	if (!ret && !valid_locus(r->locus)) {
+		set_err(err, errlen, "'locus' must be letters, digits, '-', '_' or '.', not '%s'",
+			r->locus);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = get_key(doc, "publickey", &r->public_key, err, errlen);
+	if (ret)
+		prefix_err(err, errlen, "site record");
+	wgm_yaml_free(doc);
+	return ret;
+}
+
+/* --- registration --- */
+
+static int registration_inner_yaml(const struct wgm_registration *r, struct wgm_buf *out)
+{
+	struct wgm_ynode *doc = wgm_ynode_new_map();
+	int ret;
+
+	if (!doc)
+		return -ENOMEM;
+	ret = wgm_ymap_set_str(doc, "hostname", r->hostname);
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "uuid", r->uuid);
+	if (!ret)
+		ret = set_key(doc, "public_key", &r->public_key);
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "public_key_file", r->public_key_file);
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "private_key_file", r->private_key_file);
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "local_ipv4", r->local_ipv4);
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "local_ipv6", r->local_ipv6);
+	return emit_and_free(doc, ret, out);
+}
+
+int wgm_registration_encode(const struct wgm_registration *r, const struct wgm_key *host_sk,
+			    const struct wgm_key *site_pk, struct wgm_buf *message)
+{
+	struct wgm_buf inner = { 0 }, sealed = { 0 }, layer1 = { 0 }, layer2 = { 0 }, outer = { 0 };
+	struct wgm_ynode *doc = NULL, *binary;
+	int ret;
+
+	ret = registration_inner_yaml(r, &inner);
+	if (!ret)
+		ret = wgm_box_seal(inner.p, inner.len, host_sk, site_pk, &sealed);
+	/* 1.0 base64s the box, then YAML's !!binary base64s that text again. */
+	if (!ret)
+		ret = wgm_b64_encode(sealed.p, sealed.len, true, &layer1);
+	if (!ret)
+		ret = wgm_b64_encode(layer1.p, layer1.len, true, &layer2);
+	if (!ret) {
+		doc = wgm_ynode_new_map();
+		binary = wgm_ynode_new_scalar((const char *)layer2.p);
+		if (binary) {
+			binary->quoted = false;
+			binary->tag = strdup(YAML_BINARY_TAG);
+		}
+		if (!doc || !binary || !binary->tag) {
+			wgm_yaml_free(binary);
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret) {
+		ret = set_key(doc, "public_key", &r->public_key);
+		if (ret)
+			wgm_yaml_free(binary);
+		else
+			ret = wgm_ymap_set(doc, "message", binary);
+	}
+	if (!ret)
+		ret = wgm_yaml_emit(doc, &outer);
+	if (!ret)
+		ret = wgm_b64_encode(outer.p, outer.len, false, message);
+	wgm_yaml_free(doc);
+	wgm_buf_free(&inner);
+	wgm_buf_free(&sealed);
+	wgm_buf_free(&layer1);
+	wgm_buf_free(&layer2);
+	wgm_buf_free(&outer);
+	return ret;
+}
+
+static int check_uuid(const char *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < WGM_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		char c = s[i];
+
+		if (dash ? c != '-' :
+			   !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			goto bad;
+	}
+	if (!s[WGM_UUID_LEN])
+		return 0;
+bad:
+	set_err(err, errlen, "'uuid' is not a UUID: '%.40s'", s);
+	return -EINVAL;
+}
+
+static int registration_inner_decode(const struct wgm_buf *yaml, const struct wgm_key *sender,
+				     struct wgm_registration *r, char *err, size_t errlen)
+{
+	struct wgm_ynode *doc = NULL;
+	int ret;
+
+	ret = wgm_yaml_parse((const char *)yaml->p, yaml->len, &record_limits, &doc, err, errlen);
+	if (!ret)
+		ret = get_hostname(doc, "hostname", r->hostname, err, errlen);
+	if (!ret)
+		ret = wgm_yget_str(doc, "uuid", true, r->uuid, sizeof(r->uuid), err, errlen);
+	if (!ret)
+		ret = check_uuid(r->uuid, err, errlen);
+	if (!ret)
+		ret = get_key(doc, "public_key", &r->public_key, err, errlen);
+	if (!ret && !wgm_key_equal(&r->public_key, sender)) {
+		set_err(err, errlen, "'public_key' inside differs from the key the message was sent with");
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = wgm_yget_str(doc, "public_key_file", false, r->public_key_file,
+				   sizeof(r->public_key_file), err, errlen);
+	if (!ret)
+		ret = wgm_yget_str(doc, "private_key_file", false, r->private_key_file,
+				   sizeof(r->private_key_file), err, errlen);
+	if (!ret)
+		ret = wgm_yget_str(doc, "local_ipv4", false, r->local_ipv4, sizeof(r->local_ipv4), err,
+				   errlen);
+	if (!ret)
+		ret = check_addr_list("'local_ipv4'", r->local_ipv4, err, errlen);
+	if (!ret)
+		ret = wgm_yget_str(doc, "local_ipv6", false, r->local_ipv6, sizeof(r->local_ipv6), err,
+				   errlen);
+	if (!ret)
+		ret = check_addr_list("'local_ipv6'", r->local_ipv6, err, errlen);
+	wgm_yaml_free(doc);
+	return ret;
+}
+
+int wgm_registration_decode(const char *message, const struct wgm_key *site_sk,
+			    struct wgm_registration *r, char *err, size_t errlen)
+{
+	struct wgm_buf outer = { 0 }, layer1 = { 0 }, sealed = { 0 }, inner = { 0 };
+	struct wgm_ynode *doc = NULL, *msg;
+	struct wgm_key sender;
+	size_t len = strlen(message);
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (len > REGISTRATION_MAX) {
+		set_err(err, errlen, "registration message is %zu bytes, over the %d-byte limit", len,
+			REGISTRATION_MAX);
+		return -EFBIG;
+	}
+	/* A pasted message may pick up line breaks or blanks on its way. */
+	ret = wgm_b64_decode(message, len, true, REGISTRATION_MAX, &outer);
+	if (ret) {
+		set_err(err, errlen, "message is not valid base64 (garbled or truncated)");
+		goto out;
+	}
+	ret = wgm_yaml_parse((const char *)outer.p, outer.len, &record_limits, &doc, err, errlen);
+	if (!ret)
+		ret = get_key(doc, "public_key", &sender, err, errlen);
+	if (ret)
+		goto out;
+	msg = wgm_ymap_get(doc, "message");
+	if (!msg || msg->kind != WGM_Y_SCALAR || !msg->tag || strcmp(msg->tag, YAML_BINARY_TAG)) {
+		set_err(err, errlen, "'message' must be a !!binary value");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = wgm_b64_decode(msg->scalar, msg->scalar_len, true, REGISTRATION_MAX, &layer1);
+	if (!ret)
+		ret = wgm_b64_decode((const char *)layer1.p, layer1.len, true, REGISTRATION_MAX,
+				     &sealed);
+	if (ret) {
+		set_err(err, errlen, "'message' is not valid base64 (garbled or truncated)");
+		goto out;
+	}
+	ret = wgm_box_open(sealed.p, sealed.len, site_sk, &sender, &inner, err, errlen);
+	if (!ret)
+		ret = registration_inner_decode(&inner, &sender, r, err, errlen);
+out:
+	if (ret)
+		prefix_err(err, errlen, "registration");
+	wgm_key_wipe(&sender);
+	wgm_yaml_free(doc);
+	wgm_buf_free(&outer);
+	wgm_buf_free(&layer1);
+	wgm_buf_free(&sealed);
+	wgm_buf_free(&inner);
+	return ret;
+}
+
+/* --- deploy record --- */
+
+static int deploy_peer_node(const struct wgm_deploy_peer *p, struct wgm_ynode **out)
+{
+	struct wgm_ynode *m = wgm_ynode_new_map();
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	ret = set_key(m, "key", &p->key);
+	if (!ret)
+		ret = set_number(m, "asn", p->asn);
+	if (!ret)
+		ret = set_number(m, "localport", p->localport);
+	if (!ret)
+		ret = set_number(m, "remoteport", p->remoteport);
+	if (!ret)
+		ret = wgm_ymap_set_str(m, "remote", p->remote);
+	if (ret) {
+		wgm_yaml_free(m);
+		return ret;
+	}
+	*out = m;
+	return 0;
+}
+
+int wgm_deploy_yaml_encode(const struct wgm_deploy_record *r, struct wgm_buf *yaml)
+{
+	struct wgm_ynode *doc = wgm_ynode_new_map(), *hosts = wgm_ynode_new_map(), *peer;
+	int ret = doc && hosts ? 0 : -ENOMEM;
+
+	if (!ret)
+		ret = set_number(doc, "asn", r->asn);
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "site", r->site);
+	if (!ret)
+		ret = set_number(doc, "octet", r->octet);
+	if (!ret)
+		ret = set_number(doc, "portbase", r->portbase);
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "remote", r->remote);
+	if (!ret && r->has_serial)
+		ret = set_number(doc, "serial", r->serial);
+	for (size_t i = 0; !ret && i < r->n_hosts; i++) {
+		ret = deploy_peer_node(&r->hosts[i], &peer);
+		if (!ret)
+			ret = wgm_ymap_set(hosts, r->hosts[i].hostname, peer);
+	}
+	if (!ret) {
+		ret = wgm_ymap_set(doc, "hosts", hosts);
+		hosts = NULL;
+	}
+	wgm_yaml_free(hosts);
+	return emit_and_free(doc, ret, yaml);
+}
+
+static int decode_peer(const struct wgm_deploy_record *r, const char *hostname,
+		       const struct wgm_ynode *m, struct wgm_deploy_peer *p, char *err,
+		       size_t errlen)
+{
+	uint64_t asn = 0, localport = 0, remoteport = 0;
+	int ret;
+
+	if (strlen(hostname) > WGM_HOSTNAME_MAX || !valid_hostname(hostname)) {
+		set_err(err, errlen, "peer '%.64s' is not a valid DNS name", hostname);
+		return -EINVAL;
+	}
+	strcpy(p->hostname, hostname);
+	if (m->kind != WGM_Y_MAP) {
+		set_err(err, errlen, "peer '%s' must be a mapping", hostname);
+		return -EINVAL;
+	}
+	ret = get_key(m, "key", &p->key, err, errlen);
+	if (!ret)
+		ret = wgm_yget_u64(m, "asn", true, 1, UINT32_MAX, &asn, err, errlen);
+	if (!ret)
+		ret = wgm_yget_u64(m, "localport", true, 1, UINT16_MAX, &localport, err, errlen);
+	if (!ret)
+		ret = wgm_yget_u64(m, "remoteport", true, 1, UINT16_MAX, &remoteport, err, errlen);
+	if (!ret)
+		ret = wgm_yget_str(m, "remote", false, p->remote, sizeof(p->remote), err, errlen);
+	if (!ret)
+		ret = check_addr_list("'remote'", p->remote, err, errlen);
+	if (ret)
+		goto out;
+	p->asn = (uint32_t)asn;
+	p->localport = (uint16_t)localport;
+	p->remoteport = (uint16_t)remoteport;
+	if (localport <= r->portbase || localport - r->portbase > 255) {
+		set_err(err, errlen, "'localport' %llu is not portbase %u plus an octet 1..255",
+			(unsigned long long)localport, r->portbase);
+		ret = -ERANGE;
+	} else if (localport - r->portbase == r->octet) {
+		set_err(err, errlen, "'localport' %llu gives the peer our own octet %u",
+			(unsigned long long)localport, r->octet);
+		ret = -EINVAL;
+	} else if (remoteport != (uint64_t)r->portbase + r->octet) {
+		set_err(err, errlen, "'remoteport' %llu is not portbase %u plus our octet %u",
+			(unsigned long long)remoteport, r->portbase, r->octet);
+		ret = -ERANGE;
+	}
+out:
+	if (ret)
+		prefix_err(err, errlen, hostname);
+	return ret;
+}
+
+static int cmp_peer_name(const void *a, const void *b)
+{
+	return strcasecmp((*(const struct wgm_deploy_peer *const *)a)->hostname,
+			  (*(const struct wgm_deploy_peer *const *)b)->hostname);
+}
+
+static int cmp_peer_key(const void *a, const void *b)
+{
+	/* Public keys: no need for a constant-time compare. */
+	return memcmp((*(const struct wgm_deploy_peer *const *)a)->key.b,
+		      (*(const struct wgm_deploy_peer *const *)b)->key.b, WGM_KEY_LEN);
+}
+
+/* Peers must be told apart by name, octet (their port) and key; sorted, so 255 peers stay
+ * cheap to check. */
+static int check_peer_clashes(const struct wgm_deploy_record *r, char *err, size_t errlen)
+{
+	const struct wgm_deploy_peer *sorted[WGM_MAX_HOSTS];
+	bool octet_seen[256] = { false };
+
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		uint16_t octet = (uint16_t)(r->hosts[i].localport - r->portbase);
+
+		if (octet_seen[octet]) {
+			set_err(err, errlen, "peer '%s' has octet %u (localport %u) like another peer",
+				r->hosts[i].hostname, octet, r->hosts[i].localport);
+			return -EINVAL;
+		}
+		octet_seen[octet] = true;
+		sorted[i] = &r->hosts[i];
+	}
+	qsort(sorted, r->n_hosts, sizeof(sorted[0]), cmp_peer_name);
+	for (size_t i = 1; i < r->n_hosts; i++) {
+		if (!cmp_peer_name(&sorted[i - 1], &sorted[i])) {
+			set_err(err, errlen, "peers '%s' and '%s' have the same host name",
+				sorted[i - 1]->hostname, sorted[i]->hostname);
+			return -EINVAL;
+		}
+	}
+	qsort(sorted, r->n_hosts, sizeof(sorted[0]), cmp_peer_key);
+	for (size_t i = 1; i < r->n_hosts; i++) {
+		if (!cmp_peer_key(&sorted[i - 1], &sorted[i])) {
+			set_err(err, errlen, "peers '%s' and '%s' have the same key",
+				sorted[i - 1]->hostname, sorted[i]->hostname);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_record *r,
+			   char *err, size_t errlen)
+{
+	struct wgm_ynode *doc = NULL, *hosts;
+	uint64_t asn = 0, octet = 0, portbase = 0, serial = 0;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = wgm_yaml_parse((const char *)yaml, len, &record_limits, &doc, err, errlen);
+	if (!ret && doc->kind != WGM_Y_MAP) {
+		set_err(err, errlen, "expected a mapping at the top, not %s",
+			doc->kind == WGM_Y_SEQ ? "a list" : "a scalar");
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = wgm_yget_u64(doc, "asn", true, 1, UINT32_MAX, &asn, err, errlen);
+	if (!ret)
+		ret = get_hostname(doc, "site", r->site, err, errlen);
+	if (!ret)
+		ret = wgm_yget_u64(doc, "octet", true, 1, 255, &octet, err, errlen);
+	if (!ret)
+		ret = wgm_yget_u64(doc, "portbase", true, 1, UINT16_MAX - 255, &portbase, err, errlen);
+	if (!ret)
+		ret = wgm_yget_str(doc, "remote", true, r->remote, sizeof(r->remote), err, errlen);
+	if (!ret && !valid_ipv6_prefix(r->remote)) {
+		set_err(err, errlen, "'remote' is not an IPv6 prefix: '%.64s'", r->remote);
+		ret = -EINVAL;
+	}
+	if (!ret && wgm_ymap_get(doc, "serial")) {
+		ret = wgm_yget_u64(doc, "serial", true, 0, UINT64_MAX, &serial, err, errlen);
+		r->has_serial = true;
+		r->serial = serial;
+	}
+	if (ret)
+		goto out;
+	r->asn = (uint32_t)asn;
+	r->octet = (uint8_t)octet;
+	r->portbase = (uint16_t)portbase;
+	hosts = wgm_ymap_get(doc, "hosts");
+	if (!hosts || hosts->kind != WGM_Y_MAP) {
+		set_err(err, errlen, "'hosts' must be a mapping of peer names%s",
+			hosts ? "" : " (missing)");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (hosts->n > WGM_MAX_HOSTS) {
+		set_err(err, errlen, "'hosts' has %zu peers, more than %d", hosts->n, WGM_MAX_HOSTS);
+		ret = -E2BIG;
+		goto out;
+	}
+	for (size_t i = 0; i < hosts->n && !ret; i++) {
+		ret = decode_peer(r, hosts->keys[i], hosts->items[i], &r->hosts[i], err, errlen);
+		r->n_hosts = i + 1;
+	}
+	if (!ret)
+		ret = check_peer_clashes(r, err, errlen);
+out:
+	if (ret) {
+		prefix_err(err, errlen, "deploy record");
+		sodium_memzero(r, sizeof(*r));
+	}
+	wgm_yaml_free(doc);
+	return ret;
+}
+
+int wgm_deploy_seal(const struct wgm_deploy_record *r, const struct wgm_key *site_sk,
+		    const struct wgm_key *host_pk, struct wgm_buf *payload)
+{
+	struct wgm_buf yaml = { 0 };
+	int ret = wgm_deploy_yaml_encode(r, &yaml);
+
+	if (!ret)
+		ret = wgm_box_seal(yaml.p, yaml.len, site_sk, host_pk, payload);
+	wgm_buf_free(&yaml);
+	return ret;
+}
+
+int wgm_deploy_open(const uint8_t *payload, size_t len, const struct wgm_key *host_sk,
+		    const struct wgm_key *site_pk, struct wgm_deploy_record *r, char *err,
+		    size_t errlen)
+{
+	struct wgm_buf yaml = { 0 };
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = wgm_box_open(payload, len, host_sk, site_pk, &yaml, err, errlen);
+	if (ret)
+		prefix_err(err, errlen, "deploy record");
+	else
+		ret = wgm_deploy_yaml_decode(yaml.p, yaml.len, r, err, errlen);
+	wgm_buf_free(&yaml);
+	return ret;
+}

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../common/buf.h"
 
@@ -24,7 +25,7 @@ enum wgm_fetch_status {
 const char *wgm_fetch_status_str(enum wgm_fetch_status st);
 
 #define WGM_FETCH_MAX_SERVERS 4
-#define WGM_FETCH_MAX_RRS 512
+#define WGM_FETCH_MAX_RRS 1024 /* = WGM_TXT_MAX_PARTS: a 255-host record is ~720 lines */
 #define WGM_FETCH_MAX_ANSWER (256 * 1024)
 
 struct wgm_fetch_opts {
@@ -46,11 +47,17 @@ void wgm_fetch_result_free(struct wgm_fetch_result *r);
 /* Parses "--dns ADDR[:PORT]" values into opts; returns -EINVAL with err filled on bad input. */
 int wgm_fetch_opts_add_server(struct wgm_fetch_opts *o, const char *spec, char *err, size_t errlen);
 
+/* Every look-up below always fills r. It returns 0 when DNS gave an answer, whatever its status
+ * (r->status tells which); -errno when no answer could be had (bad name, out of memory, the
+ * child broke: r->status is WGM_FETCH_ERROR and r->detail says why). */
+
 /* In-process transport. */
 int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r);
 
 /* Child transport: the manager spawns wgmesh-dnsfetch (path, user to drop to) once and asks
- * through it. */
+ * through it. A child that breaks the protocol, dies or does not answer within timeout_ms
+ * (0: derived from the opts) is killed; the fetcher then answers -EPIPE until it is closed and
+ * spawned again. */
 struct wgm_fetcher;
 int wgm_fetcher_spawn(const char *helper_path, const char *user, const struct wgm_fetch_opts *o,
 		      struct wgm_fetcher **out);
@@ -60,5 +67,7 @@ int wgm_fetcher_txt(struct wgm_fetcher *f, const char *name, unsigned timeout_ms
 int wgm_fetcher_addrs(struct wgm_fetcher *f, const char *name, unsigned timeout_ms,
 		      struct wgm_fetch_result *r);
 void wgm_fetcher_close(struct wgm_fetcher *f);
+/* The child's pid (so tests can inspect it); 0 once it is gone. */
+pid_t wgm_fetcher_pid(const struct wgm_fetcher *f);
 
 #endif

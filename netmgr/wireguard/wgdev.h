@@ -8,11 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "../../common/key.h"
 
 enum wgdev_backend { WGDEV_KERNEL, WGDEV_USERSPACE };
+
+#define WGDEV_MAX_ALLOWED 4
 
 struct wgdev_peer {
 	struct wgm_key public_key;
@@ -24,32 +27,40 @@ struct wgdev_peer {
 		int family;
 		uint8_t addr[16];
 		uint8_t cidr;
-	} allowed[4];
+	} allowed[WGDEV_MAX_ALLOWED];
 	/* read back only */
 	struct timespec last_handshake;
 	uint64_t rx_bytes, tx_bytes;
+	/* read back only: the device holds more allowed IPs than allowed[] can show */
+	bool allowed_truncated;
 };
 
 struct wgdev_config {
 	char ifname[16];
 	struct wgm_key private_key; /* wiped by wgdev_config_wipe */
 	bool has_private_key;
-	uint16_t listen_port;
+	uint16_t listen_port; /* 0 in a desired config: leave the port as it is */
 	size_t n_peers;
 	struct wgdev_peer *peers;
 };
+/* Wipes the private key; leaves peers alone (a desired config's peers belong to the caller). */
 void wgdev_config_wipe(struct wgdev_config *c);
+/* For a config filled by wgdev_get: wipes the key and frees peers. */
+void wgdev_config_free(struct wgdev_config *c);
 
-/* Which back end this kernel gives us (probes the genl family once). */
+/* Which back end this kernel gives us (probes the genl family once). The environment variable
+ * WGM_WG_BACKEND=kernel|userspace overrides the probe. */
 enum wgdev_backend wgdev_detect(void);
+const char *wgdev_backend_name(enum wgdev_backend be);
 
 /* Creates the device in the CURRENT network namespace (the underlay, so its UDP socket stays
  * there). Kernel: RTM_NEWLINK kind "wireguard". Userspace: starts the implementation, waits for
  * its UAPI socket by polling. Returns the ifindex. Moving it into the private namespace is the
- * caller's job (link layer). */
+ * caller's job (link layer). -EEXIST when a link or UAPI socket of that name exists. */
 int wgdev_create(enum wgdev_backend be, const char *ifname, int *ifindex);
-/* Removes the device (kernel: RTM_DELLINK in netns_fd's namespace; userspace: tells the daemon
- * to exit by removing its socket / SIGTERM to its pid and waits). */
+/* Removes the device: RTM_DELLINK in netns_fd's namespace (-1 = current). Userspace: the
+ * daemon exits when its TUN goes away; this waits for it (bounded, then SIGTERM), and removes a
+ * stale UAPI socket. A device that is already gone is not an error (returns 0). */
 int wgdev_destroy(enum wgdev_backend be, const char *ifname, int netns_fd);
 
 /* Sets the device to exactly cfg without disrupting live sessions (wg syncconf semantics):
@@ -58,7 +69,13 @@ int wgdev_destroy(enum wgdev_backend be, const char *ifname, int netns_fd);
  * back end the genl socket must be opened in the namespace that holds the device (netns_fd,
  * -1 = current). *changed tells whether anything was written. */
 int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cfg, bool *changed);
-/* Reads the device (peers, endpoints, handshakes, counters). */
+/* Reads the device (peers, endpoints, handshakes, counters). Free out with wgdev_config_free.
+ * -ENODEV when there is no such device. */
 int wgdev_get(enum wgdev_backend be, int netns_fd, const char *ifname, struct wgdev_config *out);
+
+/* Userspace only: the pid of the daemon serving /run/wireguard/<ifname>.sock (SO_PEERCRED on
+ * a connection to it), so a port check can tell our own daemon from a stranger. -ENOENT when
+ * there is no live socket. */
+int wgdev_userspace_pid(const char *ifname, pid_t *pid);
 
 #endif

@@ -1,0 +1,267 @@
+#include "birdconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomicfile.h"
+
+/* Names end up inside BIRD strings and file paths: letters, digits and "_.-" only, not
+ * starting with a dot, so they can neither close a quote nor walk out of a directory. */
+static bool name_ok(const char *s)
+{
+	if (!s || !*s || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
+			return false;
+	return true;
+}
+
+static int path_printf(char *out, size_t outlen, const char *fmt, const char *dir,
+		       const char *netns)
+{
+	int n;
+
+	if (!dir || !*dir || !name_ok(netns))
+		return -EINVAL;
+	n = snprintf(out, outlen, fmt, dir, netns);
+	if (n < 0)
+		return -EINVAL;
+	return (size_t)n < outlen ? 0 : -ENAMETOOLONG;
+}
+
+int birdgen_conf_path(const char *bird_dir, const char *netns, char *out, size_t outlen)
+{
+	return path_printf(out, outlen, "%s/bird_%s.conf", bird_dir, netns);
+}
+
+int birdgen_local_dir(const char *bird_dir, const char *netns, char *out, size_t outlen)
+{
+	return path_printf(out, outlen, "%s/bird_%s_local.d", bird_dir, netns);
+}
+
+int birdgen_socket_path(const char *run_dir, const char *netns, char *out, size_t outlen)
+{
+	return path_printf(out, outlen, "%s/bird-%s.sock",
+			   run_dir ? run_dir : BIRDGEN_DEFAULT_RUN_DIR, netns);
+}
+
+/* Why this file differs from what wgmesh 1.0 rendered; it heads every generated config so an
+ * operator comparing the two finds the reasons next to the changes. */
+static const char header[] =
+	"# wgmesh - BIRD configuration of the private namespace \"%s\"\n"
+	"#  GENERATED FILE - DO NOT EDIT BY HAND: local additions go to\n"
+	"#  %s/*.conf\n"
+	"#\n"
+	"# Differences from wgmesh 1.0, on purpose:\n"
+	"#  - IPv4 import accepts 172.16.0.0/12+ (1.0: 172.16.0.0/16+ dropped most of the\n"
+	"#    private range, 172.22.15.0/24 of the README among it).\n"
+	"#  - \"direct\" skips our veth by its real name \"%s\" (1.0's \"-private*\"\n"
+	"#    matched no interface, so the 169.254 link subnet leaked into BGP).\n"
+	"#  - BFD: 50 ms x 5 = 250 ms detection, and \"bfd on\" instead of \"bfd graceful\":\n"
+	"#    a dead link withdraws its routes at once instead of keeping them stale for\n"
+	"#    the graceful restart time (120 s).\n"
+	"#  - After a BFD or BGP failure the session retries within seconds (error wait\n"
+	"#    time 1..16 s, connect retry 5 s, connect delay 1 s) instead of BIRD's\n"
+	"#    60..300 s and 120 s defaults. Graceful restart stays on for BGP session\n"
+	"#    resets; a peer's BIRD restart now counts as a dead link (BFD cannot tell\n"
+	"#    them apart) and traffic moves to the other links at once.\n"
+	"#  - UNREACHABLE4: a private destination whose mesh route went away is refused\n"
+	"#    here; 1.0 sent it to the underlay's default route, out of the mesh.\n"
+	"#  - Tunnel addresses are written in canonical IPv6 form.\n"
+	"\n";
+
+static const char globals[] =
+	"log syslog { debug, trace, info, remote, warning, error, auth, fatal, bug };\n"
+	"router id %s;\n"
+	"roa4 table roa_v4;\n"
+	"roa6 table roa_v6;\n"
+	"\n"
+	"protocol device DEVICE { }\n"
+	"\n"
+	"protocol direct DIRECT {\n"
+	"   ipv4 { export all; };\n"
+	"   ipv6 { export all; };\n"
+	"   interface \"-%s\";\n"
+	"   interface \"*\";\n"
+	"}\n"
+	"\n"
+	"protocol kernel KERNEL4 {\n"
+	"   learn;\n"
+	"   merge paths;\n"
+	"   persist;\n"
+	"   ipv4 { import all; export all; };\n"
+	"}\n"
+	"\n"
+	"protocol kernel KERNEL6 {\n"
+	"   learn;\n"
+	"   merge paths;\n"
+	"   persist;\n"
+	"   ipv6 { import all; export all; };\n"
+	"}\n"
+	"\n"
+	"# Private destinations without a mesh route are unreachable here instead of following\n"
+	"# 0.0.0.0/1 and 128.0.0.0/1 to the underlay, where they would leave unencrypted. For the\n"
+	"# kernel only: the lowest preference loses to any learned route, and BGP never exports it.\n"
+	"protocol static UNREACHABLE4 {\n"
+	"   ipv4 { preference 1; };\n"
+	"   route 10.0.0.0/8 unreachable;\n"
+	"   route 172.16.0.0/12 unreachable;\n"
+	"   route 192.168.0.0/16 unreachable;\n"
+	"}\n"
+	"\n"
+	"protocol bfd {\n"
+	"  interface \"*\" {\n"
+	"    interval 50 ms;\n"
+	"    multiplier 5;\n"
+	"  };\n"
+	"}\n"
+	"\n";
+
+/* error wait time: BIRD's pause before restarting a session that went down on an error, BFD
+ * down included; doubling from 1 s up to 16 s damps a flapping link without making a healed
+ * one wait a minute. error forget time: how long a quiet session must stay up before the
+ * back-off starts again from 1 s. */
+static const char template_bgp[] =
+	"template bgp mesh_partner {\n"
+	"  local as %u;\n"
+	"  ipv4 {\n"
+	"    import filter {\n"
+	"      if ( net ~ [ 172.16.0.0/12+, 10.0.0.0/8+, 192.168.0.0/16+ ] ) then accept;\n"
+	"      reject;\n"
+	"    };\n"
+	"    export where proto != \"UNREACHABLE4\";\n"
+	"    preference 160;\n"
+	"    extended next hop;\n"
+	"   };\n"
+	"   ipv6 {\n"
+	"     import filter {\n"
+	"       if ( net ~ [ 0::/0+ ] ) then accept;\n"
+	"       reject;\n"
+	"     };\n"
+	"     export all;\n"
+	"  };\n"
+	"  hold time 6;\n"
+	"  bfd on;\n"
+	"  graceful restart;\n"
+	"  connect delay time 1;\n"
+	"  connect retry time 5;\n"
+	"  error wait time 1, 16;\n"
+	"  error forget time 60;\n"
+	"  enable extended messages;\n"
+	"}\n"
+	"\n";
+
+static const char peer_bgp[] =
+	"\n"
+	"protocol bgp %s from mesh_partner {\n"
+	"  interface \"%s\";\n"
+	"  neighbor %s as %u external;\n"
+	"}\n"
+	"\n";
+
+int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struct wgm_buf *out)
+{
+	char local_dir[4096], router_id[INET_ADDRSTRLEN], neighbor[INET6_ADDRSTRLEN];
+	size_t i;
+	int ret;
+
+	if (plan->n_peers > WGM_MAX_HOSTS || !name_ok(plan->veth_inner))
+		return -EINVAL;
+	ret = birdgen_local_dir(bird_dir, plan->netns, local_dir, sizeof(local_dir));
+	if (ret)
+		return ret;
+	if (!inet_ntop(AF_INET, &plan->router_id, router_id, sizeof(router_id)))
+		return -errno;
+
+	ret = wgm_buf_appendf(out, header, plan->netns, local_dir, plan->veth_inner);
+	if (!ret)
+		ret = wgm_buf_appendf(out, globals, router_id, plan->veth_inner);
+	if (!ret)
+		ret = wgm_buf_appendf(out, template_bgp, (unsigned)plan->asn);
+	for (i = 0; !ret && i < plan->n_peers; i++) {
+		const struct wgm_peer_plan *peer = &plan->peers[i];
+
+		if (!name_ok(peer->ifname))
+			return -EINVAL;
+		if (!inet_ntop(AF_INET6, &peer->peer_addr, neighbor, sizeof(neighbor)))
+			return -errno;
+		/* The protocol is named after its link, as in 1.0, so "show protocols" and the
+		 * interface list line up. */
+		ret = wgm_buf_appendf(out, peer_bgp, peer->ifname, peer->ifname, neighbor,
+				      (unsigned)peer->asn);
+	}
+	if (!ret)
+		ret = wgm_buf_appendf(out, "\ninclude \"%s/*.conf\";\n", local_dir);
+	return ret;
+}
+
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		errno = ENOTDIR;
+	snprintf(err, errlen, "cannot create BIRD include directory %s: %s", path,
+		 strerror(errno));
+	return -errno;
+}
+
+/* The first interface name render refused, for the error message. */
+static const char *bad_ifname(const struct wgm_node_plan *plan)
+{
+	size_t i;
+
+	if (!name_ok(plan->veth_inner))
+		return plan->veth_inner;
+	for (i = 0; i < plan->n_peers && i < WGM_MAX_HOSTS; i++)
+		if (!name_ok(plan->peers[i].ifname))
+			return plan->peers[i].ifname;
+	return "";
+}
+
+int birdgen_write(const struct wgm_node_plan *plan, const char *bird_dir, bool *changed,
+		  char *err, size_t errlen)
+{
+	struct wgm_buf conf = { 0 };
+	char path[4096], local_dir[4096];
+	int ret;
+
+	*changed = false;
+	if (birdgen_conf_path(bird_dir, plan->netns, path, sizeof(path)) ||
+	    birdgen_local_dir(bird_dir, plan->netns, local_dir, sizeof(local_dir))) {
+		snprintf(err, errlen,
+			 "bad BIRD directory \"%s\" or namespace name \"%s\": use a short path and "
+			 "a name of letters, digits, '_', '.', '-'",
+			 bird_dir ? bird_dir : "", plan->netns);
+		return -EINVAL;
+	}
+	ret = birdgen_render(plan, bird_dir, &conf);
+	if (ret == -EINVAL) {
+		snprintf(err, errlen,
+			 "cannot render %s: interface name \"%s\" is not letters, digits, '_', "
+			 "'.', '-'", path, bad_ifname(plan));
+		goto out;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot render %s: %s", path, strerror(-ret));
+		goto out;
+	}
+	ret = make_dir(local_dir, err, errlen);
+	if (ret)
+		goto out;
+	ret = wgm_write_if_changed(path, conf.p, conf.len, 0644, changed);
+	if (ret)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+out:
+	wgm_buf_free(&conf);
+	return ret;
+}

@@ -1,0 +1,23 @@
+/* 1.0's chunked TXT records (FORMAT.md "Chunked TXT records"): a payload is base64'd with a
+ * newline every 76 chars and line i becomes the TXT string "<i>:<line>". */
+#ifndef WGM_TXTCHUNK_H
+#define WGM_TXTCHUNK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* A 255-host deploy record takes about 720 lines; 1024 leaves room and still bounds work. */
+#define WGM_TXT_MAX_PARTS 1024
+
+/* Appends the "<i>:<line>" strings of payload to out. */
+int wgm_txt_encode(const uint8_t *payload, size_t len, struct wgm_strv *out);
+/* Reassembles the strings of an RRset, in any order, into the payload (appended to out).
+ * Untrusted input: each string is split on spaces like 1.0's reader; indices must be decimal,
+ * unique and without gaps, all parts indexed or none; at most WGM_TXT_MAX_PARTS parts and
+ * WGM_RECORD_MAX payload bytes. Failures: -EINVAL/-EFBIG with one line in err. */
+int wgm_txt_decode(const char *const *rrs, size_t n_rrs, struct wgm_buf *out, char *err,
+		   size_t errlen);
+
+#endif

@@ -1,0 +1,22 @@
+/* One deploy: record -> serial check -> plan -> desired state -> reconcile -> BIRD/firewall
+ * files -> hooks. Used by `up`, `apply` and each round of `run`. */
+#ifndef NETMGR_DEPLOY_H
+#define NETMGR_DEPLOY_H
+
+#include <stdbool.h>
+
+#include "fetch.h"
+#include "options.h"
+
+struct deploy_outcome {
+	unsigned changes;
+	/* The record could not be had (DNS failure, record missing): nothing was touched. */
+	bool record_unavailable;
+	char err[768];
+};
+
+/* file: deploy data from a record file; NULL: fetch through fetcher. */
+int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
+		struct wgm_fetcher *fetcher, struct deploy_outcome *out);
+
+#endif

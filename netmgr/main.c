@@ -1,0 +1,288 @@
+/* wgmesh-net: dispatch only. Invoked as wgdeploy it is `wgmesh-net up`. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deploy.h"
+#include "desired.h"
+#include "hooks.h"
+#include "log.h"
+#include "options.h"
+#include "reconcile.h"
+#include "runloop.h"
+#include "status.h"
+#include "tester.h"
+#include "verify.h"
+#include "view.h"
+#include "wgm_config.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: wgmesh-net [options] COMMAND ...\n"
+		"  up DOMAIN             fetch this node's record and bring the mesh to it (= wgdeploy)\n"
+		"  apply FILE [DOMAIN]   the same from a record file (<uuid>.<domain>.txt)\n"
+		"  down DOMAIN           remove what up built, give the trust interface back\n"
+		"  status DOMAIN         peers, endpoints, handshakes, bytes\n"
+		"  verify DOMAIN         health checks; exit 0 healthy, 1 degraded, 2 broken\n"
+		"  run DOMAIN            service loop: apply, refetch every --interval and on SIGHUP\n"
+		"  tester up|down DOMAIN the tester namespace\n"
+		"options: --state-dir DIR (/etc/wireguard)  --dns ADDR[:PORT] (repeatable)\n"
+		"  --dnsfetch PATH  --dnsfetch-user USER (nobody)  --bird-dir DIR  --shorewall-dir DIR\n"
+		"  --nft-dir DIR  --hook-dir DIR (/etc/wgmesh/hooks.d)  --dry-run  --json\n"
+		"  --interval SECS (300)  -v -q -d  --help  --version\n");
+}
+
+/* "<uuid>.<domain>.txt" names its domain. */
+static int domain_from_file(const char *file, char *out, size_t outlen)
+{
+	char copy[4096], *base, *dot;
+	size_t len;
+
+	snprintf(copy, sizeof(copy), "%s", file);
+	base = basename(copy);
+	len = strlen(base);
+	if (len < 5 || strcmp(base + len - 4, ".txt"))
+		return -EINVAL;
+	base[len - 4] = 0;
+	dot = strchr(base, '.');
+	if (!dot || dot - base != WGM_UUID_LEN || !dot[1])
+		return -EINVAL;
+	snprintf(out, outlen, "%s", dot + 1);
+	return 0;
+}
+
+static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const char *file)
+{
+	struct wgm_fetcher *f = NULL;
+	struct deploy_outcome out;
+	struct host_ctx h;
+	char err[512];
+	int ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
+
+	if (ret < 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	ret = wgm_fetcher_spawn(netmgr_dnsfetch_path(o), o->dnsfetch_user, &o->fetch, &f);
+	if (ret < 0 && !file) {
+		log_err("cannot start the DNS fetcher %s: %s (give --dnsfetch PATH)",
+			netmgr_dnsfetch_path(o), strerror(-ret));
+		goto out;
+	}
+	if (ret < 0) {
+		/* A record file needs DNS only for endpoint hostnames. */
+		log_info("no DNS fetcher (%s): endpoint hostnames will be skipped", strerror(-ret));
+		f = NULL;
+	}
+	ret = deploy_once(o, &h, file, f, &out);
+	if (ret < 0)
+		log_err("%s", out.err);
+	else
+		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", out.changes,
+		       out.changes == 1 ? "" : "s");
+out:
+	if (f)
+		wgm_fetcher_close(f);
+	host_ctx_free(&h);
+	return ret;
+}
+
+static int load_names(const struct netmgr_opts *o, const char *domain, struct node_names *n)
+{
+	struct host_ctx h;
+	char err[512];
+	int ret = host_ctx_load(o, domain, false, &h, err, sizeof(err));
+
+	if (ret == 0)
+		ret = node_names_from_host(&h.hs, n, err, sizeof(err));
+	if (ret < 0)
+		log_err("%s", err);
+	host_ctx_free(&h);
+	return ret;
+}
+
+static int cmd_down(const struct netmgr_opts *o, const char *domain)
+{
+	struct reconcile_result res;
+	struct node_names n;
+	struct mesh_view v;
+	uint8_t octet = 0;
+	char err[256];
+	int ret = load_names(o, domain, &n);
+
+	if (ret < 0)
+		return ret;
+	if (mesh_view_open(n.netns, &v, err, sizeof(err)) == 0 && v.priv_fd >= 0 &&
+	    actual_veth_octet(&v.a_priv, n.veth_inner, &octet) == 0 && !o->dry_run)
+		if (hooks_run(o->hook_dir, "down", n.netns, octet) < 0)
+			log_warn("a hook in %s failed; going down anyway", o->hook_dir);
+	mesh_view_close(&v);
+	ret = reconcile_down(&n, o->dry_run, &res);
+	if (ret < 0)
+		log_err("%s", res.err);
+	else
+		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", res.changes,
+		       res.changes == 1 ? "" : "s");
+	return ret;
+}
+
+static int cmd_run(const struct netmgr_opts *o, const char *domain)
+{
+	struct host_ctx h;
+	char err[512];
+	int ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
+
+	if (ret < 0)
+		log_err("%s", err);
+	else
+		ret = run_loop(o, &h);
+	host_ctx_free(&h);
+	return ret;
+}
+
+static int cmd_tester(const struct netmgr_opts *o, const char *what, const char *domain)
+{
+	struct node_names n;
+	char err[512];
+	int ret = load_names(o, domain, &n);
+
+	if (ret < 0)
+		return ret;
+	if (!strcmp(what, "up"))
+		ret = tester_up(&n, o->dry_run, err, sizeof(err));
+	else if (!strcmp(what, "down"))
+		ret = tester_down(&n, o->dry_run, err, sizeof(err));
+	else {
+		snprintf(err, sizeof(err), "tester \"%s\": say tester up or tester down", what);
+		ret = -EINVAL;
+	}
+	if (ret < 0)
+		log_err("%s", err);
+	return ret;
+}
+
+enum { OPT_STATE = 256, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL,
+       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_INTERVAL, OPT_VERSION };
+
+static int parse_options(int argc, char **argv, struct netmgr_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "dns", required_argument, NULL, OPT_DNS },
+		{ "dnsfetch", required_argument, NULL, OPT_DNSFETCH },
+		{ "dnsfetch-user", required_argument, NULL, OPT_DNSFETCH_USER },
+		{ "bird-dir", required_argument, NULL, OPT_BIRD },
+		{ "shorewall-dir", required_argument, NULL, OPT_SHOREWALL },
+		{ "nft-dir", required_argument, NULL, OPT_NFT },
+		{ "hook-dir", required_argument, NULL, OPT_HOOK },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ 0 },
+	};
+	char err[256], *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vqdh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v': wgm_log_threshold = WGM_LOG_INFO; break;
+		case 'q': wgm_log_threshold = WGM_LOG_ERR; break;
+		case 'd': wgm_log_threshold = WGM_LOG_DEBUG; break;
+		case 'h': usage(stdout); exit(0);
+		case OPT_VERSION: printf("wgmesh-net %s\n", WGM_VERSION); exit(0);
+		case OPT_STATE: o->state_dir = optarg; break;
+		case OPT_DNS:
+			if (wgm_fetch_opts_add_server(&o->fetch, optarg, err, sizeof(err)) < 0) {
+				log_err("%s", err);
+				return -EINVAL;
+			}
+			break;
+		case OPT_DNSFETCH: o->dnsfetch_path = optarg; break;
+		case OPT_DNSFETCH_USER: o->dnsfetch_user = optarg; break;
+		case OPT_BIRD: o->bird_dir = optarg; break;
+		case OPT_SHOREWALL: o->shorewall_dir = optarg; break;
+		case OPT_NFT: o->nft_dir = optarg; break;
+		case OPT_HOOK: o->hook_dir = optarg; break;
+		case OPT_DRY: o->dry_run = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_INTERVAL:
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || *end || v < 10 || v > 86400) {
+				log_err("--interval \"%s\": give seconds between 10 and 86400", optarg);
+				return -EINVAL;
+			}
+			o->interval = (unsigned)v;
+			break;
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct netmgr_opts o;
+	struct node_names n;
+	char domain[WGM_HOSTNAME_MAX + 1];
+	const char *cmd;
+	char **args;
+	int nargs, ret;
+	bool as_wgdeploy = !strcmp(basename(argv[0]), "wgdeploy");
+
+	wgm_log_init(as_wgdeploy ? "wgdeploy" : "wgmesh-net");
+	netmgr_opts_defaults(&o);
+	if (parse_options(argc, argv, &o) < 0)
+		return 1;
+	args = argv + optind;
+	nargs = argc - optind;
+	if (as_wgdeploy) {
+		cmd = "up";
+	} else if (nargs < 1) {
+		usage(stderr);
+		return 1;
+	} else {
+		cmd = args[0];
+		args++;
+		nargs--;
+	}
+
+	if (!strcmp(cmd, "apply") && (nargs == 1 || nargs == 2)) {
+		if (nargs == 2)
+			snprintf(domain, sizeof(domain), "%s", args[1]);
+		else if (domain_from_file(args[0], domain, sizeof(domain)) < 0) {
+			log_err("cannot tell the domain from \"%s\" (not <uuid>.<domain>.txt): give it: apply FILE DOMAIN",
+				args[0]);
+			return 1;
+		}
+		return cmd_deploy(&o, domain, args[0]) < 0 ? 1 : 0;
+	}
+	if (!strcmp(cmd, "tester") && nargs == 2)
+		return cmd_tester(&o, args[0], args[1]) < 0 ? 1 : 0;
+	if (nargs != 1) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(cmd, "up"))
+		return cmd_deploy(&o, args[0], NULL) < 0 ? 1 : 0;
+	if (!strcmp(cmd, "down"))
+		return cmd_down(&o, args[0]) < 0 ? 1 : 0;
+	if (!strcmp(cmd, "run"))
+		return cmd_run(&o, args[0]) < 0 ? 1 : 0;
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "verify")) {
+		ret = load_names(&o, args[0], &n);
+		if (ret < 0)
+			return !strcmp(cmd, "verify") ? 2 : 1;
+		if (!strcmp(cmd, "verify"))
+			return verify_run(&n, o.json);
+		return status_show(&n, o.json) < 0 ? 1 : 0;
+	}
+	log_err("unknown command \"%s\": see wgmesh-net --help", cmd);
+	return 1;
+}

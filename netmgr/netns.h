@@ -1,0 +1,27 @@
+/* Named network namespaces the iproute2 way: /run/netns/<name> is a bind mount of a namespace's
+ * nsfs file, so `ip netns exec <name>` and NetworkNamespacePath= find what we made. */
+#ifndef NETMGR_NETNS_H
+#define NETMGR_NETNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define NETNS_RUN_DIR "/run/netns"
+
+/* A name is a single path component: [A-Za-z0-9._-], not "." or "..", at most 63 chars. */
+int netns_name_valid(const char *name, char *err, size_t errlen);
+bool netns_exists(const char *name);
+/* Creates /run/netns/<name> (O_EXCL) holding a fresh namespace with lo up. -EEXIST if taken. */
+int netns_create(const char *name);
+/* Returns an O_RDONLY|O_CLOEXEC fd of the named namespace, or -errno (-ENOENT: no such). */
+int netns_open(const char *name);
+/* Our own (current) namespace. */
+int netns_open_self(void);
+/* Unmounts and removes the name; the namespace dies with its last user. */
+int netns_delete(const char *name);
+
+/* Runs the calling thread in the namespace of fd until netns_leave(saved). */
+int netns_enter(int fd, int *saved);
+int netns_leave(int saved);
+
+#endif

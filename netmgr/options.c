@@ -1,0 +1,68 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wgm_config.h"
+
+void netmgr_opts_defaults(struct netmgr_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->state_dir = "/etc/wireguard";
+	o->dnsfetch_user = "nobody";
+	o->bird_dir = "/etc/bird";
+	o->shorewall_dir = "/etc/shorewall";
+	o->nft_dir = "/etc/wgmesh";
+	o->hook_dir = "/etc/wgmesh/hooks.d";
+	o->interval = 300;
+}
+
+const char *netmgr_dnsfetch_path(const struct netmgr_opts *o)
+{
+	const char *env = getenv("WGM_DNSFETCH");
+
+	if (o->dnsfetch_path)
+		return o->dnsfetch_path;
+	if (env && *env)
+		return env;
+	return WGM_LIBEXECDIR "/wgmesh-dnsfetch";
+}
+
+int host_ctx_load(const struct netmgr_opts *o, const char *domain, bool need_key,
+		  struct host_ctx *h, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->domain, sizeof(h->domain), "%s", domain);
+	ret = wgm_host_state_path(o->state_dir, domain, h->state_path, sizeof(h->state_path));
+	if (ret < 0) {
+		snprintf(err, errlen, "bad domain \"%s\": give the mesh's DNS domain", domain);
+		return ret;
+	}
+	ret = wgm_host_state_load(h->state_path, &h->hs, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (!need_key)
+		return 0;
+	if (!h->hs.has_site_key) {
+		snprintf(err, errlen, "%s has no pinned site key: run wgconfig %s first", h->state_path, domain);
+		return -ENOKEY;
+	}
+	ret = wgm_key_load(&h->host_sk, h->hs.private_key_file, true);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot load host key %s: %s (run wghost, keep it mode 0600)",
+			 h->hs.private_key_file, strerror(-ret));
+		return ret;
+	}
+	h->has_key = true;
+	return 0;
+}
+
+void host_ctx_free(struct host_ctx *h)
+{
+	wgm_key_wipe(&h->host_sk);
+	wgm_host_state_free(&h->hs);
+}

@@ -1,0 +1,43 @@
+/* Command-line options shared by every wgmesh-net command, and the host context (host state +
+ * host key) a command works on. */
+#ifndef NETMGR_OPTIONS_H
+#define NETMGR_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "fetch.h"
+#include "hoststate.h"
+#include "key.h"
+
+struct netmgr_opts {
+	const char *state_dir;
+	struct wgm_fetch_opts fetch;
+	const char *dnsfetch_path;
+	const char *dnsfetch_user;
+	const char *bird_dir;
+	const char *shorewall_dir;
+	const char *nft_dir;
+	const char *hook_dir;
+	bool dry_run;
+	bool json;
+	unsigned interval; /* seconds, run loop */
+};
+
+void netmgr_opts_defaults(struct netmgr_opts *o);
+/* wgmesh-dnsfetch: --dnsfetch, else $WGM_DNSFETCH, else the installed one. */
+const char *netmgr_dnsfetch_path(const struct netmgr_opts *o);
+
+struct host_ctx {
+	char domain[WGM_HOSTNAME_MAX + 1];
+	char state_path[4096];
+	struct wgm_host_state hs;
+	bool has_key;
+	struct wgm_key host_sk; /* wiped by host_ctx_free */
+};
+
+/* Loads <state-dir>/<domain>.yaml; with need_key also the host's private key. */
+int host_ctx_load(const struct netmgr_opts *o, const char *domain, bool need_key,
+		  struct host_ctx *h, char *err, size_t errlen);
+void host_ctx_free(struct host_ctx *h);
+
+#endif

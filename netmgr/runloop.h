@@ -1,0 +1,11 @@
+/* `run DOMAIN`: the service loop. Apply, then refetch every interval (with jitter, so a fleet
+ * does not hit DNS at once) and on SIGHUP; a DNS failure keeps the mesh as it is; SIGTERM and
+ * SIGINT end the loop without tearing anything down. Readiness over sd_notify. */
+#ifndef NETMGR_RUNLOOP_H
+#define NETMGR_RUNLOOP_H
+
+#include "options.h"
+
+int run_loop(const struct netmgr_opts *o, struct host_ctx *h);
+
+#endif

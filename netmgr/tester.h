@@ -1,0 +1,17 @@
+/* The seed's tester namespace ("tester", FORMAT.md): a veth "tester<octet>" from the private
+ * namespace, 192.168.<100+octet>.1/24 on the private side, .10 .100 .200 on the tester side
+ * with a default route via .1 — somewhere to ping the mesh from. */
+#ifndef NETMGR_TESTER_H
+#define NETMGR_TESTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "desired.h"
+
+#define TESTER_NETNS "tester"
+
+int tester_up(const struct node_names *n, bool dry_run, char *err, size_t errlen);
+int tester_down(const struct node_names *n, bool dry_run, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,17 @@
+/* `verify`: the seed's checks (forwarding in both namespaces, addresses on WireGuard links,
+ * links up, veth present and addressed, UDP port conflicts) and the handshake age per peer.
+ * Returns the exit code: 0 healthy, 1 degraded, 2 broken. */
+#ifndef NETMGR_VERIFY_H
+#define NETMGR_VERIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "desired.h"
+
+/* A handshake older than this (keepalive 25 s, rekey 120 s) means the link is not talking. */
+#define VERIFY_HANDSHAKE_MAX_AGE 180
+
+int verify_run(const struct node_names *n, bool json);
+
+#endif

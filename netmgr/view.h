@@ -1,0 +1,22 @@
+/* Both namespaces of a node opened for reading: fds, a netlink connection in each, and one
+ * snapshot of each (actual.c). */
+#ifndef NETMGR_VIEW_H
+#define NETMGR_VIEW_H
+
+#include "actual.h"
+#include "desired.h"
+#include "link.h"
+
+struct mesh_view {
+	int self_fd, priv_fd; /* priv_fd -1: the private namespace does not exist */
+	struct nlconn under, priv;
+	struct actual_ns a_under, a_priv;
+};
+
+/* 0 also when the private namespace is missing (priv_fd -1); what failed goes to err. */
+int mesh_view_open(const char *netns, struct mesh_view *v, char *err, size_t errlen);
+/* Opens the private side after the namespace was made. */
+int mesh_view_open_private(const char *netns, struct mesh_view *v, char *err, size_t errlen);
+void mesh_view_close(struct mesh_view *v);
+
+#endif

@@ -1,0 +1,27 @@
+/* Who holds a UDP port in the current (underlay) namespace: sock_diag finds the sockets,
+ * /proc maps each socket inode to a process. The caller decides which holders are its own
+ * (wgdev_userspace_pid for our wireguard-go; pid 0 is a kernel socket, e.g. a kernel
+ * WireGuard device). */
+#ifndef WGM_PORTCHECK_H
+#define WGM_PORTCHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct port_holder {
+	uint16_t port;
+	int family;      /* AF_INET or AF_INET6: the socket's family */
+	uint32_t inode;  /* the socket's inode (0 for some kernel sockets) */
+	pid_t pid;       /* 0: no process has it open (a kernel socket) */
+	char comm[16];   /* /proc/<pid>/comm, "" when pid is 0 */
+};
+
+/* Every UDP socket (IPv4 and IPv6) bound to one of ports[0..n). Fills out[0..max) and sets
+ * *found to the total (which may exceed max). */
+int portcheck_udp(const uint16_t *ports, size_t n, struct port_holder *out, size_t max, size_t *found);
+
+/* /proc/sys/net/ipv4/ip_local_port_range: where the kernel picks ephemeral ports. */
+int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi);
+
+#endif

@@ -1,0 +1,139 @@
+# The seed's workflow through our real commands (source it after topo.sh; bash).
+# Needs WGM_BUILD (the meson build dir) and TOPO_WORK. Site controller files live in
+# $TOPO_WORK/site, node N's state in $TOPO_WORK/n<N>/{state,bird,shorewall,nft,hooks}.
+
+MESH_DOMAIN=${MESH_DOMAIN:-mesh.example.com}
+MESH_LOCUS=${MESH_LOCUS:-mesh}
+MESH_TSIG_NAME=wgmesh-update
+MESH_SITE=
+MESH_DNS=
+MESH_TSIG_KEY=
+declare -A BIRD_PIDFILE=()
+
+mesh_cmd() { # NAME -> path of a built program
+	case $1 in
+	wgsite | wgpub | wghost | wgconfig) echo "$WGM_BUILD/site/$1" ;;
+	wgmesh-net | wgdeploy) echo "$WGM_BUILD/netmgr/$1" ;;
+	wgmesh-dnsfetch) echo "$WGM_BUILD/dnsfetch/$1" ;;
+	*) echo "mesh_cmd: unknown $1" >&2; return 1 ;;
+	esac
+}
+
+mesh_require_commands() {
+	local c missing=
+	for c in wgsite wgpub wghost wgconfig wgmesh-net wgmesh-dnsfetch; do
+		[ -x "$(mesh_cmd "$c")" ] || missing="$missing $c"
+	done
+	if [ -n "$missing" ]; then
+		echo "e2e: not built yet:$missing (in $WGM_BUILD)" >&2
+		return 1
+	fi
+}
+
+# knotd in the internet namespace, serving the site domain, RFC 2136 updates allowed with TSIG.
+mesh_dns_start() {
+	local secret zone=$TOPO_WORK/zone.db
+	secret=$(head -c 32 /dev/urandom | base64)
+	cat >"$zone" <<EOF2
+\$ORIGIN $MESH_DOMAIN.
+\$TTL 300
+@ SOA ns.$MESH_DOMAIN. hostmaster.$MESH_DOMAIN. 1 3600 600 86400 5
+@ NS ns.$MESH_DOMAIN.
+ns A 203.0.113.53
+EOF2
+	KNOT_ADDR=203.0.113.53
+	knot_start "$TOPO_WORK/knot" "$MESH_DOMAIN" "$zone" "$MESH_TSIG_NAME" "$secret" || return 1
+	MESH_DNS=$KNOT_ADDR:$KNOT_PORT
+	MESH_TSIG_KEY=$TOPO_WORK/site/tsig.key
+	mkdir -p "$TOPO_WORK/site"
+	printf 'key "%s" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$MESH_TSIG_NAME" "$secret" >"$MESH_TSIG_KEY"
+	chmod 600 "$MESH_TSIG_KEY"
+}
+
+mesh_site_init() {
+	MESH_SITE=$TOPO_WORK/site/site.yaml
+	"$(mesh_cmd wgsite)" init "$MESH_SITE" --domain "$MESH_DOMAIN" --locus "$MESH_LOCUS" \
+		--ipv6 fd86:ea04:1116::/48 --portbase 21100 >"$TOPO_WORK/site/init.log"
+	mesh_publish
+}
+
+mesh_publish() { # [wgpub options...]
+	"$(mesh_cmd wgpub)" -q --rfc2136 "$MESH_DNS" --tsig-key "$MESH_TSIG_KEY" "$@" "$MESH_SITE"
+}
+
+mesh_node_dir() { echo "$TOPO_WORK/n$1"; }
+
+mesh_node_opts() { # N -> the options every node command takes
+	local d
+	d=$(mesh_node_dir "$1")
+	echo "--state-dir $d/state"
+}
+
+# wgconfig (site record from DNS), wghost, and the site imports the message.
+mesh_node_register() { # N
+	local n=$1 d msg
+	d=$(mesh_node_dir "$n")
+	mkdir -p "$d/state" "$d/bird" "$d/shorewall" "$d/nft" "$d/hooks"
+	on_node "$n" "$(mesh_cmd wgconfig)" --state-dir "$d/state" --dns "$MESH_DNS" \
+		-i eth0 -T "lan$n" -I "10.$n.0.1/24" "$MESH_DOMAIN" >"$d/wgconfig.log" 2>&1 ||
+		{ cat "$d/wgconfig.log" >&2; return 1; }
+	msg=$(on_node "$n" "$(mesh_cmd wghost)" --state-dir "$d/state" -a "198.51.100.$n" \
+		-h "node$n.example.net" "$MESH_DOMAIN" 2>"$d/wghost.log" | sed -n 's/^Message to Home: //p')
+	[ -n "$msg" ] || { echo "wghost on node $n printed no message:" >&2; cat "$d/wghost.log" >&2; return 1; }
+	"$(mesh_cmd wgsite)" -i "$msg" "$MESH_SITE" >"$d/import.log" 2>&1 ||
+		{ cat "$d/import.log" >&2; return 1; }
+}
+
+# wgmesh-net up on node N (its record from knotd); output kept in n<N>/up.log.
+mesh_node_up() { # N [extra options]
+	local n=$1 d
+	shift
+	d=$(mesh_node_dir "$n")
+	on_node "$n" env WGM_DNSFETCH="$(mesh_cmd wgmesh-dnsfetch)" "$(mesh_cmd wgmesh-net)" \
+		--state-dir "$d/state" --dns "$MESH_DNS" --bird-dir "$d/bird" \
+		--shorewall-dir "$d/shorewall" --nft-dir "$d/nft" --hook-dir "$d/hooks" \
+		"$@" up "$MESH_DOMAIN" >"$d/up.log" 2>&1
+}
+
+mesh_bird_sock() { echo "/run/bird-$MESH_LOCUS.sock"; }
+
+birdc_on() { # N CMD...
+	local n=$1
+	shift
+	on_node "$n" birdc -s "$(mesh_bird_sock)" "$@"
+}
+
+# BIRD in node N's private namespace with the config wgmesh-net wrote; waits until it answers.
+mesh_bird_start() { # N
+	local n=$1 d conf i
+	d=$(mesh_node_dir "$n")
+	conf=$d/bird/bird_$MESH_LOCUS.conf
+	[ -f "$conf" ] || { echo "no BIRD config $conf on node $n" >&2; return 1; }
+	BIRD_PIDFILE[$n]=$d/bird.pid
+	rm -f "$d/bird.pid"
+	on_node "$n" ip netns exec "$MESH_LOCUS" bird -c "$conf" -s "$(mesh_bird_sock)" -P "$d/bird.pid" \
+		>"$d/bird.log" 2>&1 || { cat "$d/bird.log" >&2; return 1; }
+	for i in $(seq 1 100); do
+		if [ -s "$d/bird.pid" ] && birdc_on "$n" show status 2>/dev/null | grep -q "Daemon is up"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "BIRD on node $n did not come up" >&2
+	return 1
+}
+
+mesh_bird_stop() { # N
+	local n=$1 pid i
+	[ -n "${BIRD_PIDFILE[$n]:-}" ] && [ -s "${BIRD_PIDFILE[$n]}" ] || return 0
+	pid=$(cat "${BIRD_PIDFILE[$n]}")
+	kill "$pid" 2>/dev/null
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	rm -f "${BIRD_PIDFILE[$n]}"
+	unset "BIRD_PIDFILE[$n]"
+	return 0
+}

@@ -1,0 +1,128 @@
+# Test topology for the end-to-end harness (source it; bash). Runs inside tests/lib/in-netns.sh:
+# the harness's own network namespace IS the "internet" and its private /run holds the LAN
+# namespaces.
+#
+#              internet (the harness's netns): bridge br0
+#              198.51.100.254/24, 203.0.113.53/24 (knotd)
+#          ______________|________________ ... ___
+#         | n1                | n2                | nN        (veth ports on br0)
+#  node 1 "machine": own mount namespace (private /run: /run/netns, /run/wireguard, BIRD's
+#  socket) and own underlay netns: eth0 198.51.100.1/24, default via .254
+#     |  wgmesh-net builds here: the private netns (the locus), ve-<locus>, wg<k> devices
+#     |  lan1: veth into the LAN; wgmesh moves it into the private netns as 10.1.0.1/24
+#  LAN netns "lan1": eth0 10.1.0.10/24, default via 10.1.0.1
+#
+# Each node is its own machine because wireguard-go's sockets (/run/wireguard/wg<k>.sock) and
+# the private namespace name (the locus) are the same on every node.
+
+TOPO_WORK=
+declare -A NODE_PID=()
+
+topo_init() { # WORKDIR
+	TOPO_WORK=$1
+	mkdir -p "$TOPO_WORK"
+	ip link add br0 type bridge
+	ip link set br0 up
+	ip addr add 198.51.100.254/24 dev br0
+	ip addr add 203.0.113.53/24 dev br0
+	# Bridge-family table for link cuts (topo_cut); empty until a cut.
+	nft add table bridge e2e_cut
+	nft add chain bridge e2e_cut forward '{ type filter hook forward priority 0; }'
+}
+
+# Runs a command on node N's machine (its mount namespace and underlay netns).
+on_node() { # N CMD...
+	local n=$1
+	shift
+	nsenter -t "${NODE_PID[$n]}" -m -n -- "$@"
+}
+
+topo_add_node() { # N
+	local n=$1 dir=$TOPO_WORK/n$1 i
+	mkdir -p "$dir"
+	rm -f "$dir/machine.ready"
+	unshare --mount --propagation private --net -- bash -c '
+		mount -t tmpfs -o mode=0755 node-run /run &&
+		mkdir -p /run/netns /run/wireguard /run/bird /run/wgmesh &&
+		ip link set lo up && : >"$1" && exec sleep infinity' _ "$dir/machine.ready" &
+	NODE_PID[$n]=$!
+	for i in $(seq 1 100); do
+		[ -e "$dir/machine.ready" ] && break
+		kill -0 "${NODE_PID[$n]}" || { echo "node $n machine died" >&2; return 1; }
+		sleep 0.02
+	done
+	[ -e "$dir/machine.ready" ] || { echo "node $n machine not ready" >&2; return 1; }
+	# Underlay: eth0 on the internet bridge.
+	ip link add "n$n" type veth peer name "t$n"
+	ip link set "t$n" netns "${NODE_PID[$n]}"
+	on_node "$n" ip link set "t$n" name eth0
+	ip link set "n$n" master br0 up
+	on_node "$n" ip addr add "198.51.100.$n/24" dev eth0
+	on_node "$n" ip link set eth0 up
+	on_node "$n" ip route add default via 198.51.100.254
+	# LAN: lan<n> stays in the underlay for wgmesh to take as its trust interface.
+	ip netns add "lan$n"
+	ip link add "lan$n" type veth peer name "l$n"
+	ip link set "l$n" netns "lan$n"
+	ip -n "lan$n" link set "l$n" name eth0
+	ip -n "lan$n" link set lo up
+	ip -n "lan$n" addr add "10.$n.0.10/24" dev eth0
+	ip -n "lan$n" link set eth0 up
+	ip link set "lan$n" netns "${NODE_PID[$n]}"
+	on_node "$n" ip link set "lan$n" up
+	ip -n "lan$n" route add default via "10.$n.0.1"
+}
+
+# Every process living in node N's machine (its mount namespace), the holder last.
+topo_node_pids() { # N
+	local n=$1 mnt p
+	mnt=$(readlink "/proc/${NODE_PID[$n]}/ns/mnt") || return 0
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		[ "$p" = "${NODE_PID[$n]}" ] && continue
+		[ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && echo "$p"
+	done
+	echo "${NODE_PID[$n]}"
+}
+
+# Stops node N's machine: its processes (BIRD, wireguard-go...) by pid, then the holder; its
+# namespaces go with its mount namespace.
+topo_del_node() { # N
+	local n=$1 pids p i
+	[ -n "${NODE_PID[$n]:-}" ] || return 0
+	pids=$(topo_node_pids "$n")
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for i in $(seq 1 50); do
+		local alive=
+		for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ -z "$alive" ] && break
+		sleep 0.05
+	done
+	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+	wait "${NODE_PID[$n]}" 2>/dev/null
+	ip netns del "lan$n" 2>/dev/null
+	ip link del "n$n" 2>/dev/null
+	unset "NODE_PID[$n]"
+	return 0
+}
+
+topo_cleanup() {
+	local n
+	for n in "${!NODE_PID[@]}"; do topo_del_node "$n"; done
+	nft delete table bridge e2e_cut 2>/dev/null
+	ip link del br0 2>/dev/null
+	return 0
+}
+
+# Drops the UDP packets between nodes A and B in the internet: their WireGuard link is cut.
+topo_cut() { # A B
+	nft add rule bridge e2e_cut forward ip saddr "198.51.100.$1" ip daddr "198.51.100.$2" udp dport 1-65535 counter drop comment "\"cut-$1-$2\""
+	nft add rule bridge e2e_cut forward ip saddr "198.51.100.$2" ip daddr "198.51.100.$1" udp dport 1-65535 counter drop comment "\"cut-$1-$2\""
+}
+
+topo_restore() { # A B
+	local h
+	for h in $(nft -a list chain bridge e2e_cut forward | sed -n "s/.*comment \"cut-$1-$2\" # handle \([0-9]*\).*/\1/p"); do
+		nft delete rule bridge e2e_cut forward handle "$h"
+	done
+}

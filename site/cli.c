@@ -1,0 +1,88 @@
+/* Command-line helpers shared by wgsite, wgpub, wghost and wgconfig. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+bool wgm_cli_verbosity(int opt)
+{
+	switch (opt) {
+	case 'v':
+		if (wgm_log_threshold < WGM_LOG_INFO)
+			wgm_log_threshold = WGM_LOG_INFO;
+		return true;
+	case 'd':
+		wgm_log_threshold = WGM_LOG_DEBUG;
+		return true;
+	case 'q':
+		wgm_log_threshold = WGM_LOG_ERR;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int wgm_cli_usage_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s; see --help", msg);
+	return 1;
+}
+
+bool wgm_cli_valid_dns_name(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len == 0 || len > 253 || s[0] == '.' || s[len - 1] == '.')
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+bool wgm_cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
+		       unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool wgm_cli_copy(char *out, size_t outlen, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= outlen)
+		return false;
+	memcpy(out, s, len + 1);
+	return true;
+}

@@ -1,0 +1,23 @@
+/* What the four site commands share on their command lines: 1.0's -v -q -d, --state-dir,
+ * one-line usage errors, and the checks for names an operator types. */
+#ifndef WGM_SITE_CLI_H
+#define WGM_SITE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define WGM_DEFAULT_STATE_DIR "/etc/wireguard"
+
+/* Applies -v, -q or -d to the log threshold; false for any other option character. */
+bool wgm_cli_verbosity(int opt);
+/* Prints "<prog>: <message>; see --help" as one line on stderr and returns 1 (the exit code). */
+int wgm_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A DNS name as 1.0 used them (letters, digits, '-', '_', dots between labels), at most 253. */
+bool wgm_cli_valid_dns_name(const char *s);
+/* Parses an unsigned decimal number in [min, max]; false on anything else. */
+bool wgm_cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
+		       unsigned long long *out);
+/* Copies s into out when it fits; false when it does not. */
+bool wgm_cli_copy(char *out, size_t outlen, const char *s);
+
+#endif

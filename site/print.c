@@ -1,0 +1,32 @@
+/* Exact text of 1.0's wgpub and wgsite output, so operators' habits and scripts keep working. */
+#include "print.h"
+
+void wgm_print_host_block(FILE *f, const char *label, const char *name,
+			  const struct wgm_strv *txt)
+{
+	fprintf(f, "|----| ## BEGIN HOST: %s\nTXT:\n%s\n\nDATA:\n", label, name);
+	for (size_t i = 0; i < txt->n; i++)
+		fprintf(f, "%s\n", txt->v[i]);
+	fprintf(f, "\n|----| ###END\n\n");
+}
+
+void wgm_print_site_activation(FILE *f, const char *domain, const struct wgm_site_record *rec,
+			       const struct wgm_strv *txt)
+{
+	char pub[WGM_KEY_B64_LEN + 1];
+
+	wgm_key_to_b64(&rec->public_key, pub);
+	fprintf(f, "Site: %s\n\n  Check:\n\n    DNS Records Incorrect: (%s)\n\n", domain, domain);
+	fprintf(f, "  Please update the TXT Record before attempting to configure hosts.\n\n");
+	fprintf(f, "  Decoded TXT Record: (proposed)\n   locus: %s\n   publickey: %s\n\n\n",
+		rec->locus, pub);
+	fprintf(f, "New DNS Text record:\n\n%s\n\nContent of Text Record:\n\n", domain);
+	for (size_t i = 0; i < txt->n; i++)
+		fprintf(f, "%s\n", txt->v[i]);
+	fprintf(f, "\n");
+}
+
+void wgm_print_site_ok(FILE *f, const char *domain)
+{
+	fprintf(f, "Site: %s\n\n  Check:\n\n    DNS Records OK\n", domain);
+}

@@ -1,0 +1,156 @@
+/* A hostile stand-in for wgmesh-dnsfetch (hostile_test.c passes it as helper_path). It starts
+ * like the real one (READY on --fd), then misbehaves as the first label of each requested name
+ * says: the parent must report every lie and survive it. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "sandbox.h"
+
+static int fd = -1;
+
+static void send_raw(const void *p, size_t len)
+{
+	if (send(fd, p, len, MSG_NOSIGNAL) < 0)
+		_exit(10);
+}
+
+static void send_frame(enum wgm_frame_type type, uint32_t id, const void *p, size_t len)
+{
+	struct wgm_buf b = { 0 };
+
+	if (wgm_frame_encode(&b, type, id, p, len))
+		_exit(11);
+	send_raw(b.p, b.len);
+	wgm_buf_free(&b);
+}
+
+static void send_end(uint32_t id, enum wgm_fetch_status st, uint32_t count)
+{
+	struct wgm_buf b = { 0 };
+
+	if (wgm_frame_encode_end(&b, id, st, count, "evil"))
+		_exit(12);
+	send_raw(b.p, b.len);
+	wgm_buf_free(&b);
+}
+
+/* A header by hand, for the frames wgm_frame_encode refuses to build. */
+static size_t raw_header(uint8_t *out, uint16_t type, uint32_t id, uint32_t len)
+{
+	uint16_t zero = 0;
+
+	memcpy(out, &type, 2);
+	memcpy(out + 2, &zero, 2);
+	memcpy(out + 4, &id, 4);
+	memcpy(out + 8, &len, 4);
+	return WGM_FRAME_HDR_LEN;
+}
+
+static void misbehave(const char *mode, uint32_t id)
+{
+	static uint8_t big[70000];
+	uint8_t f[64];
+	size_t n;
+	char err[256];
+
+	if (!strcmp(mode, "good")) {
+		send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+		send_end(id, WGM_FETCH_OK, 1);
+	} else if (!strcmp(mode, "leftover")) {
+		send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+		send_end(id, WGM_FETCH_OK, 1);
+		send_frame(WGM_FRAME_STRING, id, "0:stale", 7);
+	} else if (!strcmp(mode, "wrongtype")) {
+		n = raw_header(f, 99, id, 0);
+		send_raw(f, n);
+	} else if (!strcmp(mode, "requesttype")) {
+		send_frame(WGM_FRAME_REQ_TXT, id, "example.com", 11);
+	} else if (!strcmp(mode, "wronglen")) {
+		n = raw_header(f, WGM_FRAME_END, id, 3);
+		memset(f + n, 0, 3);
+		send_raw(f, n + 3);
+	} else if (!strcmp(mode, "lyinglen")) {
+		n = raw_header(f, WGM_FRAME_STRING, id, 100);
+		memcpy(f + n, "0:short", 7);
+		send_raw(f, n + 7);
+	} else if (!strcmp(mode, "short")) {
+		n = raw_header(f, WGM_FRAME_STRING, id, 0);
+		send_raw(f, 5);
+	} else if (!strcmp(mode, "oversize")) {
+		raw_header(big, WGM_FRAME_STRING, id, sizeof(big) - WGM_FRAME_HDR_LEN);
+		memset(big + WGM_FRAME_HDR_LEN, 'A', sizeof(big) - WGM_FRAME_HDR_LEN);
+		send_raw(big, sizeof(big));
+	} else if (!strcmp(mode, "unknownid")) {
+		send_frame(WGM_FRAME_STRING, id + 7, "0:ok", 4);
+	} else if (!strcmp(mode, "countlie")) {
+		send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+		send_end(id, WGM_FETCH_OK, 2);
+	} else if (!strcmp(mode, "okempty")) {
+		send_end(id, WGM_FETCH_OK, 0);
+	} else if (!strcmp(mode, "badstatus")) {
+		uint32_t st = 42, count = 0;
+
+		n = raw_header(f, WGM_FRAME_END, id, WGM_FRAME_END_MIN);
+		memcpy(f + n, &st, 4);
+		memcpy(f + n + 4, &count, 4);
+		send_raw(f, n + WGM_FRAME_END_MIN);
+	} else if (!strcmp(mode, "nul")) {
+		n = raw_header(f, WGM_FRAME_STRING, id, 4);
+		memcpy(f + n, "0:\0x", 4);
+		send_raw(f, n + 4);
+	} else if (!strcmp(mode, "flood")) {
+		for (int i = 0; i <= WGM_FETCH_MAX_RRS; i++)
+			send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+		send_end(id, WGM_FETCH_OK, WGM_FETCH_MAX_RRS + 1);
+	} else if (!strcmp(mode, "empty")) {
+		send_raw("", 0);
+		pause();
+	} else if (!strcmp(mode, "diemid")) {
+		send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+		_exit(3);
+	} else if (!strcmp(mode, "silent")) {
+		pause();
+	} else if (!strcmp(mode, "sigsys")) {
+		/* The real cage, and a system call outside it. */
+		if (wgm_sandbox_enter(NULL, err, sizeof(err))) {
+			fprintf(stderr, "evilchild: %s\n", err);
+			_exit(13);
+		}
+		socket(AF_NETLINK, SOCK_RAW, 0);
+		_exit(14);
+	} else {
+		_exit(15);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t dgram[WGM_FRAME_MAX + 1];
+	char name[WGM_DNS_NAME_MAX + 1], err[256];
+	struct wgm_frame req;
+
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--fd"))
+			fd = atoi(argv[i + 1]);
+	if (fd < 0)
+		return 2;
+	send_frame(WGM_FRAME_READY, 0, NULL, 0);
+	for (;;) {
+		ssize_t n = recv(fd, dgram, sizeof(dgram), 0);
+
+		if (n <= 0)
+			return 0;
+		if (wgm_frame_parse(dgram, (size_t)n, &req, err, sizeof(err)))
+			return 3;
+		memcpy(name, req.payload, req.len);
+		name[req.len] = '\0';
+		name[strcspn(name, ".")] = '\0';
+		misbehave(name, req.id);
+	}
+}

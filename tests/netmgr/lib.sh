@@ -1,0 +1,141 @@
+# Shared by the netmgr namespace tests (sourced; runs inside tests/lib/in-netns.sh).
+#
+#   [node alpha: eth0 192.0.2.10]--+                          each node: its own underlay
+#   [node beta:  eth0 198.51.100.20]--[inet: bridge br0]      namespace, wgmesh-net makes the
+#   [node gamma: eth0 198.51.100.30]--+                       private one (host state netns:)
+#
+# Every check is an assertion that prints what it expected and what it got.
+set -eu
+
+: "${WGM_BUILD:?WGM_BUILD must point at the build directory}"
+NET=$WGM_BUILD/netmgr/wgmesh-net
+FIX=${WGM_FIXTURES:-}
+T=$(mktemp -d /tmp/wgm-netmgr.XXXXXX)
+failures=0
+nodes=()
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+expect_eq() { # what expected got
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	elif [ "$(wc -l <<<"$2")" -gt 3 ]; then
+		fail "$1: differs from what was expected (- expected, + got):
+$(diff <(echo "$2") <(echo "$3") | grep '^[<>]' | sed 's/^</-/; s/^>/+/')"
+	else
+		fail "$1: expected [$2], got [$3]"
+	fi
+}
+expect_contains() { # what haystack needle
+	if grep -qF -- "$3" <<<"$2"; then pass "$1"; else fail "$1: expected output containing [$3], got [$2]"; fi
+}
+
+cleanup() {
+	local n
+	for n in "${nodes[@]}"; do
+		nsenter --net="/run/netns/$n" "$NET" --state-dir "$T/$n" --hook-dir "$T/none" down "$(domain_of "$n")" >/dev/null 2>&1 || true
+	done
+	# wireguard-go daemons wgmesh-net started for this test and `down` missed
+	for p in $(pgrep -x wireguard-go 2>/dev/null); do
+		# only those of this mount namespace (our private /run) are ours
+		[ "$(readlink /proc/$p/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] && kill "$p" 2>/dev/null || true
+	done
+	for n in $(ip netns list | awk '{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+domain_of() { cat "$T/$1/.domain"; }
+
+make_internet() {
+	ip netns add inet
+	ip -n inet link add br0 type bridge
+	ip -n inet link set br0 up
+}
+
+# make_node NAME ADDR: an underlay namespace on the bridge, and a LAN interface lan0 with
+# the trust address (the operator's setup before the mesh).
+make_node() {
+	local n=$1 addr=$2 trust=$3
+	ip netns add "$n"
+	ip -n "$n" link set lo up
+	ip link add "eth0-$n" netns inet type veth peer name eth0 netns "$n"
+	ip -n inet link set "eth0-$n" master br0 up
+	ip -n "$n" addr add "$addr/24" dev eth0
+	ip -n "$n" link set eth0 up
+	# All node subnets share the one bridge: reach them on-link.
+	for net in 192.0.2.0/24 198.51.100.0/24 203.0.113.0/24; do
+		ip -n "$n" route add "$net" dev eth0 2>/dev/null || true
+	done
+	ip -n "$n" link add lan0 type veth peer name lanpeer
+	ip -n "$n" addr add "$trust" brd + dev lan0
+	ip -n "$n" link set lan0 up
+	ip -n "$n" link set lanpeer up
+	ip netns exec "$n" sysctl -qw net.ipv4.ip_forward=1
+	mkdir -p "$T/$n"
+	nodes+=("$n")
+}
+
+# host_state NODE DOMAIN UUID NETNS TRUSTIP KEYDIR: a wgconfig-style host state for this test.
+host_state() {
+	local n=$1 domain=$2 uuid=$3 netns=$4 trust=$5 keydir=$6 sitekey=$7
+	install -m 0600 "$keydir/lab_priv" "$T/$n/lab_priv"
+	install -m 0644 "$keydir/lab_pub" "$T/$n/lab_pub"
+	echo "$domain" >"$T/$n/.domain"
+	cat >"$T/$n/$domain.yaml" <<YAML
+host:
+  cmdfping: /usr/sbin/fping
+  hostname: $n
+  interface_outbound: ''
+  interface_public: eth0
+  interface_trust: lan0
+  interface_trust_ip: $trust
+  private_key_file: $T/$n/lab_priv
+  public_key_file: $T/$n/lab_pub
+  uuid: $uuid
+  firewall: nftables
+  netns: $netns
+site:
+  locus: lab
+  public_key: $sitekey
+YAML
+}
+
+# net NODE ARGS...: wgmesh-net inside the node's underlay, with the node's directories.
+# nsenter, not `ip netns exec`: the latter gives the command a slave mount namespace, and the
+# /run/netns/<name> mount wgmesh-net makes would not be seen outside it.
+net() {
+	local n=$1; shift
+	mkdir -p "$T/$n/bird" "$T/$n/nft" "$T/$n/hooks"
+	nsenter --net="/run/netns/$n" "$NET" --state-dir "$T/$n" --bird-dir "$T/$n/bird" --nft-dir "$T/$n/nft" \
+		--shorewall-dir "$T/$n/shorewall" --hook-dir "$T/$n/hooks" "$@"
+}
+
+# wait_ping NETNS ADDR: polls (the tunnel needs a handshake first), up to ~20 s.
+wait_ping() {
+	local ns=$1 addr=$2 i
+	for i in $(seq 1 40); do
+		ip netns exec "$ns" ping -c1 -W1 "$addr" >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# snapshot NODE: what `down` must give back.
+snapshot() {
+	local n=$1
+	{
+		ip -n "$n" -d link show | sed -E 's/ (link-netns|link-netnsid) [^ ]+//'
+		ip -n "$n" addr show | grep -v -e 'valid_lft' -e 'inet6 fe80'
+		ip -n "$n" route show
+		ip -n "$n" -6 route show
+	}
+}
+
+finish() {
+	if [ "$failures" -gt 0 ]; then
+		echo "$failures check(s) failed" >&2
+		exit 1
+	fi
+	echo "all checks passed"
+}
