@@ -9,10 +9,11 @@
 #include "atomicfile.h"
 
 /* Names end up inside BIRD strings and file paths: letters, digits and "_.-" only, not
- * starting with a dot, so they can neither close a quote nor walk out of a directory. */
+ * starting with a dot or a dash, so they can neither close a quote, walk out of a directory,
+ * nor turn an interface pattern into its negation ("-name"). */
 static bool name_ok(const char *s)
 {
-	if (!s || !*s || *s == '.')
+	if (!s || !*s || *s == '.' || *s == '-')
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
@@ -200,19 +201,19 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	return ret;
 }
 
-static int make_dir(const char *path, char *err, size_t errlen)
+static int make_dir(const char *what, const char *path, char *err, size_t errlen)
 {
 	struct stat st;
+	int e;
 
 	if (mkdir(path, 0755) == 0)
 		return 0;
-	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	if (errno == EEXIST)
-		errno = ENOTDIR;
-	snprintf(err, errlen, "cannot create BIRD include directory %s: %s", path,
-		 strerror(errno));
-	return -errno;
+	e = errno;
+	if (e == EEXIST)
+		e = stat(path, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e)
+		snprintf(err, errlen, "cannot create the %s %s: %s", what, path, strerror(e));
+	return -e;
 }
 
 /* The first interface name render refused, for the error message. */
@@ -255,7 +256,11 @@ int birdgen_write(const struct wgm_node_plan *plan, const char *bird_dir, bool *
 		snprintf(err, errlen, "cannot render %s: %s", path, strerror(-ret));
 		goto out;
 	}
-	ret = make_dir(local_dir, err, errlen);
+	/* BIRD's package makes its directory; a host that installs BIRD later still gets its
+	 * config in place for the day it does. */
+	ret = make_dir("BIRD directory", bird_dir, err, errlen);
+	if (!ret)
+		ret = make_dir("BIRD include directory", local_dir, err, errlen);
 	if (ret)
 		goto out;
 	ret = wgm_write_if_changed(path, conf.p, conf.len, 0644, changed);

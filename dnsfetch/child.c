@@ -136,8 +136,9 @@ static int break_child(struct wgm_fetcher *f, int ret, const char *why)
 	return ret;
 }
 
-static int build_argv(const char *helper, const char *user, const struct wgm_fetch_opts *o,
-		      char **argv, size_t max, char numbers[3][16])
+/* Built before fork: the child may only exec. argv has room for every option. */
+static void build_argv(const char *helper, const char *user, const struct wgm_fetch_opts *o,
+		       char **argv, size_t max, char numbers[3][16])
 {
 	size_t n = 0;
 
@@ -162,7 +163,6 @@ static int build_argv(const char *helper, const char *user, const struct wgm_fet
 	else if (wgm_log_threshold == WGM_LOG_ERR)
 		argv[n++] = "-q";
 	argv[n] = NULL;
-	return 0;
 }
 
 /* Between fork and exec: only async-signal-safe calls. */

@@ -18,10 +18,14 @@
 static int resolve_via_fetcher(void *ctx, const char *host, struct wgm_ip *out, size_t max,
 			       size_t *n)
 {
+	struct wgm_fetcher *f = fetcher_get(ctx);
 	struct wgm_fetch_result r = { 0 };
-	int ret = wgm_fetcher_addrs(ctx, host, 2000, &r);
+	int ret;
 
 	*n = 0;
+	if (!f)
+		return -ENOEXEC;
+	ret = wgm_fetcher_addrs(f, host, 2000, &r);
 	if (ret == 0 && r.status == WGM_FETCH_OK)
 		for (size_t i = 0; i < r.txt.n && *n < max; i++)
 			if (wgm_ip_parse(r.txt.v[i], &out[*n]) == 0)
@@ -33,7 +37,7 @@ static int resolve_via_fetcher(void *ctx, const char *host, struct wgm_ip *out, 
 }
 
 int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
-		struct wgm_fetcher *fetcher, struct deploy_outcome *out)
+		struct fetcher_slot *dns, struct deploy_outcome *out)
 {
 	struct wgm_deploy_record *rec = calloc(1, sizeof(*rec));
 	struct wgm_node_plan *plan = calloc(1, sizeof(*plan));
@@ -44,8 +48,15 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	memset(out, 0, sizeof(*out));
 	if (!rec || !plan || !d)
 		goto out;
-	ret = file ? record_from_file(file, h, rec, out->err, sizeof(out->err))
-		   : record_from_dns(fetcher, h, rec, &out->record_unavailable, out->err, sizeof(out->err));
+	if (file) {
+		ret = record_from_file(file, h, rec, out->err, sizeof(out->err));
+	} else if (!fetcher_get(dns)) {
+		out->record_unavailable = true;
+		snprintf(out->err, sizeof(out->err), "no DNS fetcher: the mesh is left as it is");
+		ret = dns->spawn_error;
+	} else {
+		ret = record_from_dns(dns->f, h, rec, &out->record_unavailable, out->err, sizeof(out->err));
+	}
 	if (ret < 0)
 		goto out;
 	ret = serial_check(o->state_dir, h->domain, rec->has_serial, rec->serial, out->err, sizeof(out->err));
@@ -54,7 +65,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	ret = wgm_plan_build(rec, &h->hs, &h->host_sk, plan, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = desired_build(plan, &h->hs, fetcher ? resolve_via_fetcher : NULL, fetcher, d,
+	ret = desired_build(plan, &h->hs, resolve_via_fetcher, dns, d,
 			    out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;

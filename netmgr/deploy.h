@@ -15,8 +15,8 @@ struct deploy_outcome {
 	char err[768];
 };
 
-/* file: deploy data from a record file; NULL: fetch through fetcher. */
+/* file: deploy data from a record file; NULL: fetch it through DNS. */
 int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
-		struct wgm_fetcher *fetcher, struct deploy_outcome *out);
+		struct fetcher_slot *dns, struct deploy_outcome *out);
 
 #endif

@@ -57,7 +57,7 @@ static int domain_from_file(const char *file, char *out, size_t outlen)
 
 static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const char *file)
 {
-	struct wgm_fetcher *f = NULL;
+	struct fetcher_slot dns = { .o = o };
 	struct deploy_outcome out;
 	struct host_ctx h;
 	char err[512];
@@ -67,26 +67,14 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 		log_err("%s", err);
 		goto out;
 	}
-	ret = wgm_fetcher_spawn(netmgr_dnsfetch_path(o), o->dnsfetch_user, &o->fetch, &f);
-	if (ret < 0 && !file) {
-		log_err("cannot start the DNS fetcher %s: %s (give --dnsfetch PATH)",
-			netmgr_dnsfetch_path(o), strerror(-ret));
-		goto out;
-	}
-	if (ret < 0) {
-		/* A record file needs DNS only for endpoint hostnames. */
-		log_info("no DNS fetcher (%s): endpoint hostnames will be skipped", strerror(-ret));
-		f = NULL;
-	}
-	ret = deploy_once(o, &h, file, f, &out);
+	ret = deploy_once(o, &h, file, &dns, &out);
 	if (ret < 0)
 		log_err("%s", out.err);
 	else
 		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", out.changes,
 		       out.changes == 1 ? "" : "s");
 out:
-	if (f)
-		wgm_fetcher_close(f);
+	fetcher_slot_close(&dns);
 	host_ctx_free(&h);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "wgm_config.h"
 
 void netmgr_opts_defaults(struct netmgr_opts *o)
@@ -28,6 +29,28 @@ const char *netmgr_dnsfetch_path(const struct netmgr_opts *o)
 	if (env && *env)
 		return env;
 	return WGM_LIBEXECDIR "/wgmesh-dnsfetch";
+}
+
+struct wgm_fetcher *fetcher_get(struct fetcher_slot *s)
+{
+	if (s->f || s->spawn_error)
+		return s->f;
+	s->spawn_error = wgm_fetcher_spawn(netmgr_dnsfetch_path(s->o), s->o->dnsfetch_user,
+					   &s->o->fetch, &s->f);
+	if (s->spawn_error < 0) {
+		log_err("cannot start the DNS fetcher %s: %s (give --dnsfetch PATH)",
+			netmgr_dnsfetch_path(s->o), strerror(-s->spawn_error));
+		s->f = NULL;
+	}
+	return s->f;
+}
+
+void fetcher_slot_close(struct fetcher_slot *s)
+{
+	if (s->f)
+		wgm_fetcher_close(s->f);
+	s->f = NULL;
+	s->spawn_error = 0;
 }
 
 int host_ctx_load(const struct netmgr_opts *o, const char *domain, bool need_key,

@@ -27,6 +27,17 @@ void netmgr_opts_defaults(struct netmgr_opts *o);
 /* wgmesh-dnsfetch: --dnsfetch, else $WGM_DNSFETCH, else the installed one. */
 const char *netmgr_dnsfetch_path(const struct netmgr_opts *o);
 
+/* The DNS fetcher, spawned the first time something needs DNS (a record file with IP
+ * endpoints needs none). */
+struct fetcher_slot {
+	const struct netmgr_opts *o;
+	struct wgm_fetcher *f;
+	int spawn_error; /* 0: not tried or fine */
+};
+/* NULL when it cannot be started (logged once). */
+struct wgm_fetcher *fetcher_get(struct fetcher_slot *s);
+void fetcher_slot_close(struct fetcher_slot *s);
+
 struct host_ctx {
 	char domain[WGM_HOSTNAME_MAX + 1];
 	char state_path[4096];

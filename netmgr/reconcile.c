@@ -32,7 +32,8 @@ struct jentry {
 	struct wgm_ip gw;
 	char name[64];
 	char old[32];
-	size_t n_saved; /* J_MOVED_IN: the link's underlay addresses, put back on undo */
+	bool was_up;    /* J_MOVED_IN: the link's underlay state and addresses, put back on undo */
+	size_t n_saved;
 	struct wgm_prefix saved[MAX_SAVED_ADDRS];
 };
 
@@ -133,6 +134,8 @@ static void rollback(struct rc *r)
 			ret = link_move(&r->v.priv, e->ifindex, r->v.self_fd);
 			for (size_t k = 0; ret == 0 && k < e->n_saved; k++)
 				addr_add(&r->v.under, e->ifindex, &e->saved[k]);
+			if (ret == 0 && e->was_up)
+				ret = link_set_up(&r->v.under, e->ifindex, true);
 			break;
 		case J_ADDR:
 			ret = addr_del(conn(r, e->in_priv), e->ifindex, &e->p);
@@ -289,6 +292,7 @@ static int step_trust(struct rc *r)
 			return fail(r, -ENODEV, "trust interface %s is in neither the underlay nor %s (check interface_trust in the host state)",
 				    n->trust_if, n->netns);
 		idx = e.ifindex = l->ifindex;
+		e.was_up = l->flags & IFF_UP;
 		for (size_t i = 0; i < r->v.a_under.n_addrs && e.n_saved < MAX_SAVED_ADDRS; i++) {
 			const struct actual_addr *aa = &r->v.a_under.addrs[i];
 			if (aa->ifindex == idx && !(aa->p.addr.family == AF_INET6 &&

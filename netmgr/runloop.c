@@ -20,12 +20,13 @@ static unsigned jittered(unsigned interval)
 	return span ? interval - interval / 10 + randombytes_uniform(span + 1) : interval;
 }
 
-static void one_round(const struct netmgr_opts *o, struct host_ctx *h, struct wgm_fetcher *f,
+/* Returns whether the record could not be had (DNS trouble). */
+static bool one_round(const struct netmgr_opts *o, struct host_ctx *h, struct fetcher_slot *dns,
 		      bool first)
 {
 	struct deploy_outcome out;
 	char status[900];
-	int ret = deploy_once(o, h, NULL, f, &out);
+	int ret = deploy_once(o, h, NULL, dns, &out);
 
 	if (ret == 0)
 		snprintf(status, sizeof(status), "STATUS=mesh applied, %u change%s", out.changes,
@@ -41,13 +42,14 @@ static void one_round(const struct netmgr_opts *o, struct host_ctx *h, struct wg
 	if (first)
 		strncat(status, "\nREADY=1", sizeof(status) - strlen(status) - 1);
 	notify_send(status);
+	return ret < 0 && out.record_unavailable;
 }
 
 int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 {
-	struct wgm_fetcher *f = NULL;
+	struct fetcher_slot dns = { .o = o };
 	sigset_t set;
-	int ret;
+	int ret = 0;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -55,12 +57,7 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 	sigaddset(&set, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
-	ret = wgm_fetcher_spawn(netmgr_dnsfetch_path(o), o->dnsfetch_user, &o->fetch, &f);
-	if (ret < 0) {
-		log_err("cannot start the DNS fetcher %s: %s", netmgr_dnsfetch_path(o), strerror(-ret));
-		return ret;
-	}
-	one_round(o, h, f, true);
+	bool dns_trouble = one_round(o, h, &dns, true);
 	for (;;) {
 		struct timespec ts = { .tv_sec = jittered(o->interval) };
 		siginfo_t info;
@@ -77,8 +74,11 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 		}
 		if (sig == SIGHUP)
 			log_notice("SIGHUP: refetching");
-		one_round(o, h, f, false);
+		/* After DNS trouble the fetcher is started afresh (it may have died). */
+		if (dns_trouble)
+			fetcher_slot_close(&dns);
+		dns_trouble = one_round(o, h, &dns, false);
 	}
-	wgm_fetcher_close(f);
+	fetcher_slot_close(&dns);
 	return ret;
 }

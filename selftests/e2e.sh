@@ -74,12 +74,194 @@ for n in $all; do
 	mesh_bird_start "$n" || die "BIRD on node $n"
 done
 t_deployed=$(now_ms)
-conv=$(wait_converged 90 $all) || { print_table $all; die "mesh did not converge within 90 s"; }
+conv=$(wait_converged $((60 + 15 * nodes)) $all) || { print_table $all; die "mesh did not converge"; }
+conv_initial=$conv
 echo "converged: BGP and BFD up everywhere, every LAN pings every LAN, $conv s after the last deploy" \
 	"($(( ($(now_ms) - t0) / 1000 )) s from an empty machine)"
 print_table $all
 
+# ---- failover: cut 1<->2 in the internet, traffic goes through node 3, then comes back ----
+step "failover: drop node1<->node2 UDP in the internet namespace"
+check_eq "node1 routes LAN 2 over the direct link" wg2 "$(route_dev 1 2)"
+ip netns exec lan1 ping -D -i 0.01 -W 1 10.2.0.10 >"$work/failover.ping" 2>&1 &
+ping_pid=$!
+sleep 1 # a second of traffic before the cut, so the gap is measured from live replies
+topo_cut 1 2
+cut_at=$(now_ms)
+rerouted=
+while [ $(( $(now_ms) - cut_at )) -lt 15000 ]; do
+	if [ "$(route_dev 1 2)" = wg3 ] && [ "$(route_dev 2 1)" = wg3 ]; then
+		rerouted=$(( $(now_ms) - cut_at ))
+		break
+	fi
+	sleep 0.05
+done
+sleep 1 # a second of traffic on the new path
+kill "$ping_pid"
+wait "$ping_pid" 2>/dev/null || true
+outage=$(outage_ms "$work/failover.ping")
+if [ -n "$rerouted" ]; then
+	echo "ok: routes moved to node 3 within ${rerouted} ms of the cut"
+else
+	check_fail "routes did not move to node 3 (node1->2 via $(route_dev 1 2), node2->1 via $(route_dev 2 1))"
+fi
+echo "failover outage (longest gap in 10 ms pings LAN1->LAN2): ${outage} ms (target < 1000 ms)"
+if [ "$outage" -ge 5000 ]; then
+	check_fail "failover outage ${outage} ms exceeds the 5000 ms bound"
+fi
+lan_ping 1 2 && echo "ok: LAN1 reaches LAN2 through node 3" || check_fail "LAN1 cannot reach LAN2 with the link cut"
+check_eq "node1's BGP session over wg2 is down" "" "$(birdc_on 1 show protocols wg2 | grep Established || true)"
+step "restore node1<->node2"
+topo_restore 1 2
+back=
+restore_at=$(now_ms)
+while [ $(( $(now_ms) - restore_at )) -lt 60000 ]; do
+	if [ "$(route_dev 1 2)" = wg2 ] && [ "$(route_dev 2 1)" = wg1 ]; then
+		back=$(( $(now_ms) - restore_at ))
+		break
+	fi
+	sleep 0.1
+done
+[ -n "$back" ] && echo "ok: direct path back after ${back} ms" || check_fail "direct path did not return (node1->2 via $(route_dev 1 2))"
+conv=$(wait_converged 60 $all) || check_fail "mesh not converged after the restore"
+
+if [ -n "$quick" ]; then
+	print_table $all
+	[ "$CHECK_FAILURES" -eq 0 ] || exit 1
+	echo "e2e (quick): all checks passed ($nodes nodes)"
+	exit 0
+fi
+
+# ---- growth: one more node joins; the existing tunnels keep their sessions ----
+new=$((nodes + 1))
+step "growth: node $new joins"
+topo_add_node "$new"
+mesh_node_register "$new" || die "registering node $new"
+cp "$MESH_SITE" "$work/site/site.with-$new.yaml"
+mesh_publish
+declare -A hs_before=() idx_before=() since_before=()
+for n in $all; do
+	hs_before[$n]=$(handshakes "$n")
+	idx_before[$n]=$(wg_ifindexes "$n")
+	since_before[$n]=$(bgp_since "$n")
+done
+snap_at=$(date +%s)
+for n in $all; do
+	mesh_node_up "$n" || { cat "$(mesh_node_dir "$n")/up.log" >&2; check_fail "wgmesh-net up on node $n (growth)"; }
+done
+mesh_node_up "$new" || { cat "$(mesh_node_dir "$new")/up.log" >&2; die "wgmesh-net up on node $new"; }
+mesh_bird_start "$new" || die "BIRD on node $new"
+grown="$all $new"
+conv=$(wait_converged 90 $grown) || { print_table $grown; die "mesh of $new nodes did not converge"; }
+echo "ok: $new nodes converged ${conv} s after node $new's deploy"
+for n in $all; do
+	while read -r dev t; do
+		[ -n "$dev" ] || continue
+		t_after=$(handshakes "$n" | awk -v d="$dev" '$1 == d { print $2 }')
+		if [ "$t_after" = "$t" ]; then
+			echo "ok: node$n $dev kept its handshake ($t)"
+		elif [ -n "$t" ] && [ $((snap_at - t)) -ge 100 ]; then
+			echo "ok: node$n $dev rekeyed on WireGuard's 2-minute timer (handshake was $((snap_at - t)) s old)"
+		else
+			check_fail "node$n $dev handshake changed from $t to $t_after during growth"
+		fi
+	done <<<"${hs_before[$n]}"
+	check_eq "node$n kept its WireGuard devices (same ifindexes)" "${idx_before[$n]}" \
+		"$(wg_ifindexes "$n" | grep -v "^wg$new ")"
+	since_after=$(bgp_since "$n" "wg$new")
+	if same_since "${since_before[$n]}" "$since_after"; then
+		echo "ok: node$n kept its BGP sessions (Established since the same time)"
+	else
+		check_fail "node$n BGP sessions restarted during growth: before [${since_before[$n]}] after [$since_after]"
+	fi
+done
+print_table $grown
+
+# ---- removal: wgsite remove + wgpub; every node drops it; its record is gone ----
+step "removal: wgsite remove node$new.example.net, wgpub, wgmesh-net up everywhere"
+uuid_new=$(sed -n 's/^ *uuid: *//p' "$(mesh_node_dir "$new")/state/$MESH_DOMAIN.yaml" | tr -d "'\"" | head -n 1)
+[ -n "$uuid_new" ] || die "no uuid in node $new's host state"
+"$(mesh_cmd wgsite)" remove "node$new.example.net" "$MESH_SITE" >"$work/site/remove.log" 2>&1 ||
+	{ cat "$work/site/remove.log" >&2; die "wgsite remove"; }
+mesh_publish
+check_eq "node $new's record is gone" NXDOMAIN \
+	"$(kdig @203.0.113.53 -p "$KNOT_PORT" +tcp TXT "$uuid_new.$MESH_DOMAIN" | sed -n 's/.*status: \([A-Z]*\).*/\1/p')"
+mesh_bird_stop "$new"
+topo_del_node "$new"
+for n in $all; do
+	mesh_node_up "$n" || { cat "$(mesh_node_dir "$n")/up.log" >&2; check_fail "wgmesh-net up on node $n (removal)"; }
+	check_eq "node$n dropped wg$new" "" "$(wg_devs "$n" | grep -x "wg$new" || true)"
+	check_eq "node$n has no BGP session to node $new" "" "$(birdc_on "$n" show protocols | awk -v p="wg$new" '$1 == p')"
+done
+conv=$(wait_converged 60 $all) || check_fail "mesh not converged after the removal"
+
+# ---- stale or forged DNS data changes nothing ----
+snapshot() { # N -> devices, ifindexes, handshakes, BGP sessions
+	wg_ifindexes "$1"
+	handshakes "$1"
+	birdc_on "$1" show protocols | awk '$2 == "BGP" { print $1, $4, $5, $6 }' | sort
+	on_node "$1" ip netns exec "$MESH_LOCUS" ip -4 route show | sort
+}
+step "stale: the site file from before the removal republished with an older --serial"
+applied=$(cat "$(mesh_node_dir 1)/state/$MESH_DOMAIN.serial" 2>/dev/null || echo 0)
+[ "$applied" -gt 0 ] || check_fail "node1 keeps no applied serial ($(mesh_node_dir 1)/state/$MESH_DOMAIN.serial)"
+declare -A snap=()
+for n in $all; do snap[$n]=$(snapshot "$n"); done
+"$(mesh_cmd wgpub)" -q --rfc2136 "$MESH_DNS" --tsig-key "$MESH_TSIG_KEY" --serial $((applied - 60)) \
+	"$work/site/site.with-$new.yaml"
+for n in $all; do
+	if mesh_node_up "$n"; then
+		check_fail "node$n accepted a replayed record (serial $((applied - 60)) < $applied)"
+	else
+		echo "ok: node$n refused the replay: $(grep -i serial "$(mesh_node_dir "$n")/up.log" | head -n 1)"
+	fi
+	check_eq "node$n unchanged by the replay" "${snap[$n]}" "$(snapshot "$n")"
+done
+
+step "forged: a site record and node1's record sealed by another site's key"
+other=$work/other
+mkdir -p "$other/state" "$other/out"
+"$(mesh_cmd wgsite)" init "$other/site.yaml" --domain "$MESH_DOMAIN" --locus "$MESH_LOCUS" \
+	--ipv6 fd86:ea04:1117::/48 --portbase 21100 >/dev/null
+other_pub=$(sed -n 's/^ *publickey: *//p' "$other/site.yaml" | tr -d "'\"")
+cp -p "$(mesh_node_dir 1)/state/$MESH_DOMAIN.yaml" "$other/state/"
+sed -i "s|^\(  *public_key: *\).*|\1$other_pub|" "$other/state/$MESH_DOMAIN.yaml"
+msg=$(on_node 1 "$(mesh_cmd wghost)" --state-dir "$other/state" -a 198.51.100.1 -h node1.example.net \
+	"$MESH_DOMAIN" 2>"$other/wghost.log" | sed -n 's/^Message to Home: //p')
+[ -n "$msg" ] || { cat "$other/wghost.log" >&2; die "wghost for the other site"; }
+"$(mesh_cmd wgsite)" -i "$msg" "$other/site.yaml" >/dev/null
+"$(mesh_cmd wgpub)" -q --out-dir "$other/out" "$other/site.yaml"
+uuid1=$(sed -n 's/^ *uuid: *//p' "$(mesh_node_dir 1)/state/$MESH_DOMAIN.yaml" | tr -d "'\"" | head -n 1)
+[ -f "$other/out/$uuid1.$MESH_DOMAIN.txt" ] || die "the other site wrote no record for $uuid1"
+for n in $all; do snap[$n]=$(snapshot "$n"); done
+"$WGM_BUILD/tests/publish/publish_tool" rfc2136 "$MESH_DNS" "$MESH_TSIG_KEY" "$MESH_DOMAIN" \
+	"$uuid1.$MESH_DOMAIN=$other/out/$uuid1.$MESH_DOMAIN.txt" 2>/dev/null
+if mesh_node_up 1; then
+	check_fail "node1 accepted a record sealed by another site"
+else
+	echo "ok: node1 refused its record sealed by another site: $(grep -i 'error' "$(mesh_node_dir 1)/up.log" | head -n 1)"
+fi
+"$WGM_BUILD/tests/publish/publish_tool" rfc2136 "$MESH_DNS" "$MESH_TSIG_KEY" "$MESH_DOMAIN" \
+	"$MESH_DOMAIN=$other/out/$MESH_DOMAIN.txt" 2>/dev/null
+for n in $all; do
+	if mesh_node_up "$n"; then
+		check_fail "node$n accepted a site record with another site's key"
+	else
+		echo "ok: node$n refused the foreign site record: $(grep -i 'error' "$(mesh_node_dir "$n")/up.log" | head -n 1)"
+	fi
+	check_eq "node$n unchanged by forged records" "${snap[$n]}" "$(snapshot "$n")"
+done
+step "republish the real records"
+mesh_publish
+for n in $all; do
+	mesh_node_up "$n" || check_fail "wgmesh-net up on node $n after the real records returned"
+done
+conv=$(wait_converged 60 $all) || check_fail "mesh not converged at the end"
+print_table $all
+echo "summary: $nodes nodes converged ${conv_initial} s after the last deploy; failover outage ${outage} ms; total $(( ($(now_ms) - t0) / 1000 )) s"
+
 if [ "$CHECK_FAILURES" -ne 0 ]; then
+	echo "$CHECK_FAILURES check(s) failed" >&2
 	exit 1
 fi
 echo "e2e: all checks passed ($nodes nodes)"

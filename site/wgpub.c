@@ -132,10 +132,15 @@ static void print_hosts(const struct wgm_changeset *cs)
 					     &cs->sets[i].txt);
 }
 
-static void print_dry_run(const struct wgm_changeset *cs, const char *where)
+static void print_dry_run(const struct wgm_changeset *cs, const struct wgpub_opts *o,
+			  bool use_route53)
 {
-	printf("Dry run: would publish to %s (zone %s, TTL %d):\n\n", where, cs->zone,
-	       WGM_PUBLISH_TTL);
+	printf("Dry run, nothing written or sent. Would publish zone %s (TTL %d) to:%s%s%s%s%s%s%s%s\n\n",
+	       cs->zone, WGM_PUBLISH_TTL, o->zone_file ? " zone file " : "",
+	       o->zone_file ? o->zone_file : "", o->out_dir ? " record files in " : "",
+	       o->out_dir ? o->out_dir : "", o->rfc2136 ? " RFC 2136 server " : "",
+	       o->rfc2136 ? o->rfc2136 : "", use_route53 ? " Route53" : "",
+	       !o->zone_file && !o->out_dir && !o->rfc2136 && !use_route53 ? " stdout" : "");
 	for (size_t i = 0; i < cs->n_sets; i++)
 		wgm_print_host_block(stdout, cs->sets[i].label[0] ? cs->sets[i].label : "(site record)",
 				     cs->sets[i].name, &cs->sets[i].txt);
@@ -285,7 +290,7 @@ int main(int argc, char **argv)
 	use_route53 = site.route53[0] && site.aws_access_key_id[0] && site.aws_secret_access_key[0];
 	printed_only = !o.zone_file && !o.out_dir && !o.rfc2136 && !use_route53;
 	if (o.dry_run) {
-		print_dry_run(&cs, o.rfc2136 ? o.rfc2136 : use_route53 ? "Route53" : "nowhere");
+		print_dry_run(&cs, &o, use_route53);
 		goto out;
 	}
 	if (printed_only)

@@ -71,6 +71,19 @@ route_dev() { # A B
 		sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1
 }
 
+# "protocol since-ms" for node N's BGP sessions other than SKIP: when each last changed state.
+bgp_since() { # N [SKIP]
+	birdc_on "$1" show protocols 2>/dev/null | awk -v skip="${2:-}" '
+		$2 == "BGP" && $1 != skip { split($5, t, /[:.]/); printf "%s %d\n", $1, ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }' | sort
+}
+
+# BIRD prints a session's "since" recomputed from its monotonic clock, so the same instant can
+# read a millisecond apart: equal within 50 ms means the session never restarted.
+same_since() { # BEFORE AFTER (bgp_since outputs)
+	[ "$(echo "$1" | awk '{ print $1 }')" = "$(echo "$2" | awk '{ print $1 }')" ] || return 1
+	paste -d' ' <(echo "$1") <(echo "$2") | awk '{ d = $2 - $4; if (d < 0) d = -d; if (d > 50) bad = 1 } END { exit bad }'
+}
+
 wg_devs() { # N -> the WireGuard devices in node N's private namespace
 	on_node "$1" ip netns exec "$MESH_LOCUS" ip -o link show 2>/dev/null |
 		awk -F': ' '$2 ~ /^wg[0-9]+/ { sub(/@.*/, "", $2); print $2 }' | sort

@@ -127,12 +127,12 @@ mesh_bird_stop() { # N
 	local n=$1 pid i
 	[ -n "${BIRD_PIDFILE[$n]:-}" ] && [ -s "${BIRD_PIDFILE[$n]}" ] || return 0
 	pid=$(cat "${BIRD_PIDFILE[$n]}")
-	kill "$pid" 2>/dev/null
+	kill "$pid" 2>/dev/null || true
 	for i in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	kill -KILL "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null || true
 	rm -f "${BIRD_PIDFILE[$n]}"
 	unset "BIRD_PIDFILE[$n]"
 	return 0

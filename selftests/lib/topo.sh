@@ -91,17 +91,17 @@ topo_del_node() { # N
 	local n=$1 pids p i
 	[ -n "${NODE_PID[$n]:-}" ] || return 0
 	pids=$(topo_node_pids "$n")
-	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	for i in $(seq 1 50); do
 		local alive=
-		for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+		for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1 || true; done
 		[ -z "$alive" ] && break
 		sleep 0.05
 	done
-	for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-	wait "${NODE_PID[$n]}" 2>/dev/null
-	ip netns del "lan$n" 2>/dev/null
-	ip link del "n$n" 2>/dev/null
+	for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
+	wait "${NODE_PID[$n]}" 2>/dev/null || true
+	ip netns del "lan$n" 2>/dev/null || true
+	ip link del "n$n" 2>/dev/null || true
 	unset "NODE_PID[$n]"
 	return 0
 }
@@ -109,8 +109,8 @@ topo_del_node() { # N
 topo_cleanup() {
 	local n
 	for n in "${!NODE_PID[@]}"; do topo_del_node "$n"; done
-	nft delete table bridge e2e_cut 2>/dev/null
-	ip link del br0 2>/dev/null
+	nft delete table bridge e2e_cut 2>/dev/null || true
+	ip link del br0 2>/dev/null || true
 	return 0
 }
 

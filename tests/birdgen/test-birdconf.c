@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -380,6 +381,19 @@ static void write_only_when_changed(const char *tmp)
 	CHECK(!changed);
 	CHECK(strstr(err, path) != NULL);
 	fprintf(stderr, "error shown: %s\n", err);
+
+	/* A host without /etc/bird yet: the directory is made. */
+	snprintf(dir, sizeof(dir), "%s/fresh-%d", tmp, (int)getpid());
+	testplan_fill("alpha", &plan);
+	CHECK_INTEQ(birdgen_write(&plan, dir, &changed, err, sizeof(err)), 0);
+	CHECK(changed);
+	snprintf(path, sizeof(path), "%s/bird_private_local.d", dir);
+	CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/bird_private.conf", dir);
+	CHECK(unlink(path) == 0);
+	snprintf(path, sizeof(path), "%s/bird_private_local.d", dir);
+	CHECK(rmdir(path) == 0);
+	CHECK(rmdir(dir) == 0);
 
 	/* The include directory's place taken by a file: refused with the path. */
 	snprintf(dir, sizeof(dir), "%s/blocked", tmp);

@@ -9,7 +9,8 @@
 #                                                         │     anything else: REFUSED
 #                                                         └──> 127.0.0.1@PORT2: never answers
 #
-# Usage: dns_test.sh FETCH_TEST WGMESH_DNSFETCH   (env WGM_FIXTURES: the 1.0 fixture directory)
+# Usage: dns_test.sh FETCH_TEST WGMESH_DNSFETCH   (env WGM_FIXTURES: the 1.0 fixture directory;
+# KNOT_ADDR: where knotd listens, default 127.0.0.1)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/knot.sh"
@@ -57,7 +58,10 @@ zone_add "$zone" \
 
 KNOT_EXTRA_ZONES="broken.test=$tmp/does-not-exist.zone" \
 	knot_start "$tmp/knot" wg.example.com "$zone"
-export WGM_DNS_SERVER=$KNOT_ADDR:$KNOT_PORT
+case $KNOT_ADDR in
+*:*) export WGM_DNS_SERVER="[$KNOT_ADDR]:$KNOT_PORT" ;;
+*) export WGM_DNS_SERVER=$KNOT_ADDR:$KNOT_PORT ;;
+esac
 export WGM_BIG_RECORDS=$tmp/big.txt
 
 # The big RRset must really be too big for UDP, or the test would not show TCP fallback.

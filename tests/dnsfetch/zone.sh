@@ -21,6 +21,16 @@ zone_add_records() {
 	done <"$3"
 }
 
+# zone_add_records_packed FILE OWNER RECORDFILE N: N lines per TXT RR, each line its own
+# character-string ending in a space. A DNS message holds at most 64 KiB, and one RR per 76-char
+# line costs ~93 bytes, so an RRset of more than ~700 lines (a ~230-host mesh) only fits packed;
+# the reader joins an RR's strings and splits on spaces, so both forms decode alike.
+zone_add_records_packed() {
+	awk -v owner="$2" -v per="$4" '
+		NF { rr = rr sprintf(" \"%s \"", $0); if (++n == per) { print owner ". TXT" rr; rr = ""; n = 0 } }
+		END { if (n) print owner ". TXT" rr }' "$3" >>"$1"
+}
+
 # zone_add FILE LINE...: raw zone file lines.
 zone_add() {
 	local f=$1

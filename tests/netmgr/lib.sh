@@ -108,7 +108,8 @@ net() {
 	local n=$1; shift
 	mkdir -p "$T/$n/bird" "$T/$n/nft" "$T/$n/hooks"
 	nsenter --net="/run/netns/$n" "$NET" --state-dir "$T/$n" --bird-dir "$T/$n/bird" --nft-dir "$T/$n/nft" \
-		--shorewall-dir "$T/$n/shorewall" --hook-dir "$T/$n/hooks" "$@"
+		--shorewall-dir "$T/$n/shorewall" --hook-dir "$T/$n/hooks" \
+		--dnsfetch "$WGM_BUILD/dnsfetch/wgmesh-dnsfetch" "$@"
 }
 
 # wait_ping NETNS ADDR: polls (the tunnel needs a handshake first), up to ~20 s.
@@ -138,4 +139,16 @@ finish() {
 		exit 1
 	fi
 	echo "all checks passed"
+}
+
+# node_state NODE NETNS: the underlay and the private namespace, for "nothing changed".
+node_state() {
+	local n=$1 ns=$2 d
+	snapshot "$n"
+	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+		snapshot "$ns"
+		for d in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | grep -E '^wg[0-9]+$'); do
+			echo "$d port $(wg show "$d" listen-port) peers $(wg show "$d" endpoints | tr '\t\n' '  ')"
+		done
+	fi
 }

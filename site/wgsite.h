@@ -1,0 +1,33 @@
+/* wgsite's subcommands, one file each: init (wgsite_init.c), check and list (wgsite.c),
+ * import (wgsite_import.c), remove (wgsite_remove.c). */
+#ifndef WGM_SITE_WGSITE_H
+#define WGM_SITE_WGSITE_H
+
+#include <stdbool.h>
+
+#include "../dnsfetch/fetch.h"
+
+#define WGSITE_DEFAULT_PORTBASE 21100
+#define WGSITE_DEFAULT_ASN_LOW 64512u
+#define WGSITE_DEFAULT_ASN_HIGH 65534u
+
+struct wgsite_opts {
+	const char *import_msg;
+	const char *domain;
+	const char *locus;
+	const char *ipv6;
+	const char *route53_endpoint;
+	unsigned long long portbase;
+	unsigned long long asn_low, asn_high;
+	bool purge;
+	struct wgm_fetch_opts dns;
+	char **args;
+	int n_args;
+};
+
+/* Each returns the exit code: 0 done, 1 error (one line on stderr, no file changed). */
+int wgsite_init(const struct wgsite_opts *o, const char *path);
+int wgsite_import(const struct wgsite_opts *o, const char *path);
+int wgsite_remove(const struct wgsite_opts *o, const char *hostname, const char *path);
+
+#endif

@@ -1,0 +1,176 @@
+/* wgsite -i MESSAGE FILE: imports a host's registration (a trust decision the operator makes),
+ * or updates the host with that uuid in place, and says what changed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "alloc.h"
+#include "cli.h"
+#include "log.h"
+#include "plan.h"
+#include "records.h"
+#include "siteopen.h"
+#include "sitefile.h"
+#include "wgsite.h"
+
+static int check_addresses(const char *hostname, const char *what, const char *list)
+{
+	struct wgm_endpoint eps[WGM_MAX_ENDPOINTS];
+	char err[256];
+	size_t n;
+
+	if (wgm_endpoints_parse(list, 1, eps, WGM_MAX_ENDPOINTS, &n, err, sizeof(err))) {
+		log_err("registration of %s: bad %s '%s': %s", hostname, what, list, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void describe_change(struct wgm_buf *b, const char *field, const char *from,
+			    const char *to)
+{
+	wgm_buf_appendf(b, "  %s: '%s' -> '%s'\n", field, from, to);
+}
+
+static int update_host(struct wgm_site_host *h, const struct wgm_registration *r, bool *changed)
+{
+	struct wgm_buf what = { 0 };
+	char old_pk[WGM_KEY_B64_LEN + 1], new_pk[WGM_KEY_B64_LEN + 1];
+
+	wgm_key_to_b64(&h->public_key, old_pk);
+	wgm_key_to_b64(&r->public_key, new_pk);
+	if (strcmp(h->hostname, r->hostname))
+		describe_change(&what, "hostname", h->hostname, r->hostname);
+	if (strcmp(old_pk, new_pk))
+		describe_change(&what, "public_key", old_pk, new_pk);
+	if (strcmp(h->local_ipv4, r->local_ipv4))
+		describe_change(&what, "local_ipv4", h->local_ipv4, r->local_ipv4);
+	if (strcmp(h->local_ipv6, r->local_ipv6))
+		describe_change(&what, "local_ipv6", h->local_ipv6, r->local_ipv6);
+	if (strcmp(h->public_key_file, r->public_key_file))
+		describe_change(&what, "public_key_file", h->public_key_file, r->public_key_file);
+	if (strcmp(h->private_key_file, r->private_key_file))
+		describe_change(&what, "private_key_file", h->private_key_file,
+				r->private_key_file);
+	if (h->removed)
+		describe_change(&what, "state", "removed", "active");
+	*changed = what.len > 0;
+	if (!*changed) {
+		printf("Host %s (uuid %s, octet %u, ASN %u) is unchanged.\n", h->hostname, h->uuid,
+		       h->octet, h->asn);
+		wgm_buf_free(&what);
+		return 0;
+	}
+	snprintf(h->hostname, sizeof(h->hostname), "%s", r->hostname);
+	h->public_key = r->public_key;
+	snprintf(h->local_ipv4, sizeof(h->local_ipv4), "%s", r->local_ipv4);
+	snprintf(h->local_ipv6, sizeof(h->local_ipv6), "%s", r->local_ipv6);
+	snprintf(h->public_key_file, sizeof(h->public_key_file), "%s", r->public_key_file);
+	snprintf(h->private_key_file, sizeof(h->private_key_file), "%s", r->private_key_file);
+	h->removed = false;
+	printf("Updated host %s (uuid %s, octet %u, ASN %u):\n%s", h->hostname, h->uuid, h->octet,
+	       h->asn, (const char *)what.p);
+	wgm_buf_free(&what);
+	return 0;
+}
+
+static int add_host(struct wgm_site *s, const struct wgm_registration *r)
+{
+	struct wgm_site_host h = { 0 }, *grown;
+	char err[512];
+	int ret;
+
+	if (s->n_hosts >= WGM_MAX_HOSTS) {
+		log_err("site %s already has %d hosts, the most a mesh can number", s->domain,
+			WGM_MAX_HOSTS);
+		return -ENOSPC;
+	}
+	snprintf(h.hostname, sizeof(h.hostname), "%s", r->hostname);
+	snprintf(h.uuid, sizeof(h.uuid), "%s", r->uuid);
+	h.public_key = r->public_key;
+	snprintf(h.local_ipv4, sizeof(h.local_ipv4), "%s", r->local_ipv4);
+	snprintf(h.local_ipv6, sizeof(h.local_ipv6), "%s", r->local_ipv6);
+	snprintf(h.public_key_file, sizeof(h.public_key_file), "%s", r->public_key_file);
+	snprintf(h.private_key_file, sizeof(h.private_key_file), "%s", r->private_key_file);
+	ret = wgm_alloc_octet(s, &h, &h.octet, err, sizeof(err));
+	if (!ret)
+		ret = wgm_alloc_asn(s, &h, &h.asn, err, sizeof(err));
+	if (ret) {
+		log_err("cannot add host %s: %s", r->hostname, err);
+		return ret;
+	}
+	grown = realloc(s->hosts, (s->n_hosts + 1) * sizeof(*s->hosts));
+	if (!grown) {
+		log_err("out of memory");
+		return -ENOMEM;
+	}
+	s->hosts = grown;
+	s->hosts[s->n_hosts++] = h;
+	printf("Imported new host %s (uuid %s): octet %u, ASN %u.\n", h.hostname, h.uuid, h.octet,
+	       h.asn);
+	return 0;
+}
+
+int wgsite_import(const struct wgsite_opts *o, const char *path)
+{
+	struct wgm_site s = { 0 };
+	struct wgm_key sk;
+	struct wgm_registration *r = calloc(1, sizeof(*r));
+	struct wgm_site_host *h, *same_name;
+	char err[512];
+	bool filled, changed = true;
+	int ret;
+
+	if (!r) {
+		log_err("out of memory");
+		return 1;
+	}
+	ret = wgm_site_open(path, &s, &sk, &filled, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		free(r);
+		return 1;
+	}
+	ret = wgm_registration_decode(o->import_msg, &sk, r, err, sizeof(err));
+	wgm_key_wipe(&sk);
+	if (ret) {
+		log_err("cannot import the message: %s", err);
+		goto out;
+	}
+	ret = -EINVAL;
+	if (!wgm_cli_valid_dns_name(r->hostname)) {
+		log_err("registration carries hostname '%s', which is not a DNS name", r->hostname);
+		goto out;
+	}
+	if (!wgm_uuid_valid(r->uuid)) {
+		log_err("registration of %s carries uuid '%s', which is not a UUID", r->hostname,
+			r->uuid);
+		goto out;
+	}
+	if (check_addresses(r->hostname, "local_ipv4", r->local_ipv4) ||
+	    check_addresses(r->hostname, "local_ipv6", r->local_ipv6))
+		goto out;
+	h = wgm_site_find_uuid(&s, r->uuid);
+	same_name = wgm_site_find_host(&s, r->hostname);
+	if (same_name && same_name != h) {
+		log_err("hostname %s is already registered with uuid %s; run 'wgsite remove %s %s' "
+			"first", r->hostname, same_name->uuid, r->hostname, path);
+		goto out;
+	}
+	ret = h ? update_host(h, r, &changed) : add_host(&s, r);
+	if (ret || !(changed || filled))
+		goto out;
+	ret = wgm_site_save(&s, err, sizeof(err));
+	if (ret)
+		log_err("%s", err);
+	else if (changed)
+		printf("Run 'wgpub %s' to publish the change.\n", path);
+out:
+	sodium_memzero(r, sizeof(*r));
+	free(r);
+	wgm_site_free(&s);
+	return ret ? 1 : 0;
+}
