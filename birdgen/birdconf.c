@@ -7,27 +7,14 @@
 #include <sys/stat.h>
 
 #include "atomicfile.h"
-
-/* Names end up inside BIRD strings and file paths: letters, digits and "_.-" only, not
- * starting with a dot or a dash, so they can neither close a quote, walk out of a directory,
- * nor turn an interface pattern into its negation ("-name"). */
-static bool name_ok(const char *s)
-{
-	if (!s || !*s || *s == '.' || *s == '-')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
-			return false;
-	return true;
-}
+#include "safename.h"
 
 static int path_printf(char *out, size_t outlen, const char *fmt, const char *dir,
 		       const char *netns)
 {
 	int n;
 
-	if (!dir || !*dir || !name_ok(netns))
+	if (!dir || !*dir || !wgm_safe_name(netns))
 		return -EINVAL;
 	n = snprintf(out, outlen, fmt, dir, netns);
 	if (n < 0)
@@ -171,7 +158,7 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	size_t i;
 	int ret;
 
-	if (plan->n_peers > WGM_MAX_HOSTS || !name_ok(plan->veth_inner))
+	if (plan->n_peers > WGM_MAX_HOSTS || !wgm_safe_name(plan->veth_inner))
 		return -EINVAL;
 	ret = birdgen_local_dir(bird_dir, plan->netns, local_dir, sizeof(local_dir));
 	if (ret)
@@ -187,7 +174,7 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	for (i = 0; !ret && i < plan->n_peers; i++) {
 		const struct wgm_peer_plan *peer = &plan->peers[i];
 
-		if (!name_ok(peer->ifname))
+		if (!wgm_safe_name(peer->ifname))
 			return -EINVAL;
 		if (!inet_ntop(AF_INET6, &peer->peer_addr, neighbor, sizeof(neighbor)))
 			return -errno;
@@ -221,10 +208,10 @@ static const char *bad_ifname(const struct wgm_node_plan *plan)
 {
 	size_t i;
 
-	if (!name_ok(plan->veth_inner))
+	if (!wgm_safe_name(plan->veth_inner))
 		return plan->veth_inner;
 	for (i = 0; i < plan->n_peers && i < WGM_MAX_HOSTS; i++)
-		if (!name_ok(plan->peers[i].ifname))
+		if (!wgm_safe_name(plan->peers[i].ifname))
 			return plan->peers[i].ifname;
 	return "";
 }

@@ -1,7 +1,6 @@
 #include "hoststate.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,27 +9,13 @@
 #include <sodium.h>
 
 #include "atomicfile.h"
+#include "errmsg.h"
 #include "plan.h"
 #include "sitefile.h"
 #include "yamldoc.h"
 
 #define HOST_STATE_MAX (64 * 1024)
 #define WHY_LEN 512
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static const char *const firewall_names[] = {
 	[WGM_FW_NONE] = "none",
@@ -63,23 +48,23 @@ static int validate(const struct wgm_host_state *hs, char *why, size_t whylen)
 
 	for (i = 0; i < sizeof(ifs) / sizeof(ifs[0]); i++)
 		if (ifs[i].value[0] && !wgm_ifname_valid(ifs[i].value))
-			return fail(why, whylen, -EINVAL,
-				    "host: '%s' is '%s', not an interface name (at most 15 characters, "
-				    "no '/', ':' or spaces)", ifs[i].key, ifs[i].value);
+			return wgm_fail(why, whylen, -EINVAL,
+					"host: '%s' is '%s', not an interface name (at most 15 characters, "
+					"no '/', ':' or spaces)", ifs[i].key, ifs[i].value);
 	if (hs->interface_trust_ip[0] && wgm_prefix_parse(hs->interface_trust_ip, &p) < 0)
-		return fail(why, whylen, -EINVAL,
-			    "host: 'interface_trust_ip' is '%s', it must be address/prefix such as "
-			    "10.20.1.1/24", hs->interface_trust_ip);
+		return wgm_fail(why, whylen, -EINVAL,
+				"host: 'interface_trust_ip' is '%s', it must be address/prefix such as "
+				"10.20.1.1/24", hs->interface_trust_ip);
 	if (!wgm_uuid_valid(hs->uuid))
-		return fail(why, whylen, -EINVAL, "host: 'uuid' is '%s', not a UUID", hs->uuid);
+		return wgm_fail(why, whylen, -EINVAL, "host: 'uuid' is '%s', not a UUID", hs->uuid);
 	if ((unsigned)hs->firewall > WGM_FW_NFTABLES)
-		return fail(why, whylen, -EINVAL, "host: unknown firewall kind %d", (int)hs->firewall);
+		return wgm_fail(why, whylen, -EINVAL, "host: unknown firewall kind %d", (int)hs->firewall);
 	if (hs->netns[0] && !wgm_netns_name_valid(hs->netns))
-		return fail(why, whylen, -EINVAL, "host: 'netns' is '%s', not a namespace name",
-			    hs->netns);
+		return wgm_fail(why, whylen, -EINVAL, "host: 'netns' is '%s', not a namespace name",
+				hs->netns);
 	if (hs->locus[0] && !wgm_netns_name_valid(hs->locus))
-		return fail(why, whylen, -EINVAL, "site: 'locus' is '%s', not a usable name",
-			    hs->locus);
+		return wgm_fail(why, whylen, -EINVAL, "site: 'locus' is '%s', not a usable name",
+				hs->locus);
 	return 0;
 }
 
@@ -107,9 +92,9 @@ static int load_host_map(const struct wgm_ynode *h, struct wgm_host_state *hs, c
 	int ret;
 
 	if (!h)
-		return fail(why, whylen, -EINVAL, "missing key 'host'");
+		return wgm_fail(why, whylen, -EINVAL, "missing key 'host'");
 	if (h->kind != WGM_Y_MAP)
-		return fail(why, whylen, -EINVAL, "'host' must be a mapping");
+		return wgm_fail(why, whylen, -EINVAL, "'host' must be a mapping");
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		char value[4096] = "";
 
@@ -118,9 +103,9 @@ static int load_host_map(const struct wgm_ynode *h, struct wgm_host_state *hs, c
 		if (ret < 0)
 			return ret;
 		if (strlen(value) >= strs[i].len)
-			return fail(why, whylen, -ENAMETOOLONG,
-				    "'%s' is '%.80s', longer than %zu characters", strs[i].key, value,
-				    strs[i].len - 1);
+			return wgm_fail(why, whylen, -ENAMETOOLONG,
+					"'%s' is '%.80s', longer than %zu characters", strs[i].key, value,
+					strs[i].len - 1);
 		memcpy(strs[i].out, value, strlen(value) + 1);
 	}
 	ret = wgm_yget_str(h, "firewall", false, firewall, sizeof(firewall), why, whylen);
@@ -130,8 +115,8 @@ static int load_host_map(const struct wgm_ynode *h, struct wgm_host_state *hs, c
 		if (!strcmp(firewall, firewall_names[i]))
 			break;
 	if (i == sizeof(firewall_names) / sizeof(firewall_names[0]))
-		return fail(why, whylen, -EINVAL,
-			    "'firewall' is '%s', it must be shorewall, nftables or none", firewall);
+		return wgm_fail(why, whylen, -EINVAL,
+				"'firewall' is '%s', it must be shorewall, nftables or none", firewall);
 	hs->firewall = (enum wgm_firewall_kind)i;
 	return 0;
 }
@@ -145,7 +130,7 @@ static int load_site_map(const struct wgm_ynode *s, struct wgm_host_state *hs, c
 	if (!s)
 		return 0;
 	if (s->kind != WGM_Y_MAP)
-		return fail(why, whylen, -EINVAL, "'site' must be a mapping");
+		return wgm_fail(why, whylen, -EINVAL, "'site' must be a mapping");
 	ret = wgm_yget_str(s, "locus", false, hs->locus, sizeof(hs->locus), why, whylen);
 	if (ret < 0)
 		return ret;
@@ -155,8 +140,8 @@ static int load_site_map(const struct wgm_ynode *s, struct wgm_host_state *hs, c
 	if (!key[0])
 		return 0;
 	if (wgm_key_from_b64(&hs->site_public_key, key) < 0)
-		return fail(why, whylen, -EINVAL, "'public_key' is '%.60s', not a base64 Curve25519 key",
-			    key);
+		return wgm_fail(why, whylen, -EINVAL, "'public_key' is '%.60s', not a base64 Curve25519 key",
+				key);
 	hs->has_site_key = true;
 	return 0;
 }
@@ -189,34 +174,34 @@ int wgm_host_state_load(const char *path, struct wgm_host_state *hs, char *err, 
 	domain_from_path(path, hs);
 	ret = wgm_read_file(path, HOST_STATE_MAX, &text, &len);
 	if (ret < 0) {
-		fail(err, errlen, ret, "cannot read host state %s: %s%s", path,
-		     ret == -EFBIG ? "larger than 64 KiB" : strerror(-ret),
-		     ret == -ENOENT ? " (run wgconfig first)" : "");
+		wgm_fail(err, errlen, ret, "cannot read host state %s: %s%s", path,
+			 ret == -EFBIG ? "larger than 64 KiB" : strerror(-ret),
+			 ret == -ENOENT ? " (run wgconfig first)" : "");
 		goto out;
 	}
 	ret = wgm_yaml_parse(text, len, NULL, &root, why, sizeof(why));
 	if (ret < 0) {
-		fail(err, errlen, ret, "%s: %s", path, why);
+		wgm_fail(err, errlen, ret, "%s: %s", path, why);
 		goto out;
 	}
 	if (root->kind != WGM_Y_MAP) {
-		ret = fail(err, errlen, -EINVAL, "%s: the host state must be a mapping with host: "
-			   "and site:", path);
+		ret = wgm_fail(err, errlen, -EINVAL, "%s: the host state must be a mapping with host: "
+			       "and site:", path);
 		goto out;
 	}
 	ret = load_host_map(wgm_ymap_get(root, "host"), hs, why, sizeof(why));
 	if (ret < 0) {
-		fail(err, errlen, ret, "%s: host: %s", path, why);
+		wgm_fail(err, errlen, ret, "%s: host: %s", path, why);
 		goto out;
 	}
 	ret = load_site_map(wgm_ymap_get(root, "site"), hs, why, sizeof(why));
 	if (ret < 0) {
-		fail(err, errlen, ret, "%s: site: %s", path, why);
+		wgm_fail(err, errlen, ret, "%s: site: %s", path, why);
 		goto out;
 	}
 	ret = validate(hs, why, sizeof(why));
 	if (ret < 0) {
-		fail(err, errlen, ret, "%s: %s", path, why);
+		wgm_fail(err, errlen, ret, "%s: %s", path, why);
 		goto out;
 	}
 	hs->doc = root;
@@ -285,15 +270,15 @@ int wgm_host_state_save(const char *path, struct wgm_host_state *hs, char *err, 
 
 	ret = validate(hs, why, sizeof(why));
 	if (ret < 0)
-		return fail(err, errlen, ret, "%s: not saved: %s", path, why);
+		return wgm_fail(err, errlen, ret, "%s: not saved: %s", path, why);
 	if (!root) {
 		root = wgm_ynode_new_map();
 		if (!root)
-			return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+			return wgm_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 		hs->doc = root;
 	}
 	if (root->kind != WGM_Y_MAP)
-		return fail(err, errlen, -EINVAL, "%s: not saved: the document is not a mapping", path);
+		return wgm_fail(err, errlen, -EINVAL, "%s: not saved: the document is not a mapping", path);
 	host = child_map(root, "host");
 	site = child_map(root, "site");
 	ret = host && site ? 0 : -ENOMEM;
@@ -306,7 +291,7 @@ int wgm_host_state_save(const char *path, struct wgm_host_state *hs, char *err, 
 		ret = wgm_write_atomic(path, out.p, out.len, mode);
 	}
 	if (ret)
-		fail(err, errlen, ret, "cannot write host state %s: %s", path, strerror(-ret));
+		wgm_fail(err, errlen, ret, "cannot write host state %s: %s", path, strerror(-ret));
 	wgm_buf_free(&out);
 	return ret;
 }

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +10,7 @@
 
 #include <sodium.h>
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#include "errmsg.h"
 
 bool wgm_hostname_valid(const char *name)
 {
@@ -157,7 +143,7 @@ int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *ou
 
 	*n = 0;
 	if (port == 0)
-		return fail(err, errlen, -EINVAL, "endpoint port 0 for '%s': ports are 1..65535", list);
+		return wgm_fail(err, errlen, -EINVAL, "endpoint port 0 for '%s': ports are 1..65535", list);
 	while (*p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -170,8 +156,8 @@ int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *ou
 		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
 		if (len > WGM_HOSTNAME_MAX)
-			return fail(err, errlen, -EINVAL, "endpoint '%.*s...' in '%s' is too long",
-				    40, p, list);
+			return wgm_fail(err, errlen, -EINVAL, "endpoint '%.*s...' in '%s' is too long",
+					40, p, list);
 		memcpy(e.host, p, len);
 		e.host[len] = '\0';
 		if (len) {
@@ -182,14 +168,14 @@ int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *ou
 									 : (const void *)&e.ip.v6,
 					  e.host, sizeof(e.host));
 			} else if (strchr(e.host, ':') || !wgm_hostname_valid(e.host)) {
-				return fail(err, errlen, -EINVAL,
-					    "endpoint '%s' in '%s' is neither an IP address nor a host name",
-					    e.host, list);
+				return wgm_fail(err, errlen, -EINVAL,
+						"endpoint '%s' in '%s' is neither an IP address nor a host name",
+						e.host, list);
 			}
 			if (!endpoint_seen(out, *n, &e)) {
 				if (*n >= max)
-					return fail(err, errlen, -E2BIG,
-						    "more than %zu endpoints in '%s'", max, list);
+					return wgm_fail(err, errlen, -E2BIG,
+							"more than %zu endpoints in '%s'", max, list);
 				out[(*n)++] = e;
 			}
 		}
@@ -218,33 +204,33 @@ static int plan_peer(const struct wgm_deploy_record *rec, const struct wgm_deplo
 	int ret;
 
 	if (!wgm_hostname_valid(p->hostname))
-		return fail(err, errlen, -EINVAL, "deploy record peer name '%s' is not a host name",
-			    p->hostname);
+		return wgm_fail(err, errlen, -EINVAL, "deploy record peer name '%s' is not a host name",
+				p->hostname);
 	if (p->localport <= rec->portbase || p->localport - rec->portbase > 255)
-		return fail(err, errlen, -EINVAL,
-			    "deploy record peer '%s': localport %u is outside portbase %u + 1..255",
-			    p->hostname, p->localport, rec->portbase);
+		return wgm_fail(err, errlen, -EINVAL,
+				"deploy record peer '%s': localport %u is outside portbase %u + 1..255",
+				p->hostname, p->localport, rec->portbase);
 	octet = (uint32_t)p->localport - rec->portbase;
 	if (octet == rec->octet)
-		return fail(err, errlen, -EINVAL,
-			    "deploy record peer '%s' has our own octet %u (localport %u)",
-			    p->hostname, octet, p->localport);
+		return wgm_fail(err, errlen, -EINVAL,
+				"deploy record peer '%s' has our own octet %u (localport %u)",
+				p->hostname, octet, p->localport);
 	if (used[octet])
-		return fail(err, errlen, -EINVAL,
-			    "deploy record peer '%s': octet %u (localport %u) is used by another peer",
-			    p->hostname, octet, p->localport);
+		return wgm_fail(err, errlen, -EINVAL,
+				"deploy record peer '%s': octet %u (localport %u) is used by another peer",
+				p->hostname, octet, p->localport);
 	used[octet] = true;
 	if (p->remoteport != (uint32_t)rec->portbase + rec->octet)
-		return fail(err, errlen, -EINVAL,
-			    "deploy record peer '%s': remoteport %u, expected portbase + our octet = %u",
-			    p->hostname, p->remoteport, (unsigned)(rec->portbase + rec->octet));
+		return wgm_fail(err, errlen, -EINVAL,
+				"deploy record peer '%s': remoteport %u, expected portbase + our octet = %u",
+				p->hostname, p->remoteport, (unsigned)(rec->portbase + rec->octet));
 	if (p->asn == 0)
-		return fail(err, errlen, -EINVAL, "deploy record peer '%s': ASN 0 is not usable",
-			    p->hostname);
+		return wgm_fail(err, errlen, -EINVAL, "deploy record peer '%s': ASN 0 is not usable",
+				p->hostname);
 	if (p->asn == rec->asn)
-		return fail(err, errlen, -EINVAL,
-			    "deploy record peer '%s' has our own ASN %u: eBGP needs distinct ASNs",
-			    p->hostname, p->asn);
+		return wgm_fail(err, errlen, -EINVAL,
+				"deploy record peer '%s' has our own ASN %u: eBGP needs distinct ASNs",
+				p->hostname, p->asn);
 
 	copy_name(pp->hostname, sizeof(pp->hostname), p->hostname);
 	pp->octet = (uint8_t)octet;
@@ -265,7 +251,7 @@ static int plan_peer(const struct wgm_deploy_record *rec, const struct wgm_deplo
 		char inner[512];
 
 		snprintf(inner, sizeof(inner), "%s", err ? err : "");
-		return fail(err, errlen, ret, "deploy record peer '%s': %s", p->hostname, inner);
+		return wgm_fail(err, errlen, ret, "deploy record peer '%s': %s", p->hostname, inner);
 	}
 	plan->n_peers++;
 	return 0;
@@ -278,12 +264,12 @@ static int plan_site_prefix(const struct wgm_deploy_record *rec, struct wgm_node
 	size_t i;
 
 	if (wgm_prefix_parse(rec->remote, &p) < 0 || p.addr.family != AF_INET6 || p.len != 48)
-		return fail(err, errlen, -EINVAL,
-			    "deploy record remote '%s' is not an IPv6 /48 prefix", rec->remote);
+		return wgm_fail(err, errlen, -EINVAL,
+				"deploy record remote '%s' is not an IPv6 /48 prefix", rec->remote);
 	for (i = 6; i < 16; i++)
 		if (p.addr.v6.s6_addr[i])
-			return fail(err, errlen, -EINVAL,
-				    "deploy record remote '%s' has bits set past the /48", rec->remote);
+			return wgm_fail(err, errlen, -EINVAL,
+					"deploy record remote '%s' has bits set past the /48", rec->remote);
 	plan->site_prefix = p.addr.v6;
 	return 0;
 }
@@ -294,11 +280,11 @@ static int plan_names(const struct wgm_host_state *hs, struct wgm_node_plan *pla
 	const char *netns = hs->netns[0] ? hs->netns : hs->locus;
 
 	if (!hs->locus[0])
-		return fail(err, errlen, -EINVAL,
-			    "host state for '%s' has no site locus: run wgconfig again", hs->domain);
+		return wgm_fail(err, errlen, -EINVAL,
+				"host state for '%s' has no site locus: run wgconfig again", hs->domain);
 	if (!wgm_netns_name_valid(netns))
-		return fail(err, errlen, -EINVAL, "namespace name '%s' is not usable: set netns: in "
-			    "the host state", netns);
+		return wgm_fail(err, errlen, -EINVAL, "namespace name '%s' is not usable: set netns: in "
+				"the host state", netns);
 	copy_name(plan->locus, sizeof(plan->locus), hs->locus);
 	copy_name(plan->netns, sizeof(plan->netns), netns);
 	copy_name(plan->tester_netns, sizeof(plan->tester_netns), "tester");
@@ -310,20 +296,20 @@ static int plan_names(const struct wgm_host_state *hs, struct wgm_node_plan *pla
 		snprintf(plan->veth_outer, sizeof(plan->veth_outer), "ve-%.12s", hs->locus);
 	snprintf(plan->veth_inner, sizeof(plan->veth_inner), "vi-%.12s", hs->locus);
 	if (!wgm_ifname_valid(plan->veth_outer) || !wgm_ifname_valid(plan->veth_inner))
-		return fail(err, errlen, -EINVAL,
-			    "veth names '%s'/'%s' from locus '%s' are not interface names: set "
-			    "interface_outbound with wgconfig -o", plan->veth_outer, plan->veth_inner,
-			    hs->locus);
+		return wgm_fail(err, errlen, -EINVAL,
+				"veth names '%s'/'%s' from locus '%s' are not interface names: set "
+				"interface_outbound with wgconfig -o", plan->veth_outer, plan->veth_inner,
+				hs->locus);
 	if (!strcmp(plan->veth_outer, plan->veth_inner))
-		return fail(err, errlen, -EINVAL,
-			    "interface_outbound '%s' clashes with the private veth end", plan->veth_outer);
+		return wgm_fail(err, errlen, -EINVAL,
+				"interface_outbound '%s' clashes with the private veth end", plan->veth_outer);
 	copy_name(plan->public_if, sizeof(plan->public_if), hs->interface_public);
 	copy_name(plan->trust_if, sizeof(plan->trust_if), hs->interface_trust);
 	if (hs->interface_trust_ip[0]) {
 		if (wgm_prefix_parse(hs->interface_trust_ip, &plan->trust_ip) < 0)
-			return fail(err, errlen, -EINVAL,
-				    "interface_trust_ip '%s' is not address/prefix: fix it with wgconfig -I",
-				    hs->interface_trust_ip);
+			return wgm_fail(err, errlen, -EINVAL,
+					"interface_trust_ip '%s' is not address/prefix: fix it with wgconfig -I",
+					hs->interface_trust_ip);
 		plan->has_trust_ip = true;
 	}
 	return 0;
@@ -358,28 +344,28 @@ int wgm_plan_build(const struct wgm_deploy_record *rec, const struct wgm_host_st
 
 	memset(plan, 0, sizeof(*plan));
 	if (strcasecmp(rec->site, hs->domain)) {
-		ret = fail(err, errlen, -EINVAL,
-			   "deploy record is for site '%s', this host state is for '%s'", rec->site,
-			   hs->domain);
+		ret = wgm_fail(err, errlen, -EINVAL,
+			       "deploy record is for site '%s', this host state is for '%s'", rec->site,
+			       hs->domain);
 		goto out;
 	}
 	if (rec->octet == 0) {
-		ret = fail(err, errlen, -EINVAL, "deploy record octet 0 is outside 1..255");
+		ret = wgm_fail(err, errlen, -EINVAL, "deploy record octet 0 is outside 1..255");
 		goto out;
 	}
 	if (rec->asn == 0) {
-		ret = fail(err, errlen, -EINVAL, "deploy record ASN 0 is not usable");
+		ret = wgm_fail(err, errlen, -EINVAL, "deploy record ASN 0 is not usable");
 		goto out;
 	}
 	if (rec->portbase == 0 || (uint32_t)rec->portbase + 255 > 65535) {
-		ret = fail(err, errlen, -EINVAL,
-			   "deploy record portbase %u leaves no room for 255 ports below 65536",
-			   rec->portbase);
+		ret = wgm_fail(err, errlen, -EINVAL,
+			       "deploy record portbase %u leaves no room for 255 ports below 65536",
+			       rec->portbase);
 		goto out;
 	}
 	if (rec->n_hosts > WGM_MAX_HOSTS) {
-		ret = fail(err, errlen, -E2BIG, "deploy record lists %zu peers, at most %d",
-			   rec->n_hosts, WGM_MAX_HOSTS);
+		ret = wgm_fail(err, errlen, -E2BIG, "deploy record lists %zu peers, at most %d",
+			       rec->n_hosts, WGM_MAX_HOSTS);
 		goto out;
 	}
 	copy_name(plan->site, sizeof(plan->site), rec->site);
@@ -406,14 +392,14 @@ int wgm_plan_build(const struct wgm_deploy_record *rec, const struct wgm_host_st
 	plan->private_key = *private_key;
 	ret = wgm_key_public(&plan->private_key, &plan->public_key);
 	if (ret < 0) {
-		fail(err, errlen, ret, "cannot derive the public key from the host key");
+		wgm_fail(err, errlen, ret, "cannot derive the public key from the host key");
 		goto out;
 	}
 	for (i = 0; i < plan->n_peers; i++) {
 		if (wgm_key_equal(&plan->peers[i].public_key, &plan->public_key)) {
-			ret = fail(err, errlen, -EINVAL,
-				   "deploy record peer '%s' has this host's own public key",
-				   plan->peers[i].hostname);
+			ret = wgm_fail(err, errlen, -EINVAL,
+				       "deploy record peer '%s' has this host's own public key",
+				       plan->peers[i].hostname);
 			goto out;
 		}
 	}

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 
 #include "b64.h"
 #include "box.h"
+#include "errmsg.h"
+#include "safename.h"
 #include "yamldoc.h"
 
 #define YAML_BINARY_TAG "tag:yaml.org,2002:binary"
@@ -24,22 +25,6 @@ static const struct wgm_yaml_limits record_limits = {
 	.max_depth = 4,
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
-
 /* Puts "what: " in front of an err a lower layer wrote. */
 static void prefix_err(char *err, size_t errlen, const char *what)
 {
@@ -48,7 +33,7 @@ static void prefix_err(char *err, size_t errlen, const char *what)
 	if (!err || !errlen)
 		return;
 	snprintf(inner, sizeof(inner), "%s", err);
-	set_err(err, errlen, "%s: %s", what, inner);
+	wgm_set_err(err, errlen, "%s: %s", what, inner);
 }
 
 /* --- value syntax shared by the decoders --- */
@@ -114,31 +99,20 @@ static int check_addr_list(const char *what, const char *list, char *err, size_t
 		size_t len = strcspn(p, ",");
 
 		if (len >= sizeof(entry)) {
-			set_err(err, errlen, "%s: entry '%.40s...' is too long", what, p);
+			wgm_set_err(err, errlen, "%s: entry '%.40s...' is too long", what, p);
 			return -EINVAL;
 		}
 		memcpy(entry, p, len);
 		entry[len] = 0;
 		if (!valid_ip(entry) && !valid_hostname(entry)) {
-			set_err(err, errlen, "%s: '%.64s' is neither an IP address nor a host name", what,
-				entry);
+			wgm_set_err(err, errlen, "%s: '%.64s' is neither an IP address nor a host name", what,
+				    entry);
 			return -EINVAL;
 		}
 		if (!p[len])
 			return 0;
 		p += len + 1;
 	}
-}
-
-static bool valid_locus(const char *s)
-{
-	if (!*s || *s == '-' || *s == '.')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '-' || *s == '_' || *s == '.'))
-			return false;
-	return true;
 }
 
 static int get_key(const struct wgm_ynode *map, const char *name, struct wgm_key *k, char *err,
@@ -148,8 +122,8 @@ static int get_key(const struct wgm_ynode *map, const char *name, struct wgm_key
 	int ret = wgm_yget_str(map, name, true, text, sizeof(text), err, errlen);
 
 	if (ret == -ENAMETOOLONG || (!ret && wgm_key_from_b64(k, text))) {
-		set_err(err, errlen, "'%s' is not a WireGuard key (44 characters of base64): '%.48s'",
-			name, ret ? "(too long)" : text);
+		wgm_set_err(err, errlen, "'%s' is not a WireGuard key (44 characters of base64): '%.48s'",
+			    name, ret ? "(too long)" : text);
 		return -EINVAL;
 	}
 	return ret;
@@ -161,7 +135,7 @@ static int get_hostname(const struct wgm_ynode *map, const char *name, char *out
 	int ret = wgm_yget_str(map, name, true, out, WGM_HOSTNAME_MAX + 1, err, errlen);
 
 	if (!ret && !valid_hostname(out)) {
-		set_err(err, errlen, "'%s' is not a valid DNS name: '%.64s'", name, out);
+		wgm_set_err(err, errlen, "'%s' is not a valid DNS name: '%.64s'", name, out);
 		return -EINVAL;
 	}
 	return ret;
@@ -222,9 +196,9 @@ int wgm_site_record_decode(const uint8_t *payload, size_t len, struct wgm_site_r
 	ret = wgm_yaml_parse((const char *)payload, len, &record_limits, &doc, err, errlen);
 	if (!ret)
 		ret = wgm_yget_str(doc, "locus", true, r->locus, sizeof(r->locus), err, errlen);
-	if (!ret && !valid_locus(r->locus)) {
-		set_err(err, errlen, "'locus' must be letters, digits, '-', '_' or '.', not '%s'",
-			r->locus);
+	if (!ret && !wgm_safe_name(r->locus)) {
+		wgm_set_err(err, errlen, "'locus' must be letters, digits, '-', '_' or '.', not '%s'",
+			    r->locus);
 		ret = -EINVAL;
 	}
 	if (!ret)
@@ -320,7 +294,7 @@ static int check_uuid(const char *s, char *err, size_t errlen)
 	if (!s[WGM_UUID_LEN])
 		return 0;
 bad:
-	set_err(err, errlen, "'uuid' is not a UUID: '%.40s'", s);
+	wgm_set_err(err, errlen, "'uuid' is not a UUID: '%.40s'", s);
 	return -EINVAL;
 }
 
@@ -340,7 +314,7 @@ static int registration_inner_decode(const struct wgm_buf *yaml, const struct wg
 	if (!ret)
 		ret = get_key(doc, "public_key", &r->public_key, err, errlen);
 	if (!ret && !wgm_key_equal(&r->public_key, sender)) {
-		set_err(err, errlen, "'public_key' inside differs from the key the message was sent with");
+		wgm_set_err(err, errlen, "'public_key' inside differs from the key the message was sent with");
 		ret = -EINVAL;
 	}
 	if (!ret)
@@ -374,14 +348,14 @@ int wgm_registration_decode(const char *message, const struct wgm_key *site_sk,
 
 	memset(r, 0, sizeof(*r));
 	if (len > REGISTRATION_MAX) {
-		set_err(err, errlen, "registration message is %zu bytes, over the %d-byte limit", len,
-			REGISTRATION_MAX);
+		wgm_set_err(err, errlen, "registration message is %zu bytes, over the %d-byte limit", len,
+			    REGISTRATION_MAX);
 		return -EFBIG;
 	}
 	/* A pasted message may pick up line breaks or blanks on its way. */
 	ret = wgm_b64_decode(message, len, true, REGISTRATION_MAX, &outer);
 	if (ret) {
-		set_err(err, errlen, "message is not valid base64 (garbled or truncated)");
+		wgm_set_err(err, errlen, "message is not valid base64 (garbled or truncated)");
 		goto out;
 	}
 	ret = wgm_yaml_parse((const char *)outer.p, outer.len, &record_limits, &doc, err, errlen);
@@ -391,7 +365,7 @@ int wgm_registration_decode(const char *message, const struct wgm_key *site_sk,
 		goto out;
 	msg = wgm_ymap_get(doc, "message");
 	if (!msg || msg->kind != WGM_Y_SCALAR || !msg->tag || strcmp(msg->tag, YAML_BINARY_TAG)) {
-		set_err(err, errlen, "'message' must be a !!binary value");
+		wgm_set_err(err, errlen, "'message' must be a !!binary value");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -400,7 +374,7 @@ int wgm_registration_decode(const char *message, const struct wgm_key *site_sk,
 		ret = wgm_b64_decode((const char *)layer1.p, layer1.len, true, REGISTRATION_MAX,
 				     &sealed);
 	if (ret) {
-		set_err(err, errlen, "'message' is not valid base64 (garbled or truncated)");
+		wgm_set_err(err, errlen, "'message' is not valid base64 (garbled or truncated)");
 		goto out;
 	}
 	ret = wgm_box_open(sealed.p, sealed.len, site_sk, &sender, &inner, err, errlen);
@@ -482,12 +456,12 @@ static int decode_peer(const struct wgm_deploy_record *r, const char *hostname,
 	int ret;
 
 	if (strlen(hostname) > WGM_HOSTNAME_MAX || !valid_hostname(hostname)) {
-		set_err(err, errlen, "peer '%.64s' is not a valid DNS name", hostname);
+		wgm_set_err(err, errlen, "peer '%.64s' is not a valid DNS name", hostname);
 		return -EINVAL;
 	}
 	strcpy(p->hostname, hostname);
 	if (m->kind != WGM_Y_MAP) {
-		set_err(err, errlen, "peer '%s' must be a mapping", hostname);
+		wgm_set_err(err, errlen, "peer '%s' must be a mapping", hostname);
 		return -EINVAL;
 	}
 	ret = get_key(m, "key", &p->key, err, errlen);
@@ -507,16 +481,16 @@ static int decode_peer(const struct wgm_deploy_record *r, const char *hostname,
 	p->localport = (uint16_t)localport;
 	p->remoteport = (uint16_t)remoteport;
 	if (localport <= r->portbase || localport - r->portbase > 255) {
-		set_err(err, errlen, "'localport' %llu is not portbase %u plus an octet 1..255",
-			(unsigned long long)localport, r->portbase);
+		wgm_set_err(err, errlen, "'localport' %llu is not portbase %u plus an octet 1..255",
+			    (unsigned long long)localport, r->portbase);
 		ret = -ERANGE;
 	} else if (localport - r->portbase == r->octet) {
-		set_err(err, errlen, "'localport' %llu gives the peer our own octet %u",
-			(unsigned long long)localport, r->octet);
+		wgm_set_err(err, errlen, "'localport' %llu gives the peer our own octet %u",
+			    (unsigned long long)localport, r->octet);
 		ret = -EINVAL;
 	} else if (remoteport != (uint64_t)r->portbase + r->octet) {
-		set_err(err, errlen, "'remoteport' %llu is not portbase %u plus our octet %u",
-			(unsigned long long)remoteport, r->portbase, r->octet);
+		wgm_set_err(err, errlen, "'remoteport' %llu is not portbase %u plus our octet %u",
+			    (unsigned long long)remoteport, r->portbase, r->octet);
 		ret = -ERANGE;
 	}
 out:
@@ -549,8 +523,8 @@ static int check_peer_clashes(const struct wgm_deploy_record *r, char *err, size
 		uint16_t octet = (uint16_t)(r->hosts[i].localport - r->portbase);
 
 		if (octet_seen[octet]) {
-			set_err(err, errlen, "peer '%s' has octet %u (localport %u) like another peer",
-				r->hosts[i].hostname, octet, r->hosts[i].localport);
+			wgm_set_err(err, errlen, "peer '%s' has octet %u (localport %u) like another peer",
+				    r->hosts[i].hostname, octet, r->hosts[i].localport);
 			return -EINVAL;
 		}
 		octet_seen[octet] = true;
@@ -559,16 +533,16 @@ static int check_peer_clashes(const struct wgm_deploy_record *r, char *err, size
 	qsort(sorted, r->n_hosts, sizeof(sorted[0]), cmp_peer_name);
 	for (size_t i = 1; i < r->n_hosts; i++) {
 		if (!cmp_peer_name(&sorted[i - 1], &sorted[i])) {
-			set_err(err, errlen, "peers '%s' and '%s' have the same host name",
-				sorted[i - 1]->hostname, sorted[i]->hostname);
+			wgm_set_err(err, errlen, "peers '%s' and '%s' have the same host name",
+				    sorted[i - 1]->hostname, sorted[i]->hostname);
 			return -EINVAL;
 		}
 	}
 	qsort(sorted, r->n_hosts, sizeof(sorted[0]), cmp_peer_key);
 	for (size_t i = 1; i < r->n_hosts; i++) {
 		if (!cmp_peer_key(&sorted[i - 1], &sorted[i])) {
-			set_err(err, errlen, "peers '%s' and '%s' have the same key",
-				sorted[i - 1]->hostname, sorted[i]->hostname);
+			wgm_set_err(err, errlen, "peers '%s' and '%s' have the same key",
+				    sorted[i - 1]->hostname, sorted[i]->hostname);
 			return -EINVAL;
 		}
 	}
@@ -585,8 +559,8 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 	memset(r, 0, sizeof(*r));
 	ret = wgm_yaml_parse((const char *)yaml, len, &record_limits, &doc, err, errlen);
 	if (!ret && doc->kind != WGM_Y_MAP) {
-		set_err(err, errlen, "expected a mapping at the top, not %s",
-			doc->kind == WGM_Y_SEQ ? "a list" : "a scalar");
+		wgm_set_err(err, errlen, "expected a mapping at the top, not %s",
+			    doc->kind == WGM_Y_SEQ ? "a list" : "a scalar");
 		ret = -EINVAL;
 	}
 	if (!ret)
@@ -600,7 +574,7 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 	if (!ret)
 		ret = wgm_yget_str(doc, "remote", true, r->remote, sizeof(r->remote), err, errlen);
 	if (!ret && !valid_ipv6_prefix(r->remote)) {
-		set_err(err, errlen, "'remote' is not an IPv6 prefix: '%.64s'", r->remote);
+		wgm_set_err(err, errlen, "'remote' is not an IPv6 prefix: '%.64s'", r->remote);
 		ret = -EINVAL;
 	}
 	if (!ret && wgm_ymap_get(doc, "serial")) {
@@ -615,13 +589,13 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 	r->portbase = (uint16_t)portbase;
 	hosts = wgm_ymap_get(doc, "hosts");
 	if (!hosts || hosts->kind != WGM_Y_MAP) {
-		set_err(err, errlen, "'hosts' must be a mapping of peer names%s",
-			hosts ? "" : " (missing)");
+		wgm_set_err(err, errlen, "'hosts' must be a mapping of peer names%s",
+			    hosts ? "" : " (missing)");
 		ret = -EINVAL;
 		goto out;
 	}
 	if (hosts->n > WGM_MAX_HOSTS) {
-		set_err(err, errlen, "'hosts' has %zu peers, more than %d", hosts->n, WGM_MAX_HOSTS);
+		wgm_set_err(err, errlen, "'hosts' has %zu peers, more than %d", hosts->n, WGM_MAX_HOSTS);
 		ret = -E2BIG;
 		goto out;
 	}

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,27 +12,13 @@
 #include <sodium.h>
 
 #include "atomicfile.h"
+#include "errmsg.h"
 #include "log.h"
 #include "plan.h"
 #include "yamldoc.h"
 
 #define SITE_FILE_MAX (1024 * 1024)
 #define WHY_LEN 512
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 bool wgm_uuid_valid(const char *uuid)
 {
@@ -71,13 +56,13 @@ static int parse_site_prefix(const char *text, struct in6_addr *prefix, char *wh
 	size_t i;
 
 	if (wgm_prefix_parse(text, &p) < 0 || p.addr.family != AF_INET6 || p.len != 48)
-		return fail(why, whylen, -EINVAL,
-			    "'ipv6' is '%s', it must be an IPv6 /48 prefix such as fd42:7a3b:19c0::/48",
-			    text);
+		return wgm_fail(why, whylen, -EINVAL,
+				"'ipv6' is '%s', it must be an IPv6 /48 prefix such as fd42:7a3b:19c0::/48",
+				text);
 	for (i = 6; i < 16; i++)
 		if (p.addr.v6.s6_addr[i])
-			return fail(why, whylen, -EINVAL,
-				    "'ipv6' is '%s': it has bits set past the /48", text);
+			return wgm_fail(why, whylen, -EINVAL,
+					"'ipv6' is '%s': it has bits set past the /48", text);
 	*prefix = p.addr.v6;
 	return 0;
 }
@@ -107,8 +92,8 @@ static int asn_push(struct wgm_site *s, uint32_t asn, char *why, size_t whylen)
 	uint32_t *grown;
 
 	if (s->n_asns >= WGM_ASN_RANGE_MAX)
-		return fail(why, whylen, -E2BIG, "'asn_range' lists more than %d ASNs",
-			    WGM_ASN_RANGE_MAX);
+		return wgm_fail(why, whylen, -E2BIG, "'asn_range' lists more than %d ASNs",
+				WGM_ASN_RANGE_MAX);
 	if ((s->n_asns & (s->n_asns - 1)) == 0) {
 		grown = realloc(s->asns, (s->n_asns ? s->n_asns * 2 : 16) * sizeof(*grown));
 		if (!grown)
@@ -130,8 +115,8 @@ static int asn_push_text(struct wgm_site *s, const char *p, size_t len, char *wh
 	while (len && isspace((unsigned char)p[len - 1]))
 		len--;
 	if (parse_asn(p, len, &asn) < 0)
-		return fail(why, whylen, -EINVAL,
-			    "'asn_range' entry '%.*s' is not an ASN (1..4294967295)", (int)(len > 40 ? 40 : len), p);
+		return wgm_fail(why, whylen, -EINVAL,
+				"'asn_range' entry '%.*s' is not an ASN (1..4294967295)", (int)(len > 40 ? 40 : len), p);
 	return asn_push(s, asn, why, whylen);
 }
 
@@ -143,13 +128,13 @@ static int parse_asn_low_high(struct wgm_site *s, const char *text, char *why, s
 
 	if (parse_asn(text, (size_t)(colon - text), &low) < 0 ||
 	    parse_asn(colon + 1, strlen(colon + 1), &high) < 0)
-		return fail(why, whylen, -EINVAL,
-			    "'asn_range' is '%.60s', it must be low:high with ASNs 1..4294967295", text);
+		return wgm_fail(why, whylen, -EINVAL,
+				"'asn_range' is '%.60s', it must be low:high with ASNs 1..4294967295", text);
 	if (low > high)
-		return fail(why, whylen, -EINVAL, "'asn_range' is '%s': low is above high", text);
+		return wgm_fail(why, whylen, -EINVAL, "'asn_range' is '%s': low is above high", text);
 	if ((uint64_t)high - low + 1 > WGM_ASN_RANGE_MAX)
-		return fail(why, whylen, -E2BIG, "'asn_range' '%s' holds %llu ASNs, at most %d", text,
-			    (unsigned long long)high - low + 1, WGM_ASN_RANGE_MAX);
+		return wgm_fail(why, whylen, -E2BIG, "'asn_range' '%s' holds %llu ASNs, at most %d", text,
+				(unsigned long long)high - low + 1, WGM_ASN_RANGE_MAX);
 	for (a = low; a <= high; a++) {
 		int ret = asn_push(s, (uint32_t)a, why, whylen);
 
@@ -199,26 +184,26 @@ static int parse_asn_range(struct wgm_site *s, const struct wgm_ynode *node, cha
 			snprintf(low_high, sizeof(low_high), "%.*s", (int)len, t);
 			ret = parse_asn_low_high(s, low_high, why, whylen);
 		} else {
-			ret = fail(why, whylen, -EINVAL,
-				   "'asn_range' is '%.60s', it must be low:high or a list of ASNs",
-				   node->scalar);
+			ret = wgm_fail(why, whylen, -EINVAL,
+				       "'asn_range' is '%.60s', it must be low:high or a list of ASNs",
+				       node->scalar);
 		}
 	} else if (node->kind == WGM_Y_SEQ) {
 		for (i = 0; i < node->n && ret == 0; i++) {
 			const struct wgm_ynode *it = node->items[i];
 
 			if (it->kind != WGM_Y_SCALAR)
-				return fail(why, whylen, -EINVAL, "'asn_range' list item %zu is not a number",
-					    i + 1);
+				return wgm_fail(why, whylen, -EINVAL, "'asn_range' list item %zu is not a number",
+						i + 1);
 			ret = asn_push_text(s, it->scalar, it->scalar_len, why, whylen);
 		}
 	} else {
-		ret = fail(why, whylen, -EINVAL, "'asn_range' must be low:high or a list, not a mapping");
+		ret = wgm_fail(why, whylen, -EINVAL, "'asn_range' must be low:high or a list, not a mapping");
 	}
 	if (ret < 0)
 		return ret;
 	if (s->n_asns == 0)
-		return fail(why, whylen, -EINVAL, "'asn_range' is empty");
+		return wgm_fail(why, whylen, -EINVAL, "'asn_range' is empty");
 	sorted = malloc(s->n_asns * sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
@@ -226,7 +211,7 @@ static int parse_asn_range(struct wgm_site *s, const struct wgm_ynode *node, cha
 	qsort(sorted, s->n_asns, sizeof(*sorted), compare_u32);
 	for (i = 1; i < s->n_asns && ret == 0; i++)
 		if (sorted[i] == sorted[i - 1])
-			ret = fail(why, whylen, -EINVAL, "'asn_range' lists ASN %u twice", sorted[i]);
+			ret = wgm_fail(why, whylen, -EINVAL, "'asn_range' lists ASN %u twice", sorted[i]);
 	free(sorted);
 	return ret;
 }
@@ -244,12 +229,12 @@ static int get_key(const struct wgm_ynode *map, const char *name, bool required,
 		return ret;
 	if (!text[0]) {
 		if (required)
-			return fail(why, whylen, -EINVAL, "'%s' is empty, it must be a public key", name);
+			return wgm_fail(why, whylen, -EINVAL, "'%s' is empty, it must be a public key", name);
 		return 0;
 	}
 	if (wgm_key_from_b64(k, text) < 0)
-		return fail(why, whylen, -EINVAL, "'%s' is '%.60s', not a base64 Curve25519 key", name,
-			    text);
+		return wgm_fail(why, whylen, -EINVAL, "'%s' is '%.60s', not a base64 Curve25519 key", name,
+				text);
 	*present = true;
 	return 0;
 }
@@ -298,19 +283,19 @@ static int get_addr_list(const struct wgm_ynode *map, const char *name, char *ou
 	if (!v)
 		return 0;
 	if (v->kind == WGM_Y_MAP)
-		return fail(why, whylen, -EINVAL, "'%s' must be a list of addresses, not a mapping",
-			    name);
+		return wgm_fail(why, whylen, -EINVAL, "'%s' must be a list of addresses, not a mapping",
+				name);
 	for (i = 0; i < (v->kind == WGM_Y_SEQ ? v->n : 1); i++) {
 		const struct wgm_ynode *it = v->kind == WGM_Y_SEQ ? v->items[i] : v;
 
 		if (it->kind != WGM_Y_SCALAR)
-			return fail(why, whylen, -EINVAL, "'%s' item %zu is not an address", name, i + 1);
+			return wgm_fail(why, whylen, -EINVAL, "'%s' item %zu is not an address", name, i + 1);
 		if (join_entries(out, outlen, &used, it->scalar) < 0)
-			return fail(why, whylen, -E2BIG, "'%s' is longer than %zu characters", name,
-				    outlen - 1);
+			return wgm_fail(why, whylen, -E2BIG, "'%s' is longer than %zu characters", name,
+					outlen - 1);
 	}
 	if (wgm_endpoints_parse(out, 1, eps, WGM_MAX_ENDPOINTS, &n, inner, sizeof(inner)) < 0)
-		return fail(why, whylen, -EINVAL, "'%s': %s", name, inner);
+		return wgm_fail(why, whylen, -EINVAL, "'%s': %s", name, inner);
 	return 0;
 }
 
@@ -323,15 +308,15 @@ static int load_host(const char *name, const struct wgm_ynode *m, struct wgm_sit
 
 	memset(h, 0, sizeof(*h));
 	if (!wgm_hostname_valid(name))
-		return fail(why, whylen, -EINVAL, "'%.80s' is not a host name", name);
+		return wgm_fail(why, whylen, -EINVAL, "'%.80s' is not a host name", name);
 	snprintf(h->hostname, sizeof(h->hostname), "%s", name);
 	if (m->kind != WGM_Y_MAP)
-		return fail(why, whylen, -EINVAL, "must be a mapping of host keys");
+		return wgm_fail(why, whylen, -EINVAL, "must be a mapping of host keys");
 	ret = wgm_yget_str(m, "uuid", true, h->uuid, sizeof(h->uuid), why, whylen);
 	if (ret < 0)
 		return ret;
 	if (!wgm_uuid_valid(h->uuid))
-		return fail(why, whylen, -EINVAL, "'uuid' is '%s', not a UUID", h->uuid);
+		return wgm_fail(why, whylen, -EINVAL, "'uuid' is '%s', not a UUID", h->uuid);
 	ret = wgm_yget_u64(m, "asn", true, 1, UINT32_MAX, &n, why, whylen);
 	if (ret < 0)
 		return ret;
@@ -373,9 +358,9 @@ static int load_global(struct wgm_site *s, const struct wgm_ynode *g, char *why,
 	int ret;
 
 	if (!g)
-		return fail(why, whylen, -EINVAL, "missing key 'global'");
+		return wgm_fail(why, whylen, -EINVAL, "missing key 'global'");
 	if (g->kind != WGM_Y_MAP)
-		return fail(why, whylen, -EINVAL, "'global' must be a mapping");
+		return wgm_fail(why, whylen, -EINVAL, "'global' must be a mapping");
 #define GET_STR(key, field, required)                                                          \
 	do {                                                                               \
 		ret = wgm_yget_str(g, key, required, s->field, sizeof(s->field), why, whylen); \
@@ -427,37 +412,37 @@ static int validate_site(struct wgm_site *s, bool warn, char *why, size_t whylen
 	int ret;
 
 	if (!wgm_hostname_valid(s->domain))
-		return fail(why, whylen, -EINVAL, "global: 'domain' is '%s', not a domain name",
-			    s->domain);
+		return wgm_fail(why, whylen, -EINVAL, "global: 'domain' is '%s', not a domain name",
+				s->domain);
 	ret = parse_site_prefix(s->ipv6, &s->prefix, why, whylen);
 	if (ret < 0) {
 		snprintf(inner, sizeof(inner), "%s", why);
-		return fail(why, whylen, ret, "global: %s", inner);
+		return wgm_fail(why, whylen, ret, "global: %s", inner);
 	}
 	if (!locus_valid(s->locus))
-		return fail(why, whylen, -EINVAL,
-			    "global: 'locus' is '%s', it must be 1-63 letters, digits, '-', '_' or '.'",
-			    s->locus);
+		return wgm_fail(why, whylen, -EINVAL,
+				"global: 'locus' is '%s', it must be 1-63 letters, digits, '-', '_' or '.'",
+				s->locus);
 	if (s->portbase == 0 || (uint32_t)s->portbase + 255 > 65535)
-		return fail(why, whylen, -ERANGE,
-			    "global: 'portbase' is %u, it must be between 1 and %u", s->portbase,
-			    65535 - 255);
+		return wgm_fail(why, whylen, -ERANGE,
+				"global: 'portbase' is %u, it must be between 1 and %u", s->portbase,
+				65535 - 255);
 	if (s->n_hosts > WGM_MAX_HOSTS)
-		return fail(why, whylen, -E2BIG, "hosts: %zu hosts, at most %d", s->n_hosts,
-			    WGM_MAX_HOSTS);
+		return wgm_fail(why, whylen, -E2BIG, "hosts: %zu hosts, at most %d", s->n_hosts,
+				WGM_MAX_HOSTS);
 	for (i = 0; i < s->n_hosts; i++) {
 		const struct wgm_site_host *a = &s->hosts[i];
 
 		if (!wgm_hostname_valid(a->hostname) || !wgm_uuid_valid(a->uuid) || a->octet == 0 ||
 		    a->asn == 0)
-			return fail(why, whylen, -EINVAL,
-				    "hosts: '%s' needs a host name, a UUID, an octet and an ASN",
-				    a->hostname);
+			return wgm_fail(why, whylen, -EINVAL,
+					"hosts: '%s' needs a host name, a UUID, an octet and an ASN",
+					a->hostname);
 		/* The deploy record joins both lists into the peers' one endpoint list. */
 		snprintf(both, sizeof(both), "%s,%s", a->local_ipv4, a->local_ipv6);
 		if (wgm_endpoints_parse(both, 1, eps, WGM_MAX_ENDPOINTS, &n, inner, sizeof(inner)) < 0)
-			return fail(why, whylen, -EINVAL, "hosts: '%s': local_ipv4/local_ipv6: %s",
-				    a->hostname, inner);
+			return wgm_fail(why, whylen, -EINVAL, "hosts: '%s': local_ipv4/local_ipv6: %s",
+					a->hostname, inner);
 		for (j = 0; j < i; j++) {
 			const struct wgm_site_host *b = &s->hosts[j];
 			const char *what = NULL;
@@ -477,9 +462,9 @@ static int validate_site(struct wgm_site *s, bool warn, char *why, size_t whylen
 				snprintf(value, sizeof(value), "%s", a->uuid);
 			}
 			if (what)
-				return fail(why, whylen, -EINVAL,
-					    "hosts: '%s' and '%s' both have %s %s: each host needs its own",
-					    b->hostname, a->hostname, what, value);
+				return wgm_fail(why, whylen, -EINVAL,
+						"hosts: '%s' and '%s' both have %s %s: each host needs its own",
+						b->hostname, a->hostname, what, value);
 		}
 		/* 1.0 lets a range be narrowed under existing hosts; they keep working. */
 		if (warn && s->n_asns && !asn_in_range(s, a->asn))
@@ -499,51 +484,51 @@ int wgm_site_load(const char *path, struct wgm_site *s, char *err, size_t errlen
 
 	memset(s, 0, sizeof(*s));
 	if (strlen(path) >= sizeof(s->path))
-		return fail(err, errlen, -ENAMETOOLONG, "site file path '%.80s...' is too long", path);
+		return wgm_fail(err, errlen, -ENAMETOOLONG, "site file path '%.80s...' is too long", path);
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	ret = wgm_read_file(path, SITE_FILE_MAX, &text, &len);
 	if (ret < 0) {
-		fail(err, errlen, ret, "cannot read site file %s: %s", path,
-		     ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+		wgm_fail(err, errlen, ret, "cannot read site file %s: %s", path,
+			 ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
 		goto out;
 	}
 	ret = wgm_yaml_parse(text, len, NULL, &root, why, sizeof(why));
 	if (ret < 0) {
-		fail(err, errlen, ret, "%s: %s", path, why);
+		wgm_fail(err, errlen, ret, "%s: %s", path, why);
 		goto out;
 	}
 	if (root->kind != WGM_Y_MAP) {
-		ret = fail(err, errlen, -EINVAL, "%s: the site file must be a mapping with global: "
-			   "and hosts:", path);
+		ret = wgm_fail(err, errlen, -EINVAL, "%s: the site file must be a mapping with global: "
+			       "and hosts:", path);
 		goto out;
 	}
 	ret = load_global(s, wgm_ymap_get(root, "global"), why, sizeof(why));
 	if (ret < 0) {
-		fail(err, errlen, ret, "%s: global: %s", path, why);
+		wgm_fail(err, errlen, ret, "%s: global: %s", path, why);
 		goto out;
 	}
 	hosts = wgm_ymap_get(root, "hosts");
 	/* "hosts:" with nothing after it is YAML null: no hosts yet. */
 	if (hosts && !(hosts->kind == WGM_Y_SCALAR && !hosts->quoted && !hosts->scalar_len)) {
 		if (hosts->kind != WGM_Y_MAP) {
-			ret = fail(err, errlen, -EINVAL, "%s: 'hosts' must be a mapping of host names",
-				   path);
+			ret = wgm_fail(err, errlen, -EINVAL, "%s: 'hosts' must be a mapping of host names",
+				       path);
 			goto out;
 		}
 		if (hosts->n > WGM_MAX_HOSTS) {
-			ret = fail(err, errlen, -E2BIG, "%s: %zu hosts, at most %d", path, hosts->n,
-				   WGM_MAX_HOSTS);
+			ret = wgm_fail(err, errlen, -E2BIG, "%s: %zu hosts, at most %d", path, hosts->n,
+				       WGM_MAX_HOSTS);
 			goto out;
 		}
 		s->hosts = calloc(hosts->n ? hosts->n : 1, sizeof(*s->hosts));
 		if (!s->hosts) {
-			ret = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+			ret = wgm_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 			goto out;
 		}
 		for (i = 0; i < hosts->n; i++) {
 			ret = load_host(hosts->keys[i], hosts->items[i], &s->hosts[i], why, sizeof(why));
 			if (ret < 0) {
-				fail(err, errlen, ret, "%s: hosts: %.80s: %s", path, hosts->keys[i], why);
+				wgm_fail(err, errlen, ret, "%s: hosts: %.80s: %s", path, hosts->keys[i], why);
 				goto out;
 			}
 			s->n_hosts++;
@@ -551,7 +536,7 @@ int wgm_site_load(const char *path, struct wgm_site *s, char *err, size_t errlen
 	}
 	ret = validate_site(s, true, why, sizeof(why));
 	if (ret < 0) {
-		fail(err, errlen, ret, "%s: %s", path, why);
+		wgm_fail(err, errlen, ret, "%s: %s", path, why);
 		goto out;
 	}
 	s->doc = root;
@@ -803,23 +788,23 @@ int wgm_site_save(struct wgm_site *s, char *err, size_t errlen)
 
 	ret = validate_site(s, false, why, sizeof(why));
 	if (ret < 0)
-		return fail(err, errlen, ret, "%s: not saved: %s", s->path, why);
+		return wgm_fail(err, errlen, ret, "%s: not saved: %s", s->path, why);
 	if (!root) {
 		root = wgm_ynode_new_map();
 		if (!root)
-			return fail(err, errlen, -ENOMEM, "%s: out of memory", s->path);
+			return wgm_fail(err, errlen, -ENOMEM, "%s: out of memory", s->path);
 		s->doc = root;
 	}
 	if (root->kind != WGM_Y_MAP)
-		return fail(err, errlen, -EINVAL, "%s: not saved: the document is not a mapping",
-			    s->path);
+		return wgm_fail(err, errlen, -EINVAL, "%s: not saved: the document is not a mapping",
+				s->path);
 	global = child_map(root, "global");
 	hosts = child_map(root, "hosts");
 	ret = global && hosts ? 0 : -ENOMEM;
 	ret = ret ? ret : save_global(s, global);
 	ret = ret ? ret : save_hosts(s, hosts);
 	if (ret)
-		return fail(err, errlen, ret, "%s: not saved: %s", s->path, strerror(-ret));
+		return wgm_fail(err, errlen, ret, "%s: not saved: %s", s->path, strerror(-ret));
 	sort_maps(root);
 	ret = wgm_yaml_emit(root, &out);
 	if (ret == 0) {
@@ -829,7 +814,7 @@ int wgm_site_save(struct wgm_site *s, char *err, size_t errlen)
 		ret = wgm_write_atomic(s->path, out.p, out.len, mode);
 	}
 	if (ret)
-		fail(err, errlen, ret, "cannot write site file %s: %s", s->path, strerror(-ret));
+		wgm_fail(err, errlen, ret, "cannot write site file %s: %s", s->path, strerror(-ret));
 	wgm_buf_free(&out);
 	return ret;
 }

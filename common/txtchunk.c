@@ -1,13 +1,13 @@
 #include "txtchunk.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "b64.h"
+#include "errmsg.h"
 #include "records.h"
 
 /* Base64 text long enough for WGM_RECORD_MAX bytes, and no longer. */
@@ -23,22 +23,6 @@ struct part {
 
 /* How much of a part an error message quotes. */
 #define SHOWN(p) ((int)((p)->whole_len < 40 ? (p)->whole_len : 40))
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
 
 int wgm_txt_encode(const uint8_t *payload, size_t len, struct wgm_strv *out)
 {
@@ -77,25 +61,25 @@ static int parse_index(struct part *p, char *err, size_t errlen)
 	unsigned long index = 0;
 
 	if (!colon) {
-		set_err(err, errlen,
-			"TXT part '%.*s' has no '<index>:' while others do: mixed indexed and unindexed parts",
-			SHOWN(p), p->whole);
+		wgm_set_err(err, errlen,
+			    "TXT part '%.*s' has no '<index>:' while others do: mixed indexed and unindexed parts",
+			    SHOWN(p), p->whole);
 		return -EINVAL;
 	}
 	if (colon == p->whole) {
-		set_err(err, errlen, "TXT part '%.*s' has an empty index", SHOWN(p), p->whole);
+		wgm_set_err(err, errlen, "TXT part '%.*s' has an empty index", SHOWN(p), p->whole);
 		return -EINVAL;
 	}
 	for (const char *c = p->whole; c < colon; c++) {
 		if (*c < '0' || *c > '9') {
-			set_err(err, errlen, "TXT part '%.*s' has an index that is not a decimal number",
-				SHOWN(p), p->whole);
+			wgm_set_err(err, errlen, "TXT part '%.*s' has an index that is not a decimal number",
+				    SHOWN(p), p->whole);
 			return -EINVAL;
 		}
 		index = index * 10 + (unsigned long)(*c - '0');
 		if (index >= WGM_TXT_MAX_PARTS) {
-			set_err(err, errlen, "TXT part '%.*s' has an index past the %d-part limit",
-				SHOWN(p), p->whole, WGM_TXT_MAX_PARTS);
+			wgm_set_err(err, errlen, "TXT part '%.*s' has an index past the %d-part limit",
+				    SHOWN(p), p->whole, WGM_TXT_MAX_PARTS);
 			return -EINVAL;
 		}
 	}
@@ -118,9 +102,9 @@ static int split_parts(const char *const *rrs, size_t n_rrs, struct part *parts,
 
 			if (len) {
 				if (*n == WGM_TXT_MAX_PARTS) {
-					set_err(err, errlen,
-						"TXT record has more than %d parts: refusing it as oversized",
-						WGM_TXT_MAX_PARTS);
+					wgm_set_err(err, errlen,
+						    "TXT record has more than %d parts: refusing it as oversized",
+						    WGM_TXT_MAX_PARTS);
 					return -EFBIG;
 				}
 				parts[*n].whole = s;
@@ -150,14 +134,14 @@ static void name_bad_base64(const struct part *parts, size_t n, char *err, size_
 		wgm_buf_reset(&scratch);
 		ret = wgm_b64_decode(parts[i].text, parts[i].len, false, WGM_RECORD_MAX, &scratch);
 		if (ret || (!last && memchr(parts[i].text, '=', parts[i].len))) {
-			set_err(err, errlen, "TXT part '%.*s' is not valid base64%s", SHOWN(&parts[i]),
-				parts[i].whole, last && parts[i].len % 4 ? " (truncated?)" : "");
+			wgm_set_err(err, errlen, "TXT part '%.*s' is not valid base64%s", SHOWN(&parts[i]),
+				    parts[i].whole, last && parts[i].len % 4 ? " (truncated?)" : "");
 			wgm_buf_free(&scratch);
 			return;
 		}
 	}
 	wgm_buf_free(&scratch);
-	set_err(err, errlen, "TXT record is not valid base64 once its %zu parts are joined", n);
+	wgm_set_err(err, errlen, "TXT record is not valid base64 once its %zu parts are joined", n);
 }
 
 int wgm_txt_decode(const char *const *rrs, size_t n_rrs, struct wgm_buf *out, char *err,
@@ -176,7 +160,7 @@ int wgm_txt_decode(const char *const *rrs, size_t n_rrs, struct wgm_buf *out, ch
 	if (ret)
 		goto out;
 	if (!n) {
-		set_err(err, errlen, "TXT record is empty");
+		wgm_set_err(err, errlen, "TXT record is empty");
 		ret = -ENODATA;
 		goto out;
 	}
@@ -185,18 +169,18 @@ int wgm_txt_decode(const char *const *rrs, size_t n_rrs, struct wgm_buf *out, ch
 		if (indexed) {
 			ret = parse_index(&parts[i], err, errlen);
 		} else if (memchr(parts[i].whole, ':', parts[i].whole_len)) {
-			set_err(err, errlen,
-				"TXT part '%.*s' has an index while the first part has none: mixed indexed and unindexed parts",
-				SHOWN(&parts[i]), parts[i].whole);
+			wgm_set_err(err, errlen,
+				    "TXT part '%.*s' has an index while the first part has none: mixed indexed and unindexed parts",
+				    SHOWN(&parts[i]), parts[i].whole);
 			ret = -EINVAL;
 		}
 		if (ret)
 			goto out;
 		total += parts[i].len;
 		if (total > MAX_B64_CHARS) {
-			set_err(err, errlen,
-				"TXT record is over %d bytes of payload: refusing it as oversized",
-				WGM_RECORD_MAX);
+			wgm_set_err(err, errlen,
+				    "TXT record is over %d bytes of payload: refusing it as oversized",
+				    WGM_RECORD_MAX);
 			ret = -EFBIG;
 			goto out;
 		}
@@ -205,14 +189,14 @@ int wgm_txt_decode(const char *const *rrs, size_t n_rrs, struct wgm_buf *out, ch
 		qsort(parts, n, sizeof(*parts), cmp_index);
 		for (size_t i = 0; i < n; i++) {
 			if (i && parts[i].index == parts[i - 1].index) {
-				set_err(err, errlen, "TXT part index %lu appears twice ('%.*s')",
-					parts[i].index, SHOWN(&parts[i]), parts[i].whole);
+				wgm_set_err(err, errlen, "TXT part index %lu appears twice ('%.*s')",
+					    parts[i].index, SHOWN(&parts[i]), parts[i].whole);
 				ret = -EINVAL;
 				goto out;
 			}
 			if (parts[i].index != i) {
-				set_err(err, errlen, "TXT part %zu is missing (parts go up to %lu)", i,
-					parts[n - 1].index);
+				wgm_set_err(err, errlen, "TXT part %zu is missing (parts go up to %lu)", i,
+					    parts[n - 1].index);
 				ret = -EINVAL;
 				goto out;
 			}
@@ -226,8 +210,8 @@ int wgm_txt_decode(const char *const *rrs, size_t n_rrs, struct wgm_buf *out, ch
 	if (ret == -EINVAL)
 		name_bad_base64(parts, n, err, errlen);
 	else if (ret == -EFBIG)
-		set_err(err, errlen, "TXT record is over %d bytes of payload: refusing it as oversized",
-			WGM_RECORD_MAX);
+		wgm_set_err(err, errlen, "TXT record is over %d bytes of payload: refusing it as oversized",
+			    WGM_RECORD_MAX);
 out:
 	wgm_buf_free(&joined);
 	free(parts);

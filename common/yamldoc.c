@@ -2,32 +2,16 @@
 
 #include <errno.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <yaml.h>
 
+#include "errmsg.h"
+
 #define YAML_TAG_PREFIX "tag:yaml.org,2002:"
 #define BEST_WIDTH 80 /* PyYAML folds long scalars past this column */
-
-/* err is always one line: libyaml messages and quoted values may carry control characters. */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
 
 /* Arrays grow at powers of two, so a node needs no capacity field. */
 static int grow(void **arr, size_t n, size_t size)
@@ -270,8 +254,8 @@ static int check_duplicate_keys(struct builder *b, const struct wgm_ynode *map)
 	qsort(sorted, map->n, sizeof(*sorted), cmp_keys);
 	for (size_t i = 1; i < map->n; i++) {
 		if (!strcmp(sorted[i - 1], sorted[i])) {
-			set_err(b->err, b->errlen, "YAML key '%.64s' appears twice in one mapping",
-				sorted[i]);
+			wgm_set_err(b->err, b->errlen, "YAML key '%.64s' appears twice in one mapping",
+				    sorted[i]);
 			ret = -EINVAL;
 			break;
 		}
@@ -283,7 +267,7 @@ static int check_duplicate_keys(struct builder *b, const struct wgm_ynode *map)
 static int count_node(struct builder *b)
 {
 	if (++b->nodes > b->max_nodes) {
-		set_err(b->err, b->errlen, "YAML document has more than %zu nodes", b->max_nodes);
+		wgm_set_err(b->err, b->errlen, "YAML document has more than %zu nodes", b->max_nodes);
 		return -E2BIG;
 	}
 	return 0;
@@ -336,11 +320,11 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 		return ret;
 	if (expecting_key(b)) {
 		if (strlen(value) != len) {
-			set_err(b->err, b->errlen, "YAML key with a NUL character is not allowed");
+			wgm_set_err(b->err, b->errlen, "YAML key with a NUL character is not allowed");
 			return -EINVAL;
 		}
 		if (!quoted && !strcmp(value, "<<")) {
-			set_err(b->err, b->errlen, "YAML merge keys (<<) are not allowed");
+			wgm_set_err(b->err, b->errlen, "YAML merge keys (<<) are not allowed");
 			return -EINVAL;
 		}
 		b->stack[b->depth - 1].key = strdup(value);
@@ -368,17 +352,17 @@ static int on_collection_start(struct builder *b, enum wgm_ykind kind, const yam
 	if (ret)
 		return ret;
 	if (expecting_key(b)) {
-		set_err(b->err, b->errlen, "YAML %s used as a mapping key is not allowed",
-			kind == WGM_Y_MAP ? "mapping" : "sequence");
+		wgm_set_err(b->err, b->errlen, "YAML %s used as a mapping key is not allowed",
+			    kind == WGM_Y_MAP ? "mapping" : "sequence");
 		return -EINVAL;
 	}
 	if (tag) {
-		set_err(b->err, b->errlen, "YAML tag %.64s on a %s is not allowed", (const char *)tag,
-			kind == WGM_Y_MAP ? "mapping" : "sequence");
+		wgm_set_err(b->err, b->errlen, "YAML tag %.64s on a %s is not allowed", (const char *)tag,
+			    kind == WGM_Y_MAP ? "mapping" : "sequence");
 		return -EINVAL;
 	}
 	if (b->depth >= b->max_depth) {
-		set_err(b->err, b->errlen, "YAML nesting deeper than %zu levels", b->max_depth);
+		wgm_set_err(b->err, b->errlen, "YAML nesting deeper than %zu levels", b->max_depth);
 		return -E2BIG;
 	}
 	n = node_new(kind);
@@ -421,17 +405,17 @@ static int on_event(struct builder *b, const yaml_event_t *ev, size_t *documents
 	const yaml_char_t *anchor = event_anchor(ev);
 
 	if (ev->type == YAML_ALIAS_EVENT) {
-		set_err(b->err, b->errlen, "YAML aliases (*%.64s) are not allowed", (const char *)anchor);
+		wgm_set_err(b->err, b->errlen, "YAML aliases (*%.64s) are not allowed", (const char *)anchor);
 		return -EINVAL;
 	}
 	if (anchor) {
-		set_err(b->err, b->errlen, "YAML anchors (&%.64s) are not allowed", (const char *)anchor);
+		wgm_set_err(b->err, b->errlen, "YAML anchors (&%.64s) are not allowed", (const char *)anchor);
 		return -EINVAL;
 	}
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++*documents > 1) {
-			set_err(b->err, b->errlen, "more than one YAML document");
+			wgm_set_err(b->err, b->errlen, "more than one YAML document");
 			return -EINVAL;
 		}
 		return 0;
@@ -467,8 +451,8 @@ int wgm_yaml_parse(const char *text, size_t len, const struct wgm_yaml_limits *l
 
 	*root = NULL;
 	if (len > max_bytes) {
-		set_err(err, errlen, "YAML document of %zu bytes is over the %zu-byte limit", len,
-			max_bytes);
+		wgm_set_err(err, errlen, "YAML document of %zu bytes is over the %zu-byte limit", len,
+			    max_bytes);
 		return -EFBIG;
 	}
 	b.stack = calloc(b.max_depth, sizeof(*b.stack));
@@ -485,9 +469,9 @@ int wgm_yaml_parse(const char *text, size_t len, const struct wgm_yaml_limits *l
 				ret = -ENOMEM;
 			else
 				ret = -EINVAL;
-			set_err(err, errlen, "YAML syntax error at line %zu column %zu: %s",
-				parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-				parser.problem ? parser.problem : "unreadable input");
+			wgm_set_err(err, errlen, "YAML syntax error at line %zu column %zu: %s",
+				    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+				    parser.problem ? parser.problem : "unreadable input");
 			break;
 		}
 		done = ev.type == YAML_STREAM_END_EVENT;
@@ -496,7 +480,7 @@ int wgm_yaml_parse(const char *text, size_t len, const struct wgm_yaml_limits *l
 	}
 	yaml_parser_delete(&parser);
 	if (!ret && !b.root) {
-		set_err(err, errlen, "empty YAML document");
+		wgm_set_err(err, errlen, "empty YAML document");
 		ret = -ENODATA;
 	}
 	for (size_t i = 0; i < b.depth; i++)
@@ -829,22 +813,22 @@ static int get_scalar(const struct wgm_ynode *map, const char *key, bool require
 
 	*out = NULL;
 	if (!map || map->kind != WGM_Y_MAP) {
-		set_err(err, errlen, "expected a mapping holding '%s'", key);
+		wgm_set_err(err, errlen, "expected a mapping holding '%s'", key);
 		return -EINVAL;
 	}
 	v = wgm_ymap_get(map, key);
 	if (!v) {
 		if (!required)
 			return 0;
-		set_err(err, errlen, "missing key '%s'", key);
+		wgm_set_err(err, errlen, "missing key '%s'", key);
 		return -ENOENT;
 	}
 	if (v->kind != WGM_Y_SCALAR) {
-		set_err(err, errlen, "'%s' must be %s, not %s", key, want, kind_name(v->kind));
+		wgm_set_err(err, errlen, "'%s' must be %s, not %s", key, want, kind_name(v->kind));
 		return -EINVAL;
 	}
 	if (strlen(v->scalar) != v->scalar_len) {
-		set_err(err, errlen, "'%s' must be %s without NUL characters", key, want);
+		wgm_set_err(err, errlen, "'%s' must be %s without NUL characters", key, want);
 		return -EINVAL;
 	}
 	*out = v;
@@ -860,8 +844,8 @@ int wgm_yget_str(const struct wgm_ynode *map, const char *key, bool required, ch
 	if (ret || !v)
 		return ret;
 	if (v->scalar_len >= outlen) {
-		set_err(err, errlen, "'%s' is %zu characters long, the limit is %zu", key,
-			v->scalar_len, outlen ? outlen - 1 : 0);
+		wgm_set_err(err, errlen, "'%s' is %zu characters long, the limit is %zu", key,
+			    v->scalar_len, outlen ? outlen - 1 : 0);
 		return -ENAMETOOLONG;
 	}
 	memcpy(out, v->scalar, v->scalar_len + 1);
@@ -888,13 +872,13 @@ int wgm_yget_u64(const struct wgm_ynode *map, const char *key, bool required, ui
 		n = n * 10 + d;
 	}
 	if (n < min || n > max) {
-		set_err(err, errlen, "'%s' is %llu, it must be between %llu and %llu", key,
-			(unsigned long long)n, (unsigned long long)min, (unsigned long long)max);
+		wgm_set_err(err, errlen, "'%s' is %llu, it must be between %llu and %llu", key,
+			    (unsigned long long)n, (unsigned long long)min, (unsigned long long)max);
 		return -ERANGE;
 	}
 	*out = n;
 	return 0;
 bad:
-	set_err(err, errlen, "'%s' must be a decimal number, not '%.40s'", key, v->scalar);
+	wgm_set_err(err, errlen, "'%s' must be a decimal number, not '%.40s'", key, v->scalar);
 	return -EINVAL;
 }

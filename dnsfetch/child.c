@@ -22,7 +22,11 @@
 #define CHILD_FD 3
 #define READY_TIMEOUT_MS 10000
 /* How long a child that closed its end may take to finish exiting before we kill it. */
-#define EXIT_GRACE_MS 1000
+#define EXIT_GRACE_MS 2000
+/* The child answers TIMEOUT when a request's budget runs out; past this much more it is
+ * stuck, not waiting for DNS. */
+#define STALL_MARGIN_MS 2000
+#define MAX_BUDGET_MS (10 * 60 * 1000)
 
 struct wgm_fetcher {
 	pid_t pid;
@@ -190,6 +194,7 @@ int wgm_fetcher_spawn(const char *helper_path, const char *user, const struct wg
 	struct wgm_fetcher *f;
 	struct wgm_frame fr;
 	char err[256];
+	unsigned long long budget;
 	unsigned per_try, tries, servers;
 	pid_t parent = getpid();
 	int sv[2], ret;
@@ -201,7 +206,9 @@ int wgm_fetcher_spawn(const char *helper_path, const char *user, const struct wg
 	per_try = o->timeout_ms ? o->timeout_ms : 2000;
 	tries = o->tries ? o->tries : 3;
 	servers = o->n_servers ? (unsigned)o->n_servers : 1;
-	f->default_timeout_ms = per_try * tries * servers + 2000;
+	/* c-ares doubles the per-try timeout on each round over the servers. */
+	budget = (unsigned long long)servers * per_try * ((1ull << (tries < 20 ? tries : 20)) - 1);
+	f->default_timeout_ms = budget < MAX_BUDGET_MS ? (unsigned)budget : MAX_BUDGET_MS;
 	build_argv(helper_path, user, o, argv, sizeof(argv) / sizeof(argv[0]), numbers);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		ret = -errno;
@@ -248,6 +255,7 @@ static int ask(struct wgm_fetcher *f, enum wgm_frame_type type, const char *name
 	struct wgm_frame fr;
 	char err[128];
 	long long deadline;
+	unsigned budget = timeout_ms ? timeout_ms : f->default_timeout_ms;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -262,7 +270,9 @@ static int ask(struct wgm_fetcher *f, enum wgm_frame_type type, const char *name
 		return -EINVAL;
 	}
 	f->last_id = f->last_id == UINT32_MAX ? 1 : f->last_id + 1;
-	ret = wgm_frame_encode(&req, type, f->last_id, name, strlen(name));
+	if (budget > MAX_BUDGET_MS)
+		budget = MAX_BUDGET_MS;
+	ret = wgm_frame_encode_request(&req, type, f->last_id, budget, name);
 	if (ret)
 		goto out;
 	if (send(f->fd, req.p, req.len, MSG_NOSIGNAL) != (ssize_t)req.len) {
@@ -271,14 +281,14 @@ static int ask(struct wgm_fetcher *f, enum wgm_frame_type type, const char *name
 		goto out;
 	}
 	wgm_reply_init(&rep, f->last_id, r);
-	deadline = now_ms() + (timeout_ms ? timeout_ms : f->default_timeout_ms);
+	deadline = now_ms() + budget + STALL_MARGIN_MS;
 	while (!rep.done) {
 		ret = recv_frame(f, deadline, &fr, err, sizeof(err));
 		if (!ret)
 			ret = wgm_reply_feed(&rep, &fr, err, sizeof(err));
 		if (ret == -ETIMEDOUT) {
 			snprintf(err, sizeof(err), "no answer for %s within %u ms", name,
-				 timeout_ms ? timeout_ms : f->default_timeout_ms);
+				 budget + STALL_MARGIN_MS);
 			break_child(f, ret, err);
 		} else if (ret == -EPROTO) {
 			char why[160];

@@ -110,7 +110,7 @@ int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_f
 	ret = wgm_resolver_new(o, &res, r->detail, sizeof(r->detail));
 	if (ret)
 		return ret;
-	ret = wgm_resolver_txt(res, name, r);
+	ret = wgm_resolver_txt(res, name, 0, r);
 	wgm_resolver_free(res);
 	return ret;
 }

@@ -55,9 +55,9 @@ int wgm_fetch_opts_add_server(struct wgm_fetch_opts *o, const char *spec, char *
 int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r);
 
 /* Child transport: the manager spawns wgmesh-dnsfetch (path, user to drop to) once and asks
- * through it. A child that breaks the protocol, dies or does not answer within timeout_ms
- * (0: derived from the opts) is killed; the fetcher then answers -EPIPE until it is closed and
- * spawned again. */
+ * through it. DNS that gives no answer within timeout_ms (0: as long as c-ares' tries take) is
+ * WGM_FETCH_TIMEOUT. A child that breaks the protocol, dies, or is still silent 2 s after
+ * that is killed; the fetcher then answers -EPIPE until it is closed and spawned again. */
 struct wgm_fetcher;
 int wgm_fetcher_spawn(const char *helper_path, const char *user, const struct wgm_fetch_opts *o,
 		      struct wgm_fetcher **out);

@@ -146,17 +146,16 @@ static int answer(int fd, struct wgm_resolver *res, const struct wgm_frame *req,
 		  struct wgm_buf *frame)
 {
 	struct wgm_fetch_result r = { 0 };
-	char name[WGM_DNS_NAME_MAX + 1];
+	struct wgm_request q;
 	uint32_t sent = 0;
 	int ret;
 
-	memcpy(name, req->payload, req->len);
-	name[req->len] = '\0';
+	wgm_frame_request(req, &q);
 	if (req->type == WGM_FRAME_REQ_TXT)
-		wgm_resolver_txt(res, name, &r);
+		wgm_resolver_txt(res, q.name, q.budget_ms, &r);
 	else
-		wgm_resolver_addrs(res, name, &r);
-	log_debug("%s %s: %s %s", req->type == WGM_FRAME_REQ_TXT ? "TXT" : "addresses", name,
+		wgm_resolver_addrs(res, q.name, q.budget_ms, &r);
+	log_debug("%s %s: %s %s", req->type == WGM_FRAME_REQ_TXT ? "TXT" : "addresses", q.name,
 		  wgm_fetch_status_str(r.status), r.detail);
 	for (size_t i = 0; r.status == WGM_FETCH_OK && i < r.txt.n; i++) {
 		ret = wgm_frame_encode(frame, WGM_FRAME_STRING, req->id, r.txt.v[i],

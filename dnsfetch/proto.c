@@ -77,8 +77,10 @@ static int payload_check(enum wgm_frame_type type, uint32_t id, const uint8_t *p
 		return 0;
 	case WGM_FRAME_REQ_TXT:
 	case WGM_FRAME_REQ_ADDRS:
-		if (wgm_dns_name_check((const char *)p, len)) {
-			snprintf(err, errlen, "request frame with a bad DNS name (%zu bytes)", len);
+		if (len <= WGM_FRAME_REQ_MIN ||
+		    wgm_dns_name_check((const char *)p + WGM_FRAME_REQ_MIN, len - WGM_FRAME_REQ_MIN)) {
+			snprintf(err, errlen, "request frame of %zu payload bytes without a valid DNS name",
+				 len);
 			return -EPROTO;
 		}
 		return 0;
@@ -130,6 +132,28 @@ int wgm_frame_encode(struct wgm_buf *out, enum wgm_frame_type type, uint32_t id,
 	if (!ret && len)
 		ret = wgm_buf_append(out, payload, len);
 	return ret;
+}
+
+int wgm_frame_encode_request(struct wgm_buf *out, enum wgm_frame_type type, uint32_t id,
+			     uint32_t budget_ms, const char *name)
+{
+	uint8_t p[WGM_FRAME_REQ_MIN + WGM_DNS_NAME_MAX];
+	size_t len = strlen(name);
+
+	if (len > WGM_DNS_NAME_MAX)
+		return -EINVAL;
+	put_u32(p, budget_ms);
+	memcpy(p + WGM_FRAME_REQ_MIN, name, len);
+	return wgm_frame_encode(out, type, id, p, WGM_FRAME_REQ_MIN + len);
+}
+
+void wgm_frame_request(const struct wgm_frame *f, struct wgm_request *req)
+{
+	size_t len = f->len - WGM_FRAME_REQ_MIN;
+
+	req->budget_ms = get_u32(f->payload);
+	memcpy(req->name, f->payload + WGM_FRAME_REQ_MIN, len);
+	req->name[len] = '\0';
 }
 
 int wgm_frame_encode_end(struct wgm_buf *out, uint32_t id, enum wgm_fetch_status status,

@@ -9,8 +9,8 @@
  *     u32 len    payload length; must equal the datagram length - 12
  *   payload by type
  *     READY      empty                         child -> parent, once, after the sandbox is on
- *     REQ_TXT    DNS name, 1..253 bytes         parent -> child
- *     REQ_ADDRS  DNS name, 1..253 bytes         parent -> child
+ *     REQ_TXT    u32 budget_ms, DNS name        parent -> child (name 1..253 bytes;
+ *     REQ_ADDRS  u32 budget_ms, DNS name        parent -> child  budget: answer TIMEOUT by then)
  *     STRING     one TXT RR / address, no NUL   child -> parent, 0..n per request
  *     END        u32 status, u32 count, detail  child -> parent, closes a request;
  *                (count = STRING frames sent, detail = 0..255 printable bytes)
@@ -30,6 +30,7 @@
 #define WGM_FRAME_MAX_PAYLOAD 65535
 #define WGM_FRAME_MAX (WGM_FRAME_HDR_LEN + WGM_FRAME_MAX_PAYLOAD)
 #define WGM_FRAME_END_MIN 8
+#define WGM_FRAME_REQ_MIN 4 /* budget; the name follows */
 #define WGM_FRAME_DETAIL_MAX 255
 #define WGM_DNS_NAME_MAX 253
 
@@ -56,6 +57,8 @@ int wgm_dns_name_check(const char *name, size_t len);
 /* Appends one frame to out (reset first). -EINVAL when the payload breaks its type's rules. */
 int wgm_frame_encode(struct wgm_buf *out, enum wgm_frame_type type, uint32_t id,
 		     const void *payload, size_t len);
+int wgm_frame_encode_request(struct wgm_buf *out, enum wgm_frame_type type, uint32_t id,
+			     uint32_t budget_ms, const char *name);
 int wgm_frame_encode_end(struct wgm_buf *out, uint32_t id, enum wgm_fetch_status status,
 			 uint32_t count, const char *detail);
 
@@ -63,6 +66,13 @@ int wgm_frame_encode_end(struct wgm_buf *out, uint32_t id, enum wgm_fetch_status
  * one-line err on any violation. */
 int wgm_frame_parse(const uint8_t *dgram, size_t len, struct wgm_frame *f, char *err,
 		    size_t errlen);
+
+/* A request frame's fields, copied out of a frame wgm_frame_parse accepted. */
+struct wgm_request {
+	uint32_t budget_ms;
+	char name[WGM_DNS_NAME_MAX + 1];
+};
+void wgm_frame_request(const struct wgm_frame *f, struct wgm_request *req);
 
 /* The parent's view of one request's answer, fed frame by frame. */
 struct wgm_reply {

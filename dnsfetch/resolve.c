@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "proto.h"
 #include "resolve.h"
@@ -24,6 +25,7 @@ struct wgm_resolver {
 /* What one query's callback leaves behind. */
 struct query_state {
 	bool done;
+	bool cancelled; /* the budget ran out and we cancelled it */
 	int ret;
 	const char *name;
 	struct wgm_fetch_result *r;
@@ -131,10 +133,21 @@ void wgm_resolver_free(struct wgm_resolver *res)
 	free(res);
 }
 
-/* Runs the channel until the pending query's callback has fired. c-ares enforces the per-try
- * timeouts itself; ares_timeout() tells poll how long it may sleep. */
-static int run_until_done(struct wgm_resolver *res, struct query_state *q)
+static long long now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs the channel until the pending query's callback has fired. c-ares enforces the per-try
+ * timeouts itself; ares_timeout() tells poll how long it may sleep. A budget cuts it short:
+ * the caller asked for an answer by then, and "no answer yet" is a timeout. */
+static int run_until_done(struct wgm_resolver *res, struct query_state *q, unsigned budget_ms)
+{
+	long long deadline = now_ms() + budget_ms;
+
 	while (!q->done) {
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 		struct pollfd pfd[ARES_GETSOCK_MAXNUM];
@@ -159,6 +172,17 @@ static int run_until_done(struct wgm_resolver *res, struct query_state *q)
 		}
 		tvp = ares_timeout(res->channel, NULL, &tv);
 		ms = tvp ? (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000) : 1000;
+		if (budget_ms) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0) {
+				q->cancelled = true;
+				ares_cancel(res->channel);
+				break;
+			}
+			if (left < ms)
+				ms = (int)left;
+		}
 		ready = poll(pfd, (nfds_t)n, ms);
 		if (ready < 0) {
 			if (errno == EINTR)
@@ -177,6 +201,13 @@ static int run_until_done(struct wgm_resolver *res, struct query_state *q)
 										  : ARES_SOCKET_BAD,
 					pfd[i].revents & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
 		}
+	}
+	if (q->cancelled) {
+		wgm_strv_free(&q->r->txt);
+		q->r->status = WGM_FETCH_TIMEOUT;
+		snprintf(q->r->detail, sizeof(q->r->detail), "%s: no answer within %u ms", q->name,
+			 budget_ms);
+		q->ret = 0;
 	}
 	return q->ret;
 }
@@ -269,7 +300,8 @@ static int begin(const char *name, struct wgm_fetch_result *r)
 	return 0;
 }
 
-int wgm_resolver_txt(struct wgm_resolver *res, const char *name, struct wgm_fetch_result *r)
+int wgm_resolver_txt(struct wgm_resolver *res, const char *name, unsigned budget_ms,
+		     struct wgm_fetch_result *r)
 {
 	struct query_state q = { .name = name, .r = r };
 	int ret = begin(name, r);
@@ -277,7 +309,7 @@ int wgm_resolver_txt(struct wgm_resolver *res, const char *name, struct wgm_fetc
 	if (ret)
 		return ret;
 	ares_query(res->channel, name, 1 /* C_IN */, 16 /* T_TXT */, txt_callback, &q);
-	ret = run_until_done(res, &q);
+	ret = run_until_done(res, &q, budget_ms);
 	if (ret && r->status == WGM_FETCH_OK) {
 		wgm_strv_free(&r->txt);
 		r->status = WGM_FETCH_ERROR;
@@ -324,7 +356,8 @@ static void addrinfo_callback(void *arg, int status, int timeouts, struct ares_a
 	r->status = r->txt.n ? WGM_FETCH_OK : WGM_FETCH_NODATA;
 }
 
-int wgm_resolver_addrs(struct wgm_resolver *res, const char *name, struct wgm_fetch_result *r)
+int wgm_resolver_addrs(struct wgm_resolver *res, const char *name, unsigned budget_ms,
+		       struct wgm_fetch_result *r)
 {
 	struct ares_addrinfo_hints hints = { 0 };
 	struct query_state q = { .name = name, .r = r };
@@ -336,5 +369,5 @@ int wgm_resolver_addrs(struct wgm_resolver *res, const char *name, struct wgm_fe
 	/* Sorting would connect() probe sockets; the manager tries every address anyway. */
 	hints.ai_flags = ARES_AI_NOSORT;
 	ares_getaddrinfo(res->channel, name, NULL, &hints, addrinfo_callback, &q);
-	return run_until_done(res, &q);
+	return run_until_done(res, &q, budget_ms);
 }

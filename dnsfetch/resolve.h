@@ -12,10 +12,13 @@ struct wgm_resolver;
  * before its sandbox closes the file system. */
 int wgm_resolver_new(const struct wgm_fetch_opts *o, struct wgm_resolver **out, char *err,
 		     size_t errlen);
-/* TXT look-up: on OK, one string per RR. Returns as the fetch.h look-ups do. */
-int wgm_resolver_txt(struct wgm_resolver *res, const char *name, struct wgm_fetch_result *r);
+/* TXT look-up: on OK, one string per RR. Returns as the fetch.h look-ups do. budget_ms: give
+ * up with TIMEOUT after that long (0: when c-ares' own tries run out). */
+int wgm_resolver_txt(struct wgm_resolver *res, const char *name, unsigned budget_ms,
+		     struct wgm_fetch_result *r);
 /* A and AAAA look-up: on OK, one address text per entry. */
-int wgm_resolver_addrs(struct wgm_resolver *res, const char *name, struct wgm_fetch_result *r);
+int wgm_resolver_addrs(struct wgm_resolver *res, const char *name, unsigned budget_ms,
+		       struct wgm_fetch_result *r);
 void wgm_resolver_free(struct wgm_resolver *res);
 
 #endif

@@ -4,17 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-bool fw_name_ok(const char *s)
-{
-	if (!s || !*s || *s == '.' || *s == '-')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
-			return false;
-	return true;
-}
-
 void fw_ipv4_network(struct in_addr addr, unsigned len, char *out, size_t outlen)
 {
 	uint32_t mask = len ? htonl(~0u << (32 - (len > 32 ? 32 : len))) : 0;

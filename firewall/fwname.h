@@ -7,10 +7,8 @@
 #include <netinet/in.h>
 
 #include "plan.h"
+#include "safename.h"
 
-/* Interface and namespace names go into rule files unquoted or quoted: letters, digits and
- * "_.-" only, not starting with a dot or dash. */
-bool fw_name_ok(const char *s);
 /* "a.b.c.d/len" of the network a prefix lies in. */
 void fw_ipv4_network(struct in_addr addr, unsigned len, char *out, size_t outlen);
 /* The IPv4 sources we masquerade: the veth /24 and, when there is one, the LAN behind the

@@ -11,7 +11,7 @@ int firewall_nft_table_name(const char *netns, char *out, size_t outlen)
 {
 	int n;
 
-	if (!fw_name_ok(netns))
+	if (!wgm_safe_name(netns))
 		return -EINVAL;
 	n = snprintf(out, outlen, "wgmesh_%s", netns);
 	return n >= 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
@@ -21,7 +21,7 @@ int firewall_nft_path(const char *dir, const char *netns, char *out, size_t outl
 {
 	int n;
 
-	if (!dir || !*dir || !fw_name_ok(netns))
+	if (!dir || !*dir || !wgm_safe_name(netns))
 		return -EINVAL;
 	n = snprintf(out, outlen, "%s/wgmesh-%s.nft", dir, netns);
 	return n >= 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
@@ -39,7 +39,7 @@ int firewall_render_nft(const struct wgm_node_plan *plan, struct wgm_buf *out)
 	ret = firewall_nft_table_name(plan->netns, table, sizeof(table));
 	if (ret)
 		return ret;
-	if (!fw_name_ok(plan->veth_outer) || (*plan->public_if && !fw_name_ok(plan->public_if)) ||
+	if (!wgm_safe_name(plan->veth_outer) || (*plan->public_if && !wgm_safe_name(plan->public_if)) ||
 	    plan->n_peers > WGM_MAX_HOSTS)
 		return -EINVAL;
 	ret = fw_masq_sources(plan, sources, sizeof(sources));

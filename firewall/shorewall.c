@@ -9,7 +9,7 @@
 
 static bool plan_names_ok(const struct wgm_node_plan *plan)
 {
-	return fw_name_ok(plan->public_if) && fw_name_ok(plan->veth_outer);
+	return wgm_safe_name(plan->public_if) && wgm_safe_name(plan->veth_outer);
 }
 
 /* Differences from 1.0: "loc" names our veth (1.0 left physical= empty) and has no

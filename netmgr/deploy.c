@@ -37,7 +37,7 @@ static int resolve_via_fetcher(void *ctx, const char *host, struct wgm_ip *out, 
 }
 
 int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
-		struct fetcher_slot *dns, struct deploy_outcome *out)
+		struct fetcher_slot *dns, bool rotate_stale, struct deploy_outcome *out)
 {
 	struct wgm_deploy_record *rec = calloc(1, sizeof(*rec));
 	struct wgm_node_plan *plan = calloc(1, sizeof(*plan));
@@ -69,7 +69,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 			    out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, &res);
+	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res);
 	out->changes = res.changes;
 	if (ret < 0) {
 		snprintf(out->err, sizeof(out->err), "%s", res.err);
@@ -85,7 +85,9 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	ret = render_configs(o, plan, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = hooks_run(o->hook_dir, "up", plan->netns, plan->octet);
+	/* Hooks follow a change (a boot, a new peer), not every quiet round of the run loop. */
+	if (res.changes)
+		ret = hooks_run(o->hook_dir, "up", plan->netns, plan->octet);
 	if (ret < 0)
 		snprintf(out->err, sizeof(out->err), "a hook in %s failed (see above)", o->hook_dir);
 out:

@@ -17,6 +17,6 @@ struct deploy_outcome {
 
 /* file: deploy data from a record file; NULL: fetch it through DNS. */
 int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
-		struct fetcher_slot *dns, struct deploy_outcome *out);
+		struct fetcher_slot *dns, bool rotate_stale, struct deploy_outcome *out);
 
 #endif

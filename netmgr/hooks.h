@@ -1,5 +1,5 @@
 /* Local hooks (1.0's ns-<name>-local scripts): the executables in the hook directory run in
- * name order, after up and before down, with WGM_NETNS and WGM_OCTET in their environment and
+ * name order, after an up that changed something and before down, with WGM_NETNS and WGM_OCTET in their environment and
  * the phase ("up"/"down") as their argument. */
 #ifndef NETMGR_HOOKS_H
 #define NETMGR_HOOKS_H

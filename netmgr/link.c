@@ -79,6 +79,9 @@ int link_lookup(struct nlconn *c, const char *name, int *ifindex, unsigned *flag
 	struct rtnl_link *link = NULL;
 	int ret = rtnl_link_get_kernel(c->sk, 0, name, &link);
 
+	/* Absent is an answer, not a failure worth a message. */
+	if (ret == -NLE_NODEV || ret == -NLE_OBJ_NOTFOUND)
+		return -ENODEV;
 	if (ret < 0)
 		return nl_to_errno(ret);
 	if (ifindex)

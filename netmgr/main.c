@@ -67,7 +67,7 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 		log_err("%s", err);
 		goto out;
 	}
-	ret = deploy_once(o, &h, file, &dns, &out);
+	ret = deploy_once(o, &h, file, &dns, false, &out);
 	if (ret < 0)
 		log_err("%s", out.err);
 	else

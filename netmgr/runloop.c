@@ -26,7 +26,7 @@ static bool one_round(const struct netmgr_opts *o, struct host_ctx *h, struct fe
 {
 	struct deploy_outcome out;
 	char status[900];
-	int ret = deploy_once(o, h, NULL, dns, &out);
+	int ret = deploy_once(o, h, NULL, dns, !first, &out);
 
 	if (ret == 0)
 		snprintf(status, sizeof(status), "STATUS=mesh applied, %u change%s", out.changes,

@@ -30,20 +30,23 @@ make_site() {
 	done
 }
 
-# measure DIR: "seconds kib" of one wgpub run writing record files (best of 3 for time).
+# measure DIR: "wall_seconds cpu_seconds kib" of wgpub writing record files: best wall time of
+# 3 runs, their mean CPU time (user+sys: steadier than wall time on a busy machine), peak RSS.
 measure() {
 	python3 - "$build/site/wgpub" "$1" <<'PY'
 import resource, subprocess, sys, time
 wgpub, d = sys.argv[1], sys.argv[2]
 best = None
-for _ in range(3):
+runs = 3
+for _ in range(runs):
     t0 = time.monotonic()
     subprocess.run([wgpub, "-q", "--serial", "1", "--out-dir", d + "/out", d + "/site.yaml"],
                    check=True, stdout=subprocess.DEVNULL)
     t = time.monotonic() - t0
     best = t if best is None or t < best else best
-# ru_maxrss of children: the largest of the wgpub runs (KiB on Linux).
-print("%.3f %d" % (best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+# Children's usage: CPU summed over the runs, ru_maxrss the largest of them (KiB on Linux).
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f %.3f %d" % (best, (ru.ru_utime + ru.ru_stime) / runs, ru.ru_maxrss))
 PY
 }
 
@@ -51,10 +54,11 @@ t0=$(date +%s)
 make_site 25 "$T/s25"
 make_site 250 "$T/s250"
 echo "built the 25- and 250-host sites with wgsite/wgconfig/wghost in $(( $(date +%s) - t0 )) s"
-read -r t25 m25 < <(measure "$T/s25")
-read -r t250 m250 < <(measure "$T/s250")
+read -r t25 c25 m25 < <(measure "$T/s25")
+read -r t250 c250 m250 < <(measure "$T/s250")
 records=$(ls "$T/s250/out" | wc -l)
 bytes=$(cat "$T/s250/out"/*.txt | wc -c)
-echo "wgpub 25 hosts: $t25 s, peak RSS $m25 KiB (baseline)"
-echo "wgpub 250 hosts: $t250 s, peak RSS $m250 KiB ($records record files, $bytes bytes)"
-python3 -c "import sys; a,b,c,d=map(float,sys.argv[1:]); print('ratio 250/25: time %.1fx, peak RSS %.1fx (records grow ~100x: 10x hosts, each with 10x peers)' % (b/a if a else 0, d/c if c else 0))" "$t25" "$t250" "$m25" "$m250"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+echo "wgpub 25 hosts: $t25 s (CPU $c25 s), peak RSS $m25 KiB (baseline)"
+echo "wgpub 250 hosts: $t250 s (CPU $c250 s), peak RSS $m250 KiB ($records record files, $bytes bytes)"
+python3 -c "import sys; a,b,c,d,e,f=map(float,sys.argv[1:]); r=lambda x,y: y/x if x else 0; print('ratio 250/25: wall %.1fx, CPU %.1fx, peak RSS %.1fx (output grows ~100x: 10x hosts, each with 10x peers)' % (r(a,b), r(c,d), r(e,f)))" "$t25" "$t250" "$c25" "$c250" "$m25" "$m250"

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "log.h"
 #include "wgset.h"
 
@@ -169,6 +171,8 @@ int wg_mnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh,
 	if (ret && t.extack[0])
 		log_err("kernel: %s (%s)", t.extack, strerror(-ret));
 cleanup:
+	/* A device dump carries the private key: leave no copy of it on the heap. */
+	sodium_memzero(buf, WG_MNL_RECV_SIZE);
 	free(buf);
 	return ret;
 }

@@ -368,10 +368,8 @@ int wg_uapi_set(const struct wgset *s)
 	size_t i;
 	int ret;
 
-	/* Room up front so the hex private key is never left behind by a realloc. */
-	ret = wgm_buf_reserve(&req, 256 + s->n_peers * 512);
-	if (!ret)
-		ret = wgm_buf_appendf(&req, "set=1\n");
+	/* req and reply hold the private key in hex: wgm_buf wipes what it outgrows and frees. */
+	ret = wgm_buf_appendf(&req, "set=1\n");
 	if (!ret && s->set_private_key)
 		ret = append_hex_key(&req, "private_key", &s->private_key);
 	if (!ret && s->set_listen_port)

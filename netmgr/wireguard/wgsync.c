@@ -10,11 +10,6 @@
 #include "log.h"
 #include "wgset.h"
 
-static bool key_equal(const struct wgm_key *a, const struct wgm_key *b)
-{
-	return sodium_memcmp(a->b, b->b, WGM_KEY_LEN) == 0;
-}
-
 static bool endpoint_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
@@ -86,7 +81,7 @@ static const struct wgdev_peer *find_peer(const struct wgdev_config *c, const st
 	size_t i;
 
 	for (i = 0; i < c->n_peers; i++)
-		if (key_equal(&c->peers[i].public_key, k))
+		if (wgm_key_equal(&c->peers[i].public_key, k))
 			return &c->peers[i];
 	return NULL;
 }
@@ -132,12 +127,12 @@ int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, 
 	snprintf(out->ifname, sizeof(out->ifname), "%s", want->ifname);
 	for (i = 0; i < want->n_peers; i++)
 		for (j = i + 1; j < want->n_peers; j++)
-			if (key_equal(&want->peers[i].public_key, &want->peers[j].public_key)) {
+			if (wgm_key_equal(&want->peers[i].public_key, &want->peers[j].public_key)) {
 				log_err("device %s: peers %zu and %zu have the same public key: give each peer its own",
 					want->ifname, i, j);
 				return -EINVAL;
 			}
-	if (want->has_private_key && (!cur->has_private_key || !key_equal(&cur->private_key, &want->private_key))) {
+	if (want->has_private_key && (!cur->has_private_key || !wgm_key_equal(&cur->private_key, &want->private_key))) {
 		out->set_private_key = true;
 		out->private_key = want->private_key;
 	}
@@ -147,8 +142,10 @@ int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, 
 	}
 	/* Worst case: every desired peer changes and every current one leaves. */
 	out->peers = calloc(want->n_peers + cur->n_peers + 1, sizeof(*out->peers));
-	if (!out->peers)
-		return -ENOMEM;
+	if (!out->peers) {
+		ret = -ENOMEM;
+		goto fail; /* out may already hold the private key */
+	}
 	for (i = 0; i < cur->n_peers; i++) {
 		if (find_peer(want, &cur->peers[i].public_key))
 			continue;

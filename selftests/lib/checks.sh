@@ -59,6 +59,9 @@ wait_converged() { # LIMIT NODES...
 			return 0
 		fi
 		if [ $(( $(now_ms) - start )) -gt $((limit * 1000)) ]; then
+			for n in "$@"; do
+				echo "not converged after $limit s: node$n BGP established/total $(bgp_counts "$n"), BFD up/total $(bfd_counts "$n")" >&2
+			done
 			return 1
 		fi
 		sleep 0.2

@@ -30,11 +30,13 @@ topo_init() { # WORKDIR
 	nft add chain bridge e2e_cut forward '{ type filter hook forward priority 0; }'
 }
 
-# Runs a command on node N's machine (its mount namespace and underlay netns).
+# Runs a command on node N's machine (its mount namespace and underlay netns). Everything it
+# starts carries WGM_E2E_NODE in its environment, so topo_node_pids finds daemons (BIRD,
+# wireguard-go) wherever they moved.
 on_node() { # N CMD...
 	local n=$1
 	shift
-	nsenter -t "${NODE_PID[$n]}" -m -n -- "$@"
+	nsenter -t "${NODE_PID[$n]}" -m -n -- env WGM_E2E_NODE="$TOPO_WORK/n$n" "$@"
 }
 
 topo_add_node() { # N
@@ -73,15 +75,18 @@ topo_add_node() { # N
 	ip -n "lan$n" route add default via "10.$n.0.1"
 }
 
-# Every process living in node N's machine (its mount namespace), the holder last.
+# Every process of node N's machine: those in its mount or network namespace and those
+# carrying its WGM_E2E_NODE mark (daemons that set up namespaces of their own); the holder last.
 topo_node_pids() { # N
-	local n=$1 mnt p
+	local n=$1 mnt net
 	mnt=$(readlink "/proc/${NODE_PID[$n]}/ns/mnt") || return 0
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" = "${NODE_PID[$n]}" ] && continue
-		[ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$mnt" ] && echo "$p"
-	done
+	net=$(readlink "/proc/${NODE_PID[$n]}/ns/net") || return 0
+	# One find and one grep over the process table: a fork per process is slow on a busy box.
+	{
+		find /proc/[0-9]*/ns -maxdepth 1 \( -name mnt -lname "$mnt" -o -name net -lname "$net" \) 2>/dev/null |
+			cut -d/ -f3
+		grep -lzFx "WGM_E2E_NODE=$TOPO_WORK/n$n" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
+	} | sort -un | grep -vx -e "${NODE_PID[$n]}" -e "$$" || true
 	echo "${NODE_PID[$n]}"
 }
 

@@ -132,8 +132,9 @@ static void misbehave(const char *mode, uint32_t id)
 int main(int argc, char **argv)
 {
 	static uint8_t dgram[WGM_FRAME_MAX + 1];
-	char name[WGM_DNS_NAME_MAX + 1], err[256];
+	struct wgm_request q;
 	struct wgm_frame req;
+	char err[256];
 
 	for (int i = 1; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "--fd"))
@@ -148,9 +149,8 @@ int main(int argc, char **argv)
 			return 0;
 		if (wgm_frame_parse(dgram, (size_t)n, &req, err, sizeof(err)))
 			return 3;
-		memcpy(name, req.payload, req.len);
-		name[req.len] = '\0';
-		name[strcspn(name, ".")] = '\0';
-		misbehave(name, req.id);
+		wgm_frame_request(&req, &q);
+		q.name[strcspn(q.name, ".")] = '\0';
+		misbehave(q.name, req.id);
 	}
 }

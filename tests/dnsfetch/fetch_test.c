@@ -265,7 +265,7 @@ int main(void)
 	const char *helper = env("WGM_DNSFETCH");
 	const char *fixtures = env("WGM_FIXTURES");
 	const char *big = env("WGM_BIG_RECORDS");
-	struct wgm_fetch_opts o = { .timeout_ms = 1000, .tries = 2 };
+	struct wgm_fetch_opts o = { .timeout_ms = 3000, .tries = 2 };
 	struct wgm_fetch_opts silent = { .timeout_ms = 300, .tries = 1 };
 	struct wgm_fetcher *f = NULL, *fs = NULL;
 	struct wgm_fetch_result r;
@@ -299,6 +299,26 @@ int main(void)
 		fprintf(stderr, "  silent server: %s (%s)\n", wgm_fetch_status_str(r.status), r.detail);
 		wgm_fetch_result_free(&r);
 		CHECK(wgm_fetcher_pid(fs) > 0);
+		wgm_fetcher_close(fs);
+	}
+	/* c-ares alone would try for 3+6+12 s; the caller's 1 s budget makes the child answer
+	 * TIMEOUT by then, and it stays up for the next question. */
+	silent.timeout_ms = 3000;
+	silent.tries = 3;
+	fs = NULL;
+	CHECK_INTEQ(wgm_fetcher_spawn(helper, NULL, &silent, &fs), 0);
+	if (fs) {
+		pid = wgm_fetcher_pid(fs);
+		CHECK_INTEQ(wgm_fetcher_txt(fs, "wg.example.com", 1000, &r), 0);
+		CHECK_INTEQ(r.status, WGM_FETCH_TIMEOUT);
+		CHECK(strstr(r.detail, "no answer within 1000 ms") != NULL);
+		fprintf(stderr, "  silent server, 1 s budget: %s (%s)\n",
+			wgm_fetch_status_str(r.status), r.detail);
+		wgm_fetch_result_free(&r);
+		CHECK_INTEQ(wgm_fetcher_addrs(fs, "host.wg.example.com", 500, &r), 0);
+		CHECK_INTEQ(r.status, WGM_FETCH_TIMEOUT);
+		wgm_fetch_result_free(&r);
+		CHECK_INTEQ(wgm_fetcher_pid(fs), pid);
 		wgm_fetcher_close(fs);
 	}
 	check_spawn_failures(helper, &o);

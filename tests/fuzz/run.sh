@@ -22,10 +22,11 @@ build() { # target sources...
 	"$cc" "${flags[@]}" -o "$out/$target" "$src/tests/fuzz/$target.c" "$@" $deps
 }
 
-c=$src/common
-build fuzz_frame "$src/dnsfetch/proto.c" "$c/buf.c"
-build fuzz_record "$c/txtchunk.c" "$c/b64.c" "$c/box.c" "$c/key.c" "$c/records.c" \
-	"$c/yamldoc.c" "$c/buf.c" "$c/log.c" "$c/atomicfile.c"
+# The record path needs most of common/: take its whole source list from its meson.build.
+mapfile -t common_src < <(sed -n "/^common_src/,/)/p" "$src/common/meson.build" |
+	grep -o "'[a-z0-9_]*\.c'" | tr -d "'" | sed "s|^|$src/common/|")
+build fuzz_frame "$src/dnsfetch/proto.c" "$src/common/buf.c"
+build fuzz_record "${common_src[@]}"
 
 status=0
 for target in fuzz_frame fuzz_record; do

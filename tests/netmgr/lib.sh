@@ -33,12 +33,13 @@ expect_contains() { # what haystack needle
 cleanup() {
 	local n
 	for n in "${nodes[@]}"; do
-		nsenter --net="/run/netns/$n" "$NET" --state-dir "$T/$n" --hook-dir "$T/none" down "$(domain_of "$n")" >/dev/null 2>&1 || true
+		in_node "$n" "$NET" --state-dir "$T/$n" --hook-dir "$T/none" down "$(domain_of "$n")" >/dev/null 2>&1 || true
 	done
-	# wireguard-go daemons wgmesh-net started for this test and `down` missed
+	# wireguard-go daemons wgmesh-net started for this test and `down` missed: those living in
+	# one of our node namespaces, by pid
 	for p in $(pgrep -x wireguard-go 2>/dev/null); do
-		# only those of this mount namespace (our private /run) are ours
-		[ "$(readlink /proc/$p/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] && kill "$p" 2>/dev/null || true
+		n=$(ip netns identify "$p" 2>/dev/null || true)
+		[ -n "$n" ] && [[ " ${nodes[*]} " == *" $n "* ]] && kill "$p" 2>/dev/null || true
 	done
 	for n in $(ip netns list | awk '{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
 	rm -rf "$T"
@@ -101,13 +102,23 @@ site:
 YAML
 }
 
-# net NODE ARGS...: wgmesh-net inside the node's underlay, with the node's directories.
-# nsenter, not `ip netns exec`: the latter gives the command a slave mount namespace, and the
-# /run/netns/<name> mount wgmesh-net makes would not be seen outside it.
+# in_node NODE CMD...: a command in the node's underlay with the node's own /run/wireguard
+# (each real node has its own; here they share one /run). /run/netns stays shared, so the
+# namespaces wgmesh-net names are seen by all. Not `ip netns exec`: it makes /run/netns a
+# slave, and a name made under it would not be seen outside.
+in_node() {
+	local n=$1; shift
+	mkdir -p "$T/$n/wgrun"
+	unshare --mount --propagation unchanged -- bash -c \
+		'mount --bind "$1" /run/wireguard && shift && exec nsenter --net="/run/netns/$0" "$@"' \
+		"$n" "$T/$n/wgrun" "$@"
+}
+
+# net NODE ARGS...: wgmesh-net inside the node, with the node's directories.
 net() {
 	local n=$1; shift
 	mkdir -p "$T/$n/bird" "$T/$n/nft" "$T/$n/hooks"
-	nsenter --net="/run/netns/$n" "$NET" --state-dir "$T/$n" --bird-dir "$T/$n/bird" --nft-dir "$T/$n/nft" \
+	in_node "$n" "$NET" --state-dir "$T/$n" --bird-dir "$T/$n/bird" --nft-dir "$T/$n/nft" \
 		--shorewall-dir "$T/$n/shorewall" --hook-dir "$T/$n/hooks" \
 		--dnsfetch "$WGM_BUILD/dnsfetch/wgmesh-dnsfetch" "$@"
 }
@@ -148,7 +159,7 @@ node_state() {
 	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
 		snapshot "$ns"
 		for d in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | grep -E '^wg[0-9]+$'); do
-			echo "$d port $(wg show "$d" listen-port) peers $(wg show "$d" endpoints | tr '\t\n' '  ')"
+			echo "$d port $(in_node "$n" wg show "$d" listen-port) peers $(in_node "$n" wg show "$d" endpoints | tr '\t\n' '  ')"
 		done
 	fi
 }

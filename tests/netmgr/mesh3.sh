@@ -33,7 +33,7 @@ apply() { # NODE SERIAL
 	cat "$T/out"
 }
 ifindex() { ip -n "$1" -o link show "$2" | cut -d: -f1; }
-handshake() { wg show "$1" latest-handshakes | awk '{print $2}'; }
+handshake() { in_node "$1" wg show "$2" latest-handshakes | awk '{print $2}'; }
 ping_all() { # NODE:NETNS:OCTET ... : every node pings every other over their link
 	local a b ns oa ob hi lo addr
 	for a in "$@"; do for b in "$@"; do
@@ -55,7 +55,7 @@ ping_all n1:n1lab:1 n2:n2lab:2
 # n3 joins: n1 and n2 each get one new device and nothing else changes
 register n3 203.0.113.13 3
 publish 200
-idx=$(ifindex n1lab wg2); hs=$(handshake wg2)
+idx=$(ifindex n1lab wg2); hs=$(handshake n1 wg2)
 ip -n n1lab monitor link >"$T/mon" 2>&1 & mon=$!
 sleep 0.5
 out=$(apply n1 200)
@@ -64,7 +64,7 @@ kill "$mon"; wait "$mon" 2>/dev/null || true
 expect_eq "n1 builds only wg3 (create, address, up)" "3 changes" "$out"
 expect_eq "link events on n1 only for wg3" "" "$(grep -v 'wg3' "$T/mon" | grep -E '^[0-9]+:' || true)"
 expect_eq "n1's wg2 kept its ifindex" "$idx" "$(ifindex n1lab wg2)"
-expect_eq "n1's wg2 kept its handshake" "$hs" "$(handshake wg2)"
+expect_eq "n1's wg2 kept its handshake" "$hs" "$(handshake n1 wg2)"
 apply n2 200 >/dev/null
 apply n3 200 >/dev/null
 ping_all n1:n1lab:1 n2:n2lab:2 n3:n3lab:3
@@ -72,11 +72,11 @@ ping_all n1:n1lab:1 n2:n2lab:2 n3:n3lab:3
 # n3 leaves: n1 loses only wg3
 (cd "$T/site" && "$S/wgsite" -q remove n3 site.yaml)
 publish 300
-idx=$(ifindex n1lab wg2); hs=$(handshake wg2)
+idx=$(ifindex n1lab wg2); hs=$(handshake n1 wg2)
 out=$(apply n1 300)
 expect_eq "n1 removes only wg3" "1 change" "$out"
 expect_eq "wg3 is gone from n1" "" "$(ip -n n1lab -o link show | grep -o 'wg3' || true)"
-expect_eq "n1's wg2 untouched by the removal" "$idx $hs" "$(ifindex n1lab wg2) $(handshake wg2)"
+expect_eq "n1's wg2 untouched by the removal" "$idx $hs" "$(ifindex n1lab wg2) $(handshake n1 wg2)"
 ping_all n1:n1lab:1 n2:n2lab:2
 
 # the serial-200 record again (a replay): refused, n1 as it was

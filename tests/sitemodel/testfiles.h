@@ -116,12 +116,14 @@ static const char *test_copy(const char *rel, const char *name)
 /* Replaces the first occurrence of from with to in text (a new string). */
 static char *test_subst(const char *text, const char *from, const char *to)
 {
-	const char *at = strstr(text, from);
+	const char *at = text ? strstr(text, from) : NULL;
 	char *out;
 
 	if (!at)
 		return NULL;
 	out = malloc(strlen(text) - strlen(from) + strlen(to) + 1);
+	if (!out)
+		return NULL;
 	memcpy(out, text, (size_t)(at - text));
 	strcpy(out + (at - text), to);
 	strcat(out, at + strlen(from));

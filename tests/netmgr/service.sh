@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The service side of one node (alpha of the 1.0 fixture): local hooks after up and before
+# down, the tester namespace, and `run`: sd_notify readiness and status, a DNS failure that
+# keeps the mesh, SIGHUP to refetch, SIGTERM leaving the mesh up.
+source "$(dirname "$0")/lib.sh"
+: "${WGM_FIXTURES:?}"
+H=$WGM_FIXTURES/hosts
+R=$WGM_FIXTURES/records
+SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
+A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
+D=wg.example.com
+
+make_internet
+make_node alpha 192.0.2.10 10.20.1.1/24
+host_state alpha $D $A_UUID n1lab 10.20.1.1/24 "$H/alpha.example.net/etc-wireguard" "$SITEKEY"
+mkdir -p "$T/alpha/hooks"
+cat >"$T/alpha/hooks/10-record" <<HOOK
+#!/bin/sh
+echo "\$1 \$WGM_NETNS \$WGM_OCTET" >>"$T/hook.log"
+HOOK
+chmod +x "$T/alpha/hooks/10-record"
+echo "not executable: must not run" >"$T/alpha/hooks/20-plain"
+
+net alpha apply "$R/$A_UUID.$D.txt" >"$T/out" 2>"$T/err" || fail "apply: $(cat "$T/err")"
+expect_eq "the hook ran after up with namespace and octet" "up n1lab 1" "$(cat "$T/hook.log")"
+
+# tester namespace
+net alpha tester up $D >"$T/out" 2>"$T/err" || fail "tester up: $(cat "$T/err")"
+expect_eq "tester addresses" "192.168.101.10/24 192.168.101.100/24 192.168.101.200/24" \
+	"$(ip -n tester -4 -o addr show dev tester1 | awk '{print $4}' | paste -sd' ')"
+expect_eq "tester gateway in the private namespace" "192.168.101.1/24" \
+	"$(ip -n n1lab -4 -o addr show dev tester1 | awk '{print $4}')"
+if ip netns exec tester ping -c1 -W2 192.168.101.1 >/dev/null; then pass "tester reaches the private namespace"; else fail "tester cannot ping 192.168.101.1"; fi
+expect_eq "tester default route" "default via 192.168.101.1 dev tester1" "$(ip -n tester route show default | sed 's/ proto boot//; s/ *$//')"
+net alpha tester down $D >"$T/out" 2>"$T/err" || fail "tester down: $(cat "$T/err")"
+expect_eq "tester namespace gone" "" "$(ip netns list | awk '$1 == "tester"')"
+expect_eq "tester veth gone from the private namespace" "" "$(ip -n n1lab -o link show | grep -o tester1 || true)"
+
+# run: no DNS server answers (nothing listens on the port): the mesh is kept
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("listening", flush=True)
+while True:
+    msg = s.recv(4096).decode()
+    with open(sys.argv[2], "a") as f:
+        f.write(msg.replace("\n", " ") + "\n")
+' "$T/notify.sock" "$T/notify.log" >"$T/listener.out" &
+listener=$!
+for i in $(seq 1 50); do grep -q listening "$T/listener.out" 2>/dev/null && break; sleep 0.1; done
+before=$(node_state alpha n1lab)
+# exec all the way down, so $! is wgmesh-net itself and gets our signals
+mkdir -p "$T/alpha/wgrun"
+(exec env NOTIFY_SOCKET="$T/notify.sock" unshare --mount --propagation unchanged -- bash -c \
+	'mount --bind "$1" /run/wireguard && shift && exec nsenter --net=/run/netns/alpha "$@"' \
+	run "$T/alpha/wgrun" "$NET" --state-dir "$T/alpha" --bird-dir "$T/alpha/bird" \
+	--nft-dir "$T/alpha/nft" --hook-dir "$T/alpha/hooks" --dnsfetch "$WGM_BUILD/dnsfetch/wgmesh-dnsfetch" \
+	--dns 127.0.0.1:5399 --interval 3600 run $D >"$T/run.out" 2>"$T/run.err") &
+runner=$!
+wait_for() { # FILE PATTERN COUNT: polls until COUNT lines match
+	for i in $(seq 1 150); do
+		local got
+		got=$(grep -c -- "$2" "$1" 2>/dev/null || true)
+		[ "${got:-0}" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+if wait_for "$T/notify.log" "READY=1" 1; then pass "run signals READY=1"; else fail "no READY=1 from run: $(cat "$T/notify.log" "$T/run.err")"; fi
+expect_contains "the status says the mesh was kept" "$(cat "$T/notify.log")" "STATUS=record unavailable, mesh kept"
+kill -HUP "$runner"
+if wait_for "$T/notify.log" "STATUS=" 2; then pass "SIGHUP makes another round"; else fail "no second round after SIGHUP: $(cat "$T/notify.log")"; fi
+kill -TERM "$runner"
+rc=0; wait "$runner" || rc=$?
+expect_eq "SIGTERM ends run cleanly" 0 "$rc"
+kill "$listener"; wait "$listener" 2>/dev/null || true
+expect_eq "run with DNS down left the mesh as it was" "$before" "$(node_state alpha n1lab)"
+
+net alpha down $D >"$T/out" 2>"$T/err" || fail "down: $(cat "$T/err")"
+expect_eq "the hook ran before down" "up n1lab 1|down n1lab 1" "$(paste -sd'|' "$T/hook.log")"
+finish

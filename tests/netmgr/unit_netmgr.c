@@ -1,0 +1,107 @@
+/* Unprivileged checks of the manager's pure parts: names derived from the host state,
+ * namespace name validation, endpoint text (IPv6 bracketed), serial replay refusal. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "desired.h"
+#include "log.h"
+#include "netns.h"
+#include "serial.h"
+
+static void test_names(void)
+{
+	struct wgm_host_state hs = { 0 };
+	struct node_names n;
+	char err[256];
+
+	snprintf(hs.locus, sizeof(hs.locus), "averyverylonglocus");
+	snprintf(hs.interface_trust, sizeof(hs.interface_trust), "ens4");
+	snprintf(hs.interface_trust_ip, sizeof(hs.interface_trust_ip), "172.22.15.243/24");
+	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), 0);
+	CHECK_STREQ(n.netns, "averyverylonglocus");
+	CHECK_STREQ(n.veth_outer, "ve-averyverylon"); /* 15 bytes, the kernel's limit */
+	CHECK_STREQ(n.veth_inner, "vi-averyverylon");
+	CHECK(n.has_trust_ip);
+	CHECK_INTEQ(n.trust_ip.len, 24);
+
+	snprintf(hs.netns, sizeof(hs.netns), "private");
+	snprintf(hs.interface_outbound, sizeof(hs.interface_outbound), "veth0");
+	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), 0);
+	CHECK_STREQ(n.netns, "private");
+	CHECK_STREQ(n.veth_outer, "veth0");
+
+	snprintf(hs.interface_trust_ip, sizeof(hs.interface_trust_ip), "172.22.15.300/24");
+	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "172.22.15.300/24") != NULL);
+
+	snprintf(hs.interface_trust_ip, sizeof(hs.interface_trust_ip), "%s", "");
+	snprintf(hs.netns, sizeof(hs.netns), "../etc");
+	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "../etc") != NULL);
+}
+
+static void test_netns_names(void)
+{
+	char err[128];
+
+	CHECK_INTEQ(netns_name_valid("lab", err, sizeof(err)), 0);
+	CHECK_INTEQ(netns_name_valid("n1-lab.x_y", err, sizeof(err)), 0);
+	CHECK_INTEQ(netns_name_valid("", err, sizeof(err)), -EINVAL);
+	CHECK_INTEQ(netns_name_valid("..", err, sizeof(err)), -EINVAL);
+	CHECK_INTEQ(netns_name_valid("a/b", err, sizeof(err)), -EINVAL);
+	CHECK_INTEQ(netns_name_valid("a b", err, sizeof(err)), -EINVAL);
+}
+
+static void test_endpoints(void)
+{
+	struct sockaddr_storage a = { 0 }, b = { 0 };
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&b;
+	char out[80];
+
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(21101);
+	inet_pton(AF_INET6, "2001:db8::2", &s6->sin6_addr);
+	sockaddr_format(&a, out, sizeof(out));
+	CHECK_STREQ(out, "[2001:db8::2]:21101");
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(21101);
+	inet_pton(AF_INET, "198.51.100.2", &s4->sin_addr);
+	sockaddr_format(&b, out, sizeof(out));
+	CHECK_STREQ(out, "198.51.100.2:21101");
+	CHECK(!sockaddr_equal(&a, &b));
+	CHECK(sockaddr_equal(&a, &a));
+}
+
+static void test_serial(void)
+{
+	char dir[] = "/tmp/wgm-serial.XXXXXX", err[256], path[64];
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 100, err, sizeof(err)), 0);
+	CHECK_INTEQ(serial_store(dir, "mesh.test", 100), 0);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 100, err, sizeof(err)), 0);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 101, err, sizeof(err)), 0);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 99, err, sizeof(err)), -ESTALE);
+	CHECK(strstr(err, "99") && strstr(err, "100"));
+	/* a 1.0 record has no serial: accepted */
+	CHECK_INTEQ(serial_check(dir, "mesh.test", false, 0, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/mesh.test.serial", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	wgm_log_threshold = WGM_LOG_ERR;
+	test_names();
+	test_netns_names();
+	test_endpoints();
+	test_serial();
+	return check_exit();
+}
