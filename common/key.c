@@ -64,8 +64,10 @@ int wgm_key_generate(struct wgm_key *priv, struct wgm_key *pub, bool compat10)
 		priv->b[0] &= 248;
 		priv->b[31] = (priv->b[31] & 127) | 64;
 		ret = wgm_key_public(priv, pub);
-		if (ret)
+		if (ret) {
+			sodium_memzero(priv, sizeof(*priv));
 			return ret;
+		}
 	} while (compat10 && !(wgm_key_is_10_safe(priv) && wgm_key_is_10_safe(pub)));
 	return 0;
 }

@@ -379,8 +379,12 @@ static int on_collection_start(struct builder *b, enum wgm_ykind kind, const yam
 
 static int on_collection_end(struct builder *b)
 {
-	struct frame *top = &b->stack[--b->depth];
+	struct frame *top;
 
+	/* libyaml pairs every end with a start; should it ever not, refuse rather than underflow. */
+	if (!b->depth)
+		return wgm_fail(b->err, b->errlen, -EINVAL, "YAML closes a collection it never opened");
+	top = &b->stack[--b->depth];
 	return top->node->kind == WGM_Y_MAP ? check_duplicate_keys(b, top->node) : 0;
 }
 

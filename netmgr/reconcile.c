@@ -133,13 +133,20 @@ static void rollback(struct rc *r)
 		case J_LINK:
 			ret = link_delete(conn(r, e->in_priv), e->ifindex);
 			break;
-		case J_MOVED_IN:
-			ret = link_move(&r->v.priv, e->ifindex, r->v.self_fd);
+		case J_MOVED_IN: {
+			/* By name: a move may renumber a link whose ifindex is taken on the other side. */
+			int idx = 0;
+			ret = link_lookup(&r->v.priv, e->name, &idx, NULL);
+			if (ret == 0)
+				ret = link_move(&r->v.priv, idx, r->v.self_fd);
+			if (ret == 0)
+				ret = link_lookup(&r->v.under, e->name, &idx, NULL);
 			for (size_t k = 0; ret == 0 && k < e->n_saved; k++)
-				addr_add(&r->v.under, e->ifindex, &e->saved[k]);
+				addr_add(&r->v.under, idx, &e->saved[k]);
 			if (ret == 0 && e->was_up)
-				ret = link_set_up(&r->v.under, e->ifindex, true);
+				ret = link_set_up(&r->v.under, idx, true);
 			break;
+		}
 		case J_ADDR:
 			ret = addr_del(conn(r, e->in_priv), e->ifindex, &e->p);
 			break;
@@ -296,6 +303,7 @@ static int step_trust(struct rc *r)
 				    n->trust_if, n->netns);
 		idx = e.ifindex = l->ifindex;
 		e.was_up = l->flags & IFF_UP;
+		snprintf(e.name, sizeof(e.name), "%s", n->trust_if);
 		for (size_t i = 0; i < r->v.a_under.n_addrs && e.n_saved < MAX_SAVED_ADDRS; i++) {
 			const struct actual_addr *aa = &r->v.a_under.addrs[i];
 			if (aa->ifindex == idx && !(aa->p.addr.family == AF_INET6 &&

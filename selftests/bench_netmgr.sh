@@ -28,6 +28,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "bench_netmgr: failed at line $LINENO" >&2; cat "$T/err" "$T/err10" 2>/dev/null | tail -5 >&2' ERR
 now() { date +%s.%N; }
+progress() { echo "bench_netmgr: $*" >&2; }
 since() { echo "$(now) - $1" | bc; }
 
 # the node: an underlay namespace with a LAN interface
@@ -70,6 +71,7 @@ site:
   public_key: $SITEKEY
 YAML
 
+progress "deploy data for $PEERS peers ready"
 # --- wgmesh-net --- (nsenter: `ip netns exec` would hide the namespace name it mounts)
 setup_node
 mkdir -p "$T/bird"
@@ -82,6 +84,7 @@ t0=$(now); wgm; noop=$(since "$t0")
 nsenter --net=/run/netns/node "$NET" -q --state-dir "$T" --hook-dir "$T/none" down wg.example.com >/dev/null 2>>"$T/err"
 ip netns del node
 
+progress "wgmesh-net: cold $cold s, no-op $noop s"
 # --- the 1.0 way ---
 setup_node
 PRIV=$(cat "$T/lab_priv")
@@ -128,6 +131,7 @@ ip netns exec private sysctl -qw net.ipv6.conf.all.forwarding=1
 wg10_up
 cold10=$(since "$t0")
 up10=$(ip -n private -o link show | grep -c ': wg' || true)
+progress "1.0 cold: $cold10 s"
 t0=$(now); wg10_down; wg10_up; redeploy10=$(since "$t0")
 
 printf 'peers: %d\n' "$PEERS"
