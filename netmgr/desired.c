@@ -119,11 +119,7 @@ int desired_build(const struct wgm_node_plan *plan, const struct wgm_host_state 
 	d->halves[1] = (struct wgm_prefix){ .addr = { .family = AF_INET, .v4 = { htonl(0x80000000u) } }, .len = 1 };
 	d->sysctls[d->n_sysctls++] = (struct desired_sysctl){ "net/ipv4/ip_forward", "1" };
 	d->sysctls[d->n_sysctls++] = (struct desired_sysctl){ "net/ipv6/conf/all/forwarding", "1" };
-	/* Devices keep the key clamped (X25519: same public key, same shared secrets); clamping it
-	 * here makes an unchanged key compare equal to what the device reports. */
 	d->private_key = plan->private_key;
-	d->private_key.b[0] &= 248;
-	d->private_key.b[31] = (d->private_key.b[31] & 127) | 64;
 
 	for (size_t i = 0; i < plan->n_peers; i++) {
 		const struct wgm_peer_plan *pp = &plan->peers[i];

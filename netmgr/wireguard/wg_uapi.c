@@ -455,10 +455,12 @@ static void __attribute__((noreturn)) spawn_child(const char *prog, const char *
 		_exit(1);
 	daemon = fork();
 	if (daemon == 0) {
-		/* Its log goes where ours does; it reads nothing; it keeps none of our other
-		 * descriptors (netlink sockets, the dnsfetch channel) for the rest of its life. */
-		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+		/* A daemon must not hold the caller's terminal or pipe open for the rest of its life
+		 * (`out=$(wgmesh-net up 2>&1)` would never return), nor any of our other descriptors
+		 * (netlink sockets, the dnsfetch channel): it gets /dev/null for all three. */
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
+		    dup2(devnull, STDERR_FILENO) < 0 ||
 		    close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
 			_exit(1);
 		execvpe(prog, argv, envp);
@@ -490,7 +492,8 @@ static int wait_for_socket(const char *prog, const char *ifname, int pidfd)
 			return -ETIMEDOUT;
 		}
 		if (poll(&pfd, 1, 20) > 0) {
-			log_err("%s exited before opening " UAPI_DIR "/%s.sock (see its messages above)", prog, ifname);
+			log_err("%s exited before opening " UAPI_DIR "/%s.sock: run '%s -f %s' by hand to see why",
+				prog, ifname, prog, ifname);
 			return -ECHILD;
 		}
 	}

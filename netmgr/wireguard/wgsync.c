@@ -116,6 +116,20 @@ static int diff_peer(const struct wgdev_peer *have, const struct wgdev_peer *wan
 	return 0;
 }
 
+
+/* Devices report the private key clamped (X25519 ignores those bits: same public key, same
+ * shared secrets), so a key file holding the unclamped form is still the key the device has. */
+static bool key_equal_clamped(const struct wgm_key *device, const struct wgm_key *want)
+{
+	struct wgm_key clamped = *want;
+	bool equal;
+
+	clamped.b[0] &= 248;
+	clamped.b[31] = (clamped.b[31] & 127) | 64;
+	equal = wgm_key_equal(device, &clamped) || wgm_key_equal(device, want);
+	sodium_memzero(&clamped, sizeof(clamped));
+	return equal;
+}
 int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, struct wgset *out)
 {
 	struct wgset_peer *p;
@@ -132,7 +146,7 @@ int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, 
 					want->ifname, i, j);
 				return -EINVAL;
 			}
-	if (want->has_private_key && (!cur->has_private_key || !wgm_key_equal(&cur->private_key, &want->private_key))) {
+	if (want->has_private_key && (!cur->has_private_key || !key_equal_clamped(&cur->private_key, &want->private_key))) {
 		out->set_private_key = true;
 		out->private_key = want->private_key;
 	}

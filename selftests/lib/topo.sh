@@ -21,7 +21,9 @@ declare -A NODE_PID=()
 topo_init() { # WORKDIR
 	TOPO_WORK=$1
 	mkdir -p "$TOPO_WORK"
-	ip link add br0 type bridge
+	# A fixed MAC: a bridge without one takes the lowest MAC of its ports, so a node joining
+	# later could change it under the other nodes' ARP entries for their gateway.
+	ip link add br0 address 02:00:5e:00:53:fe type bridge
 	ip link set br0 up
 	ip addr add 198.51.100.254/24 dev br0
 	ip addr add 203.0.113.53/24 dev br0
