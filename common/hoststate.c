@@ -214,17 +214,6 @@ out:
 	return ret;
 }
 
-static struct wgm_ynode *child_map(struct wgm_ynode *parent, const char *key)
-{
-	struct wgm_ynode *m = wgm_ymap_get(parent, key);
-
-	if (m && m->kind == WGM_Y_MAP)
-		return m;
-	if (wgm_ymap_set(parent, key, wgm_ynode_new_map()) < 0)
-		return NULL;
-	return wgm_ymap_get(parent, key);
-}
-
 /* A new file gets 1.0's (sorted) key order; an existing one keeps its own. */
 static int save_host_map(const struct wgm_host_state *hs, struct wgm_ynode *h)
 {
@@ -279,8 +268,8 @@ int wgm_host_state_save(const char *path, struct wgm_host_state *hs, char *err, 
 	}
 	if (root->kind != WGM_Y_MAP)
 		return wgm_fail(err, errlen, -EINVAL, "%s: not saved: the document is not a mapping", path);
-	host = child_map(root, "host");
-	site = child_map(root, "site");
+	host = wgm_ymap_child_map(root, "host");
+	site = wgm_ymap_child_map(root, "site");
 	ret = host && site ? 0 : -ENOMEM;
 	ret = ret ? ret : save_host_map(hs, host);
 	ret = ret ? ret : save_site_map(hs, site);

@@ -606,17 +606,6 @@ static int set_addr_list(struct wgm_ynode *map, const char *key, const char *joi
 	return wgm_ymap_set(map, key, seq);
 }
 
-static struct wgm_ynode *child_map(struct wgm_ynode *parent, const char *key)
-{
-	struct wgm_ynode *m = wgm_ymap_get(parent, key);
-
-	if (m && m->kind == WGM_Y_MAP)
-		return m;
-	if (wgm_ymap_set(parent, key, wgm_ynode_new_map()) < 0)
-		return NULL;
-	return wgm_ymap_get(parent, key);
-}
-
 static int save_global(const struct wgm_site *s, struct wgm_ynode *g)
 {
 	int ret = 0;
@@ -798,8 +787,8 @@ int wgm_site_save(struct wgm_site *s, char *err, size_t errlen)
 	if (root->kind != WGM_Y_MAP)
 		return wgm_fail(err, errlen, -EINVAL, "%s: not saved: the document is not a mapping",
 				s->path);
-	global = child_map(root, "global");
-	hosts = child_map(root, "hosts");
+	global = wgm_ymap_child_map(root, "global");
+	hosts = wgm_ymap_child_map(root, "hosts");
 	ret = global && hosts ? 0 : -ENOMEM;
 	ret = ret ? ret : save_global(s, global);
 	ret = ret ? ret : save_hosts(s, hosts);

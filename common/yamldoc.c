@@ -886,3 +886,14 @@ bad:
 	wgm_set_err(err, errlen, "'%s' must be a decimal number, not '%.40s'", key, v->scalar);
 	return -EINVAL;
 }
+
+struct wgm_ynode *wgm_ymap_child_map(struct wgm_ynode *parent, const char *key)
+{
+	struct wgm_ynode *m = wgm_ymap_get(parent, key);
+
+	if (m && m->kind == WGM_Y_MAP)
+		return m;
+	if (wgm_ymap_set(parent, key, wgm_ynode_new_map()) < 0)
+		return NULL;
+	return wgm_ymap_get(parent, key);
+}

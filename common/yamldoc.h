@@ -45,6 +45,9 @@ struct wgm_ynode *wgm_ymap_get(const struct wgm_ynode *map, const char *key);
 int wgm_ymap_set(struct wgm_ynode *map, const char *key, struct wgm_ynode *value);
 int wgm_ymap_set_str(struct wgm_ynode *map, const char *key, const char *value);
 int wgm_ymap_remove(struct wgm_ynode *map, const char *key);
+/* The map under key, made (replacing a non-map value) when absent; NULL when out of memory.
+ * Rewriting a file keeps a section the user has, with its unknown keys. */
+struct wgm_ynode *wgm_ymap_child_map(struct wgm_ynode *parent, const char *key);
 int wgm_yseq_push(struct wgm_ynode *seq, struct wgm_ynode *item);
 
 /* Typed readers: each fails with a one-line err naming the key and the expected type/range. */
