@@ -164,31 +164,22 @@ static void domain_from_path(const char *path, struct wgm_host_state *hs)
 
 int wgm_host_state_load(const char *path, struct wgm_host_state *hs, char *err, size_t errlen)
 {
+	static const struct wgm_yaml_file host_state_file = {
+		.what = "host state",
+		.max_bytes = HOST_STATE_MAX,
+		.if_missing = " (run wgconfig first)",
+		.top_keys = "host: and site:",
+	};
 	struct wgm_ynode *root = NULL;
-	char why[WHY_LEN] = "", *text = NULL;
-	size_t len = 0;
+	char why[WHY_LEN] = "";
 	int ret;
 
 	memset(hs, 0, sizeof(*hs));
 	hs->firewall = WGM_FW_SHOREWALL;
 	domain_from_path(path, hs);
-	ret = wgm_read_file(path, HOST_STATE_MAX, &text, &len);
-	if (ret < 0) {
-		wgm_fail(err, errlen, ret, "cannot read host state %s: %s%s", path,
-			 ret == -EFBIG ? "larger than 64 KiB" : strerror(-ret),
-			 ret == -ENOENT ? " (run wgconfig first)" : "");
+	ret = wgm_yaml_load_file(path, &host_state_file, &root, err, errlen);
+	if (ret < 0)
 		goto out;
-	}
-	ret = wgm_yaml_parse(text, len, NULL, &root, why, sizeof(why));
-	if (ret < 0) {
-		wgm_fail(err, errlen, ret, "%s: %s", path, why);
-		goto out;
-	}
-	if (root->kind != WGM_Y_MAP) {
-		ret = wgm_fail(err, errlen, -EINVAL, "%s: the host state must be a mapping with host: "
-			       "and site:", path);
-		goto out;
-	}
 	ret = load_host_map(wgm_ymap_get(root, "host"), hs, why, sizeof(why));
 	if (ret < 0) {
 		wgm_fail(err, errlen, ret, "%s: host: %s", path, why);
@@ -207,7 +198,6 @@ int wgm_host_state_load(const char *path, struct wgm_host_state *hs, char *err, 
 	hs->doc = root;
 	root = NULL;
 out:
-	free(text);
 	wgm_yaml_free(root);
 	if (ret < 0)
 		wgm_host_state_free(hs);

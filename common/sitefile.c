@@ -476,32 +476,25 @@ static int validate_site(struct wgm_site *s, bool warn, char *why, size_t whylen
 
 int wgm_site_load(const char *path, struct wgm_site *s, char *err, size_t errlen)
 {
+	static const struct wgm_yaml_file site_file = {
+		.what = "site file",
+		.max_bytes = SITE_FILE_MAX,
+		.if_missing = "",
+		.top_keys = "global: and hosts:",
+	};
 	struct wgm_ynode *root = NULL;
 	const struct wgm_ynode *hosts;
-	char why[WHY_LEN] = "", *text = NULL;
-	size_t len = 0, i;
+	char why[WHY_LEN] = "";
+	size_t i;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
 	if (strlen(path) >= sizeof(s->path))
 		return wgm_fail(err, errlen, -ENAMETOOLONG, "site file path '%.80s...' is too long", path);
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	ret = wgm_read_file(path, SITE_FILE_MAX, &text, &len);
-	if (ret < 0) {
-		wgm_fail(err, errlen, ret, "cannot read site file %s: %s", path,
-			 ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+	ret = wgm_yaml_load_file(path, &site_file, &root, err, errlen);
+	if (ret < 0)
 		goto out;
-	}
-	ret = wgm_yaml_parse(text, len, NULL, &root, why, sizeof(why));
-	if (ret < 0) {
-		wgm_fail(err, errlen, ret, "%s: %s", path, why);
-		goto out;
-	}
-	if (root->kind != WGM_Y_MAP) {
-		ret = wgm_fail(err, errlen, -EINVAL, "%s: the site file must be a mapping with global: "
-			       "and hosts:", path);
-		goto out;
-	}
 	ret = load_global(s, wgm_ymap_get(root, "global"), why, sizeof(why));
 	if (ret < 0) {
 		wgm_fail(err, errlen, ret, "%s: global: %s", path, why);
@@ -542,10 +535,6 @@ int wgm_site_load(const char *path, struct wgm_site *s, char *err, size_t errlen
 	s->doc = root;
 	root = NULL;
 out:
-	if (text) {
-		sodium_memzero(text, len);
-		free(text);
-	}
 	wgm_yaml_free(root);
 	if (ret < 0)
 		wgm_site_free(s);

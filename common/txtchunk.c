@@ -24,27 +24,31 @@ struct part {
 /* How much of a part an error message quotes. */
 #define SHOWN(p) ((int)((p)->whole_len < 40 ? (p)->whole_len : 40))
 
-int wgm_txt_encode(const uint8_t *payload, size_t len, struct wgm_strv *out)
+int wgm_txt_encode_width(const uint8_t *payload, size_t len, size_t width, struct wgm_strv *out)
 {
 	struct wgm_buf b64 = { 0 }, line = { 0 };
-	size_t start = 0, index = 0;
+	size_t start = 0, index = 0, n;
 	int ret;
 
-	ret = wgm_b64_encode(payload, len, true, &b64);
+	if (width == 0 || width % 4 || width > WGM_TXT_WIDE)
+		return -EINVAL;
+	ret = wgm_b64_encode(payload, len, false, &b64);
 	while (!ret && start < b64.len) {
-		const char *nl = memchr(b64.p + start, '\n', b64.len - start);
-		size_t end = nl ? (size_t)(nl - (const char *)b64.p) : b64.len;
-
+		n = b64.len - start < width ? b64.len - start : width;
 		wgm_buf_reset(&line);
-		ret = wgm_buf_appendf(&line, "%zu:%.*s", index++, (int)(end - start),
-				      (const char *)b64.p + start);
+		ret = wgm_buf_appendf(&line, "%zu:%.*s", index++, (int)n, (const char *)b64.p + start);
 		if (!ret)
 			ret = wgm_strv_pushn(out, (const char *)line.p, line.len);
-		start = end + 1;
+		start += n;
 	}
 	wgm_buf_free(&line);
 	wgm_buf_free(&b64);
 	return ret;
+}
+
+int wgm_txt_encode(const uint8_t *payload, size_t len, struct wgm_strv *out)
+{
+	return wgm_txt_encode_width(payload, len, WGM_TXT_WIDTH_10, out);
 }
 
 static int cmp_index(const void *a, const void *b)

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sodium.h>
 #include <yaml.h>
 
+#include "atomicfile.h"
 #include "errmsg.h"
 
 #define YAML_TAG_PREFIX "tag:yaml.org,2002:"
@@ -495,6 +497,49 @@ int wgm_yaml_parse(const char *text, size_t len, const struct wgm_yaml_limits *l
 		return ret;
 	}
 	*root = b.root;
+	return 0;
+}
+
+static void size_text(size_t bytes, char *out, size_t outlen)
+{
+	if (bytes % (1024 * 1024) == 0)
+		snprintf(out, outlen, "%zu MiB", bytes / (1024 * 1024));
+	else if (bytes % 1024 == 0)
+		snprintf(out, outlen, "%zu KiB", bytes / 1024);
+	else
+		snprintf(out, outlen, "%zu bytes", bytes);
+}
+
+int wgm_yaml_load_file(const char *path, const struct wgm_yaml_file *file,
+		       struct wgm_ynode **root, char *err, size_t errlen)
+{
+	char why[512] = "", *text = NULL, max[32];
+	size_t len = 0;
+	int ret;
+
+	*root = NULL;
+	ret = wgm_read_file(path, file->max_bytes, &text, &len);
+	if (ret < 0) {
+		size_text(file->max_bytes, max, sizeof(max));
+		return wgm_fail(err, errlen, ret, "cannot read %s %s: %s%s%s", file->what, path,
+				ret == -EFBIG ? "larger than " : "",
+				ret == -EFBIG ? max : strerror(-ret),
+				ret == -ENOENT ? file->if_missing : "");
+	}
+	ret = wgm_yaml_parse(text, len, NULL, root, why, sizeof(why));
+	/* A site file holds the site's private key. */
+	if (text) {
+		sodium_memzero(text, len);
+		free(text);
+	}
+	if (ret < 0)
+		return wgm_fail(err, errlen, ret, "%s: %s", path, why);
+	if ((*root)->kind != WGM_Y_MAP) {
+		wgm_yaml_free(*root);
+		*root = NULL;
+		return wgm_fail(err, errlen, -EINVAL, "%s: the %s must be a mapping with %s", path,
+				file->what, file->top_keys);
+	}
 	return 0;
 }
 

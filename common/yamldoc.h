@@ -33,6 +33,20 @@ int wgm_yaml_parse(const char *text, size_t len, const struct wgm_yaml_limits *l
 		   struct wgm_ynode **root, char *err, size_t errlen);
 void wgm_yaml_free(struct wgm_ynode *n);
 
+/* How a caller's YAML file is named in the one-line errors of wgm_yaml_load_file. */
+struct wgm_yaml_file {
+	const char *what;       /* "host state": "cannot read host state PATH: ..." */
+	size_t max_bytes;       /* a larger file fails as "larger than 64 KiB" (KiB or MiB) */
+	const char *if_missing; /* appended when the file does not exist, e.g. " (run X first)" */
+	const char *top_keys;   /* "host: and site:": "PATH: the host state must be a mapping
+				 * with host: and site:" */
+};
+
+/* Reads path (at most file->max_bytes) and parses it into *root, which must be a mapping.
+ * On failure *root is NULL and err is one line naming path. */
+int wgm_yaml_load_file(const char *path, const struct wgm_yaml_file *file,
+		       struct wgm_ynode **root, char *err, size_t errlen);
+
 /* Block-style emitter in PyYAML's default layout (what 1.0 wrote): 2-space indent, sequences
  * under a key not indented further, scalars quoted only when YAML needs it. */
 int wgm_yaml_emit(const struct wgm_ynode *root, struct wgm_buf *out);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,4 +86,23 @@ bool wgm_cli_copy(char *out, size_t outlen, const char *s)
 		return false;
 	memcpy(out, s, len + 1);
 	return true;
+}
+
+int wgm_cli_other_option(int opt, char **argv, void (*usage)(void))
+{
+	if (opt == 'H') {
+		usage();
+		exit(0);
+	}
+	return wgm_cli_usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+}
+
+int wgm_cli_one_domain(int argc, char **argv, const char **domain)
+{
+	if (argc - optind != 1)
+		return wgm_cli_usage_error("expected exactly one DOMAIN argument");
+	*domain = argv[optind];
+	if (!wgm_cli_valid_dns_name(*domain))
+		return wgm_cli_usage_error("DOMAIN '%s' is not a DNS name", *domain);
+	return 0;
 }

@@ -20,4 +20,16 @@ bool wgm_cli_parse_u64(const char *s, unsigned long long min, unsigned long long
 /* Copies s into out when it fits; false when it does not. */
 bool wgm_cli_copy(char *out, size_t outlen, const char *s);
 
+/* The end of every getopt switch: option 'H' (--help) prints usage and exits 0; anything else
+ * is a usage error naming argv[optind - 1]. Returns 1 (the exit code). */
+int wgm_cli_other_option(int opt, char **argv, void (*usage)(void));
+/* The one DOMAIN argument left after the options, checked to be a DNS name; 1 (the exit code)
+ * after a usage error otherwise, else 0. */
+int wgm_cli_one_domain(int argc, char **argv, const char **domain);
+
+struct wgm_fetch_opts;
+/* --dns ADDR[:PORT]: adds the server to dns; 1 (the exit code) after a usage error naming arg.
+ * In cli_dns.c so that commands that never ask DNS do not link the resolver. */
+int wgm_cli_dns_option(struct wgm_fetch_opts *dns, const char *arg);
+
 #endif

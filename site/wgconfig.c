@@ -76,7 +76,6 @@ static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct wgm_prefix p;
-	char err[256];
 	int c;
 
 	o->state_dir = WGM_DEFAULT_STATE_DIR;
@@ -95,20 +94,15 @@ static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 		case OPT_NETNS: o->netns = optarg; break;
 		case OPT_STATEDIR: o->state_dir = optarg; break;
 		case OPT_DNS:
-			if (wgm_fetch_opts_add_server(&o->dns, optarg, err, sizeof(err)))
-				return wgm_cli_usage_error("--dns '%s': %s", optarg, err);
+			if (wgm_cli_dns_option(&o->dns, optarg))
+				return 1;
 			break;
-		case 'H': usage(); exit(0);
 		default:
-			return wgm_cli_usage_error("unknown or incomplete option '%s'",
-						   argv[optind - 1]);
+			return wgm_cli_other_option(c, argv, usage);
 		}
 	}
-	if (argc - optind != 1)
-		return wgm_cli_usage_error("expected exactly one DOMAIN argument");
-	o->domain = argv[optind];
-	if (!wgm_cli_valid_dns_name(o->domain))
-		return wgm_cli_usage_error("DOMAIN '%s' is not a DNS name", o->domain);
+	if (wgm_cli_one_domain(argc, argv, &o->domain))
+		return 1;
 	if (!!o->locus != !!o->site_key)
 		return wgm_cli_usage_error("-l LOCUS and -P SITEKEY go together");
 	if (o->public_if && !valid_ifname(o->public_if))

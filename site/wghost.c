@@ -81,17 +81,12 @@ static int parse_args(int argc, char **argv, struct wghost_opts *o)
 		case 'n': o->no_detect = true; break;
 		case 'h': o->hostname = optarg; break;
 		case OPT_STATEDIR: o->state_dir = optarg; break;
-		case 'H': usage(); exit(0);
 		default:
-			return wgm_cli_usage_error("unknown or incomplete option '%s'",
-						   argv[optind - 1]);
+			return wgm_cli_other_option(c, argv, usage);
 		}
 	}
-	if (argc - optind != 1)
-		return wgm_cli_usage_error("expected exactly one DOMAIN argument");
-	o->domain = argv[optind];
-	if (!wgm_cli_valid_dns_name(o->domain))
-		return wgm_cli_usage_error("DOMAIN '%s' is not a DNS name", o->domain);
+	if (wgm_cli_one_domain(argc, argv, &o->domain))
+		return 1;
 	if (o->hostname && !wgm_cli_valid_dns_name(o->hostname))
 		return wgm_cli_usage_error("-h '%s' is not a DNS name", o->hostname);
 	return 0;

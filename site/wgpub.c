@@ -262,10 +262,8 @@ static int parse_args(int argc, char **argv, struct wgpub_opts *o)
 							   optarg);
 			o->serial = n;
 			break;
-		case 'H': usage(); exit(0);
 		default:
-			return wgm_cli_usage_error("unknown or incomplete option '%s'",
-						   argv[optind - 1]);
+			return wgm_cli_other_option(c, argv, usage);
 		}
 	}
 	if (argc - optind != 1)

@@ -209,7 +209,6 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int c;
 
 	o->portbase = WGSITE_DEFAULT_PORTBASE;
@@ -238,13 +237,11 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 							   "%d ASNs", optarg, WGM_ASN_RANGE_MAX);
 			break;
 		case OPT_DNS:
-			if (wgm_fetch_opts_add_server(&o->dns, optarg, err, sizeof(err)))
-				return wgm_cli_usage_error("--dns '%s': %s", optarg, err);
+			if (wgm_cli_dns_option(&o->dns, optarg))
+				return 1;
 			break;
-		case 'H': usage(); exit(0);
 		default:
-			return wgm_cli_usage_error("unknown or incomplete option '%s'",
-						   argv[optind - 1]);
+			return wgm_cli_other_option(c, argv, usage);
 		}
 	}
 	o->args = argv + optind;

@@ -23,28 +23,14 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-wait_for() {
-	local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
+. "$(dirname "$0")/birdlab.sh"
 route_in() { ip -n "$B" route show 192.168.77.0/24 | grep -q "proto bird"; }
 no_route_in() { ! route_in; }
 
-ip netns add "$A"
-ip netns add "$B"
-ip -n "$A" link set lo up
-ip -n "$B" link set lo up
-ip link add wg2 netns "$A" type veth peer name wg1 netns "$B"
-ip -n "$A" addr add fd42:7a3b:19c0:201::1/64 dev wg2 nodad
-ip -n "$B" addr add fd42:7a3b:19c0:201::2/64 dev wg1 nodad
+make_link
 ip -n "$A" link add d0 type veth peer name d0-peer
 ip -n "$A" addr add 10.98.0.1/24 dev d0
-for dev in wg2 d0 d0-peer; do ip -n "$A" link set "$dev" up; done
-ip -n "$B" link set wg1 up
+for dev in d0 d0-peer; do ip -n "$A" link set "$dev" up; done
 ip -n "$A" route add 192.168.77.0/24 via 10.98.0.2 dev d0
 
 run() { # name, config of A, config of B
@@ -57,16 +43,10 @@ run() { # name, config of A, config of B
 		echo "$name: never established"; stop_birds; return
 	fi
 	sleep 1 # let BFD settle after the session came up
-	ip netns exec "$B" nft -f - <<'NFT'
-table inet cut {
-	chain input {
-		type filter hook input priority -10; policy drop;
-	}
-}
-NFT
+	silence_input "$B"
 	t0=$(now_ms)
 	if wait_for 150 no_route_in; then withdraw="$(( $(now_ms) - t0 )) ms"; else withdraw=">150 s"; fi
-	ip netns exec "$B" nft delete table inet cut
+	heal_input "$B"
 	t0=$(now_ms)
 	if wait_for 150 route_in; then heal="$(( $(now_ms) - t0 )) ms"; else heal=">150 s"; fi
 	printf '%-12s silent link withdrawn after %-10s healed link routing again after %s\n' \

@@ -39,26 +39,9 @@ trap cleanup EXIT
 
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fail=1; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+. "$(dirname "$0")/birdlab.sh"
 
-# wait_for SECONDS CMD...: polls CMD every 50 ms; 0 when it succeeded in time.
-wait_for() {
-	local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
-
-ip netns add "$A"
-ip netns add "$B"
-ip -n "$A" link set lo up
-ip -n "$B" link set lo up
-ip link add wg2 netns "$A" type veth peer name wg1 netns "$B"
-ip -n "$A" addr add fd42:7a3b:19c0:201::1/64 dev wg2 nodad
-ip -n "$B" addr add fd42:7a3b:19c0:201::2/64 dev wg1 nodad
-ip -n "$A" link set wg2 up
-ip -n "$B" link set wg1 up
+make_link
 # Stand-ins for a LAN and for our veth (veth pairs with both ends in A: this kernel may have
 # no dummy driver).
 ip -n "$A" link add d0 type veth peer name d0-peer
@@ -130,13 +113,7 @@ esac
 
 # Failover: B stops hearing A (input dropped, the link stays up, so only BFD or the 6 s hold
 # timer can notice). BFD must withdraw A's routes in B well before the hold timer would.
-ip netns exec "$B" nft -f - <<'NFT'
-table inet cut {
-	chain input {
-		type filter hook input priority -10; policy drop;
-	}
-}
-NFT
+silence_input "$B"
 t0=$(now_ms)
 if wait_for 10 no_route_in "$B" 192.168.77.0/24; then
 	dt=$(( $(now_ms) - t0 ))
@@ -156,7 +133,7 @@ if "$birdc" "$tmp/b.sock" show protocols all wg1 | grep -q "BFD session down"; t
 else
 	bad "B's wg1 did not record a BFD down: $("$birdc" "$tmp/b.sock" show protocols all wg1 | grep -i error)"
 fi
-ip netns exec "$B" nft delete table inet cut
+heal_input "$B"
 t0=$(now_ms)
 if wait_for 40 route_in "$B" 192.168.77.0/24; then
 	echo "measured: route back in B $(( $(now_ms) - t0 )) ms after the link healed"

@@ -136,6 +136,37 @@ static void test_txt_round_trip(void)
 	free(data);
 }
 
+/* Wide lines (used when 1.0's 76-char lines would not fit in one DNS message): every string
+ * fits a TXT character-string, the line count drops accordingly, and the reader gets the same
+ * payload back. */
+static void test_txt_wide(void)
+{
+	const size_t n = 45000;
+	uint8_t *data = malloc(n);
+	struct wgm_strv narrow = { 0 }, wide = { 0 };
+	struct wgm_buf out = { 0 };
+	char err[256] = "";
+
+	CHECK(data != NULL);
+	if (!data)
+		return;
+	randombytes_buf(data, n);
+	CHECK_INTEQ(wgm_txt_encode(data, n, &narrow), 0);
+	CHECK_INTEQ(wgm_txt_encode_width(data, n, WGM_TXT_WIDE, &wide), 0);
+	CHECK_INTEQ(wide.n, ((n + 2) / 3 * 4 + WGM_TXT_WIDE - 1) / WGM_TXT_WIDE);
+	CHECK(wide.n * 3 <= narrow.n + 3);
+	for (size_t l = 0; l < wide.n; l++)
+		CHECK(strlen(wide.v[l]) <= 255);
+	CHECK_INTEQ(wgm_txt_decode((const char *const *)wide.v, wide.n, &out, err, sizeof(err)), 0);
+	CHECK(out.len == n && !memcmp(out.p, data, n));
+	CHECK_INTEQ(wgm_txt_encode_width(data, n, 250, &wide), -EINVAL);
+	CHECK_INTEQ(wgm_txt_encode_width(data, n, 252, &wide), -EINVAL);
+	wgm_strv_free(&narrow);
+	wgm_strv_free(&wide);
+	wgm_buf_free(&out);
+	free(data);
+}
+
 /* 1.0's reader joins unindexed parts as they come; so do we. */
 static void test_txt_unindexed(void)
 {
@@ -176,6 +207,7 @@ int main(int argc, char **argv)
 	test_b64_wrapped();
 	test_b64_strict();
 	test_txt_round_trip();
+	test_txt_wide();
 	test_txt_unindexed();
 	test_txt_fixture();
 	return check_exit();

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+
 static char test_dir[256];
 static const char *test_fixtures;
 
@@ -128,6 +130,16 @@ static char *test_subst(const char *text, const char *from, const char *to)
 	strcpy(out + (at - text), to);
 	strcat(out, at + strlen(from));
 	return out;
+}
+
+/* Checks that err is one line and names needle, showing both when it does not. */
+static void test_expect_error_names(const char *err, const char *needle)
+{
+	CHECK(err[0] && !strchr(err, '\n'));
+	if (!strstr(err, needle)) {
+		fprintf(stderr, "error \"%s\" does not name \"%s\"\n", err, needle);
+		CHECK(strstr(err, needle));
+	}
 }
 
 #endif
