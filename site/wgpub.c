@@ -53,11 +53,14 @@ static void usage(void)
 
 /* A DNS message is at most 65535 bytes, even over TCP, and 1.0's chunking spends one RR per
  * 76 base64 characters: around 200 hosts (fewer with many endpoints per host) a deploy record
- * no longer fits in any answer. This is the size of the answer a node would get: header,
- * question, and each RR with a compressed owner name, type, class, TTL, length and one string. */
+ * no longer fits in any answer. Such a record is written with wide lines instead (3x fewer RRs,
+ * read the same way), which carries about 250 hosts; past that, DNS cannot carry it.
+ * This is the size of the answer a node would get: header, question, each RR with a
+ * compressed owner name, type, class, TTL, length and one string, and the EDNS OPT record a
+ * resolver asks for. */
 static size_t answer_size(const char *name, const struct wgm_strv *txt)
 {
-	size_t qname = strlen(name) + 2, size = 12 + qname + 4;
+	size_t qname = strlen(name) + 2, size = 12 + qname + 4 + 11;
 
 	for (size_t i = 0; i < txt->n; i++)
 		size += 2 + 10 + 1 + strlen(txt->v[i]);
@@ -67,18 +70,30 @@ static size_t answer_size(const char *name, const struct wgm_strv *txt)
 #define DNS_MESSAGE_MAX 65535
 
 /* Seals one payload and adds it to the change set under name, as chunked TXT strings.
- * *largest keeps the biggest answer seen, and *largest_set which set it is. */
+ * *largest keeps the biggest answer seen, *largest_set which set it is, and *n_wide counts the
+ * sets written with wide lines. */
 static int add_rrset(struct wgm_changeset *cs, const char *name, const char *label,
-		     const struct wgm_buf *payload, size_t *largest, size_t *largest_set)
+		     const struct wgm_buf *payload, size_t *largest, size_t *largest_set,
+		     size_t *n_wide)
 {
 	struct wgm_strv txt = { 0 };
 	int ret = wgm_txt_encode(payload->p, payload->len, &txt);
-	size_t size;
+	size_t size = 0;
 
+	if (!ret) {
+		size = answer_size(name, &txt);
+		if (size > DNS_MESSAGE_MAX) {
+			wgm_strv_free(&txt);
+			ret = wgm_txt_encode_width(payload->p, payload->len, WGM_TXT_WIDE, &txt);
+			if (!ret) {
+				size = answer_size(name, &txt);
+				(*n_wide)++;
+			}
+		}
+	}
 	if (!ret)
 		ret = wgm_changeset_add(cs, name, label, &txt);
 	if (!ret) {
-		size = answer_size(name, &txt);
 		if (size > *largest) {
 			*largest = size;
 			*largest_set = cs->n_sets - 1;
@@ -90,7 +105,7 @@ static int add_rrset(struct wgm_changeset *cs, const char *name, const char *lab
 
 static int build_changeset(const struct wgm_site *s, const struct wgm_key *site_sk,
 			   uint64_t serial, struct wgm_changeset *cs, size_t *largest,
-			   size_t *largest_set, char *err, size_t errlen)
+			   size_t *largest_set, size_t *n_wide, char *err, size_t errlen)
 {
 	struct wgm_deploy_record *rec = malloc(sizeof(*rec));
 	struct wgm_site_record site_rec = { 0 };
@@ -105,7 +120,7 @@ static int build_changeset(const struct wgm_site *s, const struct wgm_key *site_
 	site_rec.public_key = s->public_key;
 	ret = wgm_site_record_encode(&site_rec, &payload);
 	if (!ret)
-		ret = add_rrset(cs, s->domain, "", &payload, largest, largest_set);
+		ret = add_rrset(cs, s->domain, "", &payload, largest, largest_set, n_wide);
 	if (ret)
 		goto out;
 	for (size_t i = 0; i < s->n_hosts; i++) {
@@ -133,7 +148,7 @@ static int build_changeset(const struct wgm_site *s, const struct wgm_key *site_
 				 strerror(-ret));
 			goto out;
 		}
-		ret = add_rrset(cs, name, h->hostname, &payload, largest, largest_set);
+		ret = add_rrset(cs, name, h->hostname, &payload, largest, largest_set, n_wide);
 		if (ret)
 			goto out;
 	}
@@ -283,7 +298,7 @@ int main(int argc, char **argv)
 	struct wgm_route53 r53 = { 0 };
 	char err[512] = "";
 	bool filled, use_route53, printed_only;
-	size_t largest = 0, largest_set = 0;
+	size_t largest = 0, largest_set = 0, n_wide = 0;
 	int ret;
 
 	wgm_log_init("wgpub");
@@ -307,13 +322,17 @@ int main(int argc, char **argv)
 			 o.site_path, o.site_path);
 		goto out;
 	}
-	ret = build_changeset(&site, &site_sk, o.serial, &cs, &largest, &largest_set, err,
+	ret = build_changeset(&site, &site_sk, o.serial, &cs, &largest, &largest_set, &n_wide, err,
 			      sizeof(err));
 	if (ret)
 		goto out;
 
 	use_route53 = site.route53[0] && site.aws_access_key_id[0] && site.aws_secret_access_key[0];
 	printed_only = !o.zone_file && !o.out_dir && !o.rfc2136 && !use_route53;
+	if (n_wide && largest <= DNS_MESSAGE_MAX)
+		log_notice("%zu records would not fit in a DNS answer with 1.0's 76-character lines: "
+			   "written with %d-character lines, which readers join the same way", n_wide,
+			   WGM_TXT_WIDE);
 	if (largest > DNS_MESSAGE_MAX) {
 		snprintf(err, sizeof(err),
 			 "the record %s needs a %zu-byte DNS answer, over the %d-byte limit of a DNS "
