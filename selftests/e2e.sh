@@ -215,9 +215,24 @@ snapshot() { # N -> devices and ifindexes, BGP sessions, routes (handshakes chec
 step "stale: the site file from before the removal republished with an older --serial"
 applied=$(cat "$(mesh_node_dir 1)/state/$MESH_DOMAIN.serial" 2>/dev/null || echo 0)
 [ "$applied" -gt 0 ] || check_fail "node1 keeps no applied serial ($(mesh_node_dir 1)/state/$MESH_DOMAIN.serial)"
-declare -A snap=() hs=() bs=()
-for n in $all; do snap[$n]=$(snapshot "$n"); hs[$n]=$(handshakes "$n"); bs[$n]=$(bgp_since "$n"); done
-snap_at=$(date +%s)
+# Every node's kernel state, handshakes and BGP "since" times, taken before a step that must
+# not disturb them, and the check that it did not.
+declare -A kept_snap=() kept_hs=() kept_bgp=()
+keep_state() {
+	local n
+	for n in $all; do
+		kept_snap[$n]=$(snapshot "$n")
+		kept_hs[$n]=$(handshakes "$n")
+		kept_bgp[$n]=$(bgp_since "$n")
+	done
+	kept_at=$(date +%s)
+}
+check_state_kept() { # N WHAT
+	check_eq "node$1 unchanged by $2" "${kept_snap[$1]}" "$(snapshot "$1")"
+	check_handshakes_kept "$1" "${kept_hs[$1]}" "$kept_at" "$2"
+	same_since "${kept_bgp[$1]}" "$(bgp_since "$1")" || check_fail "node$1 BGP sessions restarted during $2"
+}
+keep_state
 "$(mesh_cmd wgpub)" -q --rfc2136 "$MESH_DNS" --tsig-key "$MESH_TSIG_KEY" --serial $((applied - 60)) \
 	"$work/site/site.with-$new.yaml"
 for n in $all; do
@@ -226,9 +241,7 @@ for n in $all; do
 	else
 		echo "ok: node$n refused the replay: $(grep -i serial "$(mesh_node_dir "$n")/up.log" | head -n 1)"
 	fi
-	check_eq "node$n unchanged by the replay" "${snap[$n]}" "$(snapshot "$n")"
-	check_handshakes_kept "$n" "${hs[$n]}" "$snap_at" "the replay"
-	same_since "${bs[$n]}" "$(bgp_since "$n")" || check_fail "node$n BGP sessions restarted during the replay"
+	check_state_kept "$n" "the replay"
 done
 
 step "forged: a site record and node1's record sealed by another site's key"
@@ -246,8 +259,7 @@ msg=$(on_node 1 "$(mesh_cmd wghost)" --state-dir "$other/state" -a 198.51.100.1 
 "$(mesh_cmd wgpub)" -q --out-dir "$other/out" "$other/site.yaml"
 uuid1=$(sed -n 's/^ *uuid: *//p' "$(mesh_node_dir 1)/state/$MESH_DOMAIN.yaml" | tr -d "'\"" | head -n 1)
 [ -f "$other/out/$uuid1.$MESH_DOMAIN.txt" ] || die "the other site wrote no record for $uuid1"
-for n in $all; do snap[$n]=$(snapshot "$n"); hs[$n]=$(handshakes "$n"); bs[$n]=$(bgp_since "$n"); done
-snap_at=$(date +%s)
+keep_state
 "$WGM_BUILD/tests/publish/publish_tool" rfc2136 "$MESH_DNS" "$MESH_TSIG_KEY" "$MESH_DOMAIN" \
 	"$uuid1.$MESH_DOMAIN=$other/out/$uuid1.$MESH_DOMAIN.txt" 2>/dev/null
 if mesh_node_up 1; then
@@ -263,9 +275,7 @@ for n in $all; do
 	else
 		echo "ok: node$n refused the foreign site record: $(grep -i 'error' "$(mesh_node_dir "$n")/up.log" | head -n 1)"
 	fi
-	check_eq "node$n unchanged by forged records" "${snap[$n]}" "$(snapshot "$n")"
-	check_handshakes_kept "$n" "${hs[$n]}" "$snap_at" "the forged records"
-	same_since "${bs[$n]}" "$(bgp_since "$n")" || check_fail "node$n BGP sessions restarted during the forged records"
+	check_state_kept "$n" "the forged records"
 done
 step "republish the real records"
 mesh_publish

@@ -41,6 +41,18 @@ static int check_count;
 		}                                                                                    \
 	} while (0)
 
+/* The project's rule for refusals: a non-empty, one-line message that quotes the bad value. */
+#define CHECK_ERROR_NAMES(err, needle)                                                       \
+	do {                                                                                     \
+		const char *check_e_ = (err), *check_n_ = (needle);                                  \
+		check_count++;                                                                       \
+		if (!check_e_[0] || strchr(check_e_, '\n') || !strstr(check_e_, check_n_)) {        \
+			check_failures++;                                                                \
+			fprintf(stderr, "%s:%d: error \"%s\" is not one line naming \"%s\"\n",        \
+				__FILE__, __LINE__, check_e_, check_n_);                                      \
+		}                                                                                    \
+	} while (0)
+
 static inline int check_exit(void)
 {
 	fprintf(stderr, "%d checks, %d failed\n", check_count, check_failures);

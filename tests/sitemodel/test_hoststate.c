@@ -170,7 +170,7 @@ static void expect_error(const char *from, const char *to, const char *needle)
 		CHECK(ret < 0);
 		if (ret == 0)
 			wgm_host_state_free(&hs);
-		test_expect_error_names(err, needle);
+		CHECK_ERROR_NAMES(err, needle);
 	}
 	free(text);
 	free(orig);

@@ -434,7 +434,7 @@ static void expect_load_error(const char *base, const char *from, const char *to
 	CHECK(ret < 0);
 	if (ret == 0)
 		wgm_site_free(&s);
-	test_expect_error_names(err, needle);
+	CHECK_ERROR_NAMES(err, needle);
 	free(text);
 	free(orig);
 }

@@ -132,14 +132,4 @@ static char *test_subst(const char *text, const char *from, const char *to)
 	return out;
 }
 
-/* Checks that err is one line and names needle, showing both when it does not. */
-static void test_expect_error_names(const char *err, const char *needle)
-{
-	CHECK(err[0] && !strchr(err, '\n'));
-	if (!strstr(err, needle)) {
-		fprintf(stderr, "error \"%s\" does not name \"%s\"\n", err, needle);
-		CHECK(strstr(err, needle));
-	}
-}
-
 #endif
