@@ -12,7 +12,7 @@ fi
 B=${1:-$top/build}
 NET=$B/netmgr/wgmesh-net
 SEAL=$B/tests/netmgr/seal_record
-FIX=$top/../shared/fixtures/wgmesh-1.0-2node
+FIX=$top/tests/fixtures/wgmesh-1.0-2node
 PEERS=${WGM_BENCH_PEERS:-50}
 T=$(mktemp -d /tmp/wgm-bench.XXXXXX)
 
