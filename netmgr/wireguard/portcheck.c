@@ -59,12 +59,11 @@ static int dump_family(struct mnl_socket *nl, int family, struct dump_ctx *d)
 	struct inet_diag_req_v2 *req;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_DUMP;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
 	req->sdiag_protocol = IPPROTO_UDP;
 	req->idiag_states = ~0u; /* bound UDP sockets are CLOSE, connected ones ESTABLISHED */
-	return wg_mnl_talk(nl, nlh, diag_msg_cb, d);
+	return wg_mnl_dump(nl, nlh, diag_msg_cb, d);
 }
 
 /* "socket:[12345]" -> 12345 */

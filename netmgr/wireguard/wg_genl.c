@@ -45,7 +45,7 @@ static int resolve_family(struct mnl_socket *nl, uint16_t *family_id)
 	genl->cmd = CTRL_CMD_GETFAMILY;
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	ret = wg_mnl_talk(nl, nlh, family_msg_cb, &id);
+	ret = wg_mnl_do(nl, nlh, 0, family_msg_cb, &id);
 	if (ret)
 		return ret;
 	if (!id)
@@ -91,14 +91,13 @@ int wg_genl_create(const char *ifname, int *ifindex)
 		return ret;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, WG_GENL_NAME);
 	mnl_attr_nest_end(nlh, linkinfo);
-	ret = wg_mnl_talk(nl, nlh, NULL, NULL);
+	ret = wg_mnl_do(nl, nlh, NLM_F_CREATE | NLM_F_EXCL, NULL, NULL);
 	mnl_socket_close(nl);
 	if (ret)
 		return ret;
@@ -261,7 +260,7 @@ int wg_genl_set(int netns_fd, const struct wgset *s)
 	while (!ret && !done) {
 		ret = wg_genl_build_set(buf, MNL_SOCKET_BUFFER_SIZE, family_id, 0, s, &cur, &done);
 		if (ret > 0)
-			ret = wg_mnl_talk(nl, (struct nlmsghdr *)buf, NULL, NULL);
+			ret = wg_mnl_do(nl, (struct nlmsghdr *)buf, 0, NULL, NULL);
 	}
 	mnl_socket_close(nl);
 cleanup:
@@ -488,12 +487,11 @@ int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out)
 		goto cleanup;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family_id;
-	nlh->nlmsg_flags = NLM_F_DUMP;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = WG_CMD_GET_DEVICE;
 	genl->version = WG_GENL_VERSION;
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
-	ret = wg_mnl_talk(nl, nlh, get_msg_cb, &g);
+	ret = wg_mnl_dump(nl, nlh, get_msg_cb, &g);
 	if (ret && g.error)
 		ret = g.error;
 cleanup:

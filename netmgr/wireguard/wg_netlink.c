@@ -10,6 +10,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,10 +22,13 @@
 
 /* Dump replies come in pages of up to 32 KiB. */
 #define WG_MNL_RECV_SIZE 32768
+/* How long one reply may take: the kernel answers in microseconds, a busy one in milliseconds. */
+#define WG_MNL_DEADLINE_S 10
 
 int wg_mnl_open(int netns_fd, int bus, struct mnl_socket **out)
 {
 	struct mnl_socket *nl = NULL;
+	struct timeval deadline = { .tv_sec = WG_MNL_DEADLINE_S };
 	int orig = -1, ret = 0, one = 1;
 
 	if (netns_fd >= 0) {
@@ -48,6 +53,11 @@ int wg_mnl_open(int netns_fd, int bus, struct mnl_socket **out)
 	/* Extended acks carry the kernel's reason text; capped acks keep error replies small. */
 	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* A reply that never comes is an error after a while, not a hung manager. */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &deadline, sizeof(deadline)) < 0) {
+		ret = -errno;
+		goto cleanup;
+	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		goto cleanup;
@@ -126,8 +136,9 @@ static int talk_done(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-int wg_mnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh,
-		int (*cb)(const struct nlmsghdr *, void *), void *data)
+/* One exchange; the caller has set the request's kind in nlmsg_flags (wg_mnl_do, wg_mnl_dump). */
+static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh,
+		    int (*cb)(const struct nlmsghdr *, void *), void *data)
 {
 	static uint32_t seq_counter;
 	struct talk_ctx t = { .cb = cb, .data = data };
@@ -140,9 +151,6 @@ int wg_mnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh,
 	if (!seq_counter)
 		seq_counter = (uint32_t)time(NULL);
 	nlh->nlmsg_seq = ++seq_counter;
-	nlh->nlmsg_flags |= NLM_F_REQUEST;
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
-		nlh->nlmsg_flags |= NLM_F_ACK;
 	buf = malloc(WG_MNL_RECV_SIZE);
 	if (!buf)
 		return -ENOMEM;
@@ -153,7 +161,7 @@ int wg_mnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh,
 	for (;;) {
 		n = mnl_socket_recvfrom(nl, buf, WG_MNL_RECV_SIZE);
 		if (n < 0) {
-			ret = -errno;
+			ret = (errno == EAGAIN || errno == EWOULDBLOCK) ? -ETIMEDOUT : -errno;
 			goto cleanup;
 		}
 		errno = 0;
@@ -177,6 +185,22 @@ cleanup:
 	return ret;
 }
 
+/* The kind of a request is the function, never read back from flag bits: NLM_F_EXCL and
+ * NLM_F_MATCH are the same bit, and a create once taken for a dump asked for no ACK and hung. */
+int wg_mnl_do(struct mnl_socket *nl, struct nlmsghdr *nlh, uint16_t flags,
+	      int (*cb)(const struct nlmsghdr *, void *), void *data)
+{
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	return exchange(nl, nlh, cb, data);
+}
+
+int wg_mnl_dump(struct mnl_socket *nl, struct nlmsghdr *nlh,
+		int (*cb)(const struct nlmsghdr *, void *), void *data)
+{
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	return exchange(nl, nlh, cb, data);
+}
+
 int wg_rtnl_dellink(const char *ifname, int netns_fd)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -193,7 +217,7 @@ int wg_rtnl_dellink(const char *ifname, int netns_fd)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	ret = wg_mnl_talk(nl, nlh, NULL, NULL);
+	ret = wg_mnl_do(nl, nlh, 0, NULL, NULL);
 	mnl_socket_close(nl);
 	return ret;
 }

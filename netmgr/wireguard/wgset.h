@@ -75,10 +75,14 @@ int wg_uapi_get(const char *ifname, struct wgdev_config *out);
 int wg_uapi_pid(const char *ifname, pid_t *pid);
 
 /* Netlink helpers (wg_netlink.c): a socket opened in netns_fd's namespace (-1 = current), and
- * one request/ACK exchange with seq and port id checked and the extended ack text logged. */
+ * one exchange with seq and port id checked, a reply deadline, and the extended ack text
+ * logged. wg_mnl_do sends REQUEST|ACK|flags (a change or a single get); wg_mnl_dump sends
+ * REQUEST|DUMP. 0 or -errno (-ETIMEDOUT when the kernel never answers). */
 struct mnl_socket;
 int wg_mnl_open(int netns_fd, int bus, struct mnl_socket **out);
-int wg_mnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh,
+int wg_mnl_do(struct mnl_socket *nl, struct nlmsghdr *nlh, uint16_t flags,
+	      int (*cb)(const struct nlmsghdr *, void *), void *data);
+int wg_mnl_dump(struct mnl_socket *nl, struct nlmsghdr *nlh,
 		int (*cb)(const struct nlmsghdr *, void *), void *data);
 int wg_rtnl_dellink(const char *ifname, int netns_fd);
 
