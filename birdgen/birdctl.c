@@ -243,6 +243,30 @@ int birdctl_command(const char *sock, const char *cmd, struct wgm_buf *reply, ch
 	return 0;
 }
 
+int birdctl_probe(const char *sock, int (*probe)(int fd, void *ctx), void *ctx, char *err,
+		  size_t errlen)
+{
+	struct conn c;
+	char line[8192];
+	bool last = false;
+	int ret = conn_open(&c, sock, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = conn_read_line(&c, line, sizeof(line));
+	if (ret)
+		snprintf(err, errlen, "talking to BIRD at %s: %s", sock,
+			 ret == -ECONNRESET ? "connection closed" : strerror(-ret));
+	else if (line_code(line, &last) != BIRD_HELLO || !last) {
+		snprintf(err, errlen, "%s does not greet like BIRD: \"%.80s\"", sock, line);
+		ret = -EPROTO;
+	} else {
+		ret = probe(c.fd, ctx);
+	}
+	close(c.fd);
+	return ret;
+}
+
 int birdctl_configure(const char *sock, char *msg, size_t msglen)
 {
 	int code, ret;

@@ -25,4 +25,10 @@ int birdctl_command(const char *sock, const char *cmd, struct wgm_buf *reply, ch
  * refused, -errno on socket trouble. */
 int birdctl_configure(const char *sock, char *msg, size_t msglen);
 
+/* Connects and waits for BIRD's greeting, then hands the live connection to probe (who is
+ * behind it: SO_PEERCRED, the accepted socket's owner) and returns what probe returns;
+ * -errno with err filled when nothing answers like BIRD. */
+int birdctl_probe(const char *sock, int (*probe)(int fd, void *ctx), void *ctx, char *err,
+		  size_t errlen);
+
 #endif

@@ -119,6 +119,10 @@ int desired_build(const struct wgm_node_plan *plan, const struct wgm_host_state 
 	d->halves[1] = (struct wgm_prefix){ .addr = { .family = AF_INET, .v4 = { htonl(0x80000000u) } }, .len = 1 };
 	d->sysctls[d->n_sysctls++] = (struct desired_sysctl){ "net/ipv4/ip_forward", "1" };
 	d->sysctls[d->n_sysctls++] = (struct desired_sysctl){ "net/ipv6/conf/all/forwarding", "1" };
+	/* The LAN's IPv4 traffic to the internet leaves through the veth and the underlay, so the
+	 * underlay forwards it: 1.0 left that to Shorewall's IP_FORWARDING, which nftables nodes
+	 * do not have. `down` leaves it on: other services may rely on it by then. */
+	d->sysctls[d->n_sysctls++] = (struct desired_sysctl){ "net/ipv4/ip_forward", "1", true };
 	d->private_key = plan->private_key;
 
 	for (size_t i = 0; i < plan->n_peers; i++) {

@@ -35,6 +35,7 @@ struct desired_peer {
 struct desired_sysctl {
 	const char *key;
 	const char *value;
+	bool underlay; /* else in the private namespace */
 };
 
 struct desired_state {
@@ -43,8 +44,8 @@ struct desired_state {
 	struct wgm_prefix veth_outer_addr, veth_inner_addr;
 	struct wgm_ip gateway;          /* the underlay end of the veth */
 	struct wgm_prefix halves[2];    /* 0.0.0.0/1 and 128.0.0.0/1 */
-	size_t n_sysctls;               /* in the private namespace */
-	struct desired_sysctl sysctls[2];
+	size_t n_sysctls;
+	struct desired_sysctl sysctls[3];
 	struct wgm_key private_key;
 	size_t n_peers;
 	struct desired_peer peers[WGM_MAX_HOSTS];

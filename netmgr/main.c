@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "birdlife.h"
 #include "deploy.h"
 #include "desired.h"
 #include "hooks.h"
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 		"options: --state-dir DIR (/etc/wireguard)  --dns ADDR[:PORT] (repeatable)\n"
 		"  --dnsfetch PATH  --dnsfetch-user USER (nobody)  --bird-dir DIR  --shorewall-dir DIR\n"
 		"  --nft-dir DIR  --hook-dir DIR (/etc/wgmesh/hooks.d)  --dry-run  --json\n"
+		"  --metrics FILE (verify: node_exporter textfile)\n"
 		"  --interval SECS (300)  -v -q -d  --help  --version\n");
 }
 
@@ -110,11 +112,14 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 			log_warn("a hook in %s failed; going down anyway", o->hook_dir);
 	mesh_view_close(&v);
 	ret = reconcile_down(&n, o->dry_run, &res);
-	if (ret < 0)
+	if (ret < 0) {
 		log_err("%s", res.err);
-	else
-		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", res.changes,
-		       res.changes == 1 ? "" : "s");
+		return ret;
+	}
+	/* Once the name is gone, so a supervisor restarting BIRD cannot join the old namespace. */
+	bird_follow_namespace(n.netns, -1, o->dry_run);
+	printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", res.changes,
+	       res.changes == 1 ? "" : "s");
 	return ret;
 }
 
@@ -154,7 +159,7 @@ static int cmd_tester(const struct netmgr_opts *o, const char *what, const char 
 }
 
 enum { OPT_STATE = 256, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL,
-       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_INTERVAL, OPT_VERSION };
+       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_VERSION };
 
 static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 {
@@ -169,6 +174,7 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		{ "hook-dir", required_argument, NULL, OPT_HOOK },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -199,6 +205,7 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		case OPT_HOOK: o->hook_dir = optarg; break;
 		case OPT_DRY: o->dry_run = true; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_METRICS: o->metrics_path = optarg; break;
 		case OPT_INTERVAL:
 			errno = 0;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -268,7 +275,7 @@ int main(int argc, char **argv)
 		if (ret < 0)
 			return !strcmp(cmd, "verify") ? 2 : 1;
 		if (!strcmp(cmd, "verify"))
-			return verify_run(&n, o.json);
+			return verify_run(&n, o.json, o.metrics_path);
 		return status_show(&n, o.json) < 0 ? 1 : 0;
 	}
 	log_err("unknown command \"%s\": see wgmesh-net --help", cmd);

@@ -20,6 +20,7 @@ struct netmgr_opts {
 	const char *hook_dir;
 	bool dry_run;
 	bool json;
+	const char *metrics_path; /* verify --metrics FILE */
 	unsigned interval; /* seconds, run loop */
 };
 

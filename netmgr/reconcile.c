@@ -363,22 +363,23 @@ static int step_sysctls(struct rc *r)
 {
 	for (size_t i = 0; i < r->d->n_sysctls; i++) {
 		const struct desired_sysctl *s = &r->d->sysctls[i];
-		struct jentry e = { .kind = J_SYSCTL, .in_priv = true };
-		int ret;
+		struct jentry e = { .kind = J_SYSCTL, .in_priv = !s->underlay };
+		const char *where = s->underlay ? "the underlay" : r->n->netns;
+		int fd = s->underlay ? -1 : r->v.priv_fd, ret;
 
-		if (r->v.priv_fd >= 0) {
-			ret = ns_sysctl_read(r->v.priv_fd, s->key, e.old, sizeof(e.old));
+		if (s->underlay || r->v.priv_fd >= 0) {
+			ret = ns_sysctl_read(fd, s->key, e.old, sizeof(e.old));
 			if (ret < 0)
-				return fail(r, ret, "reading %s in %s", s->key, r->n->netns);
+				return fail(r, ret, "reading %s in %s", s->key, where);
 			if (!strcmp(e.old, s->value))
 				continue;
 		}
-		change(r, "set %s = %s in %s", s->key, s->value, r->n->netns);
+		change(r, "set %s = %s in %s", s->key, s->value, where);
 		if (r->dry_run)
 			continue;
-		ret = ns_sysctl_write(r->v.priv_fd, s->key, s->value);
+		ret = ns_sysctl_write(fd, s->key, s->value);
 		if (ret < 0)
-			return fail(r, ret, "writing %s in %s", s->key, r->n->netns);
+			return fail(r, ret, "writing %s in %s", s->key, where);
 		snprintf(e.name, sizeof(e.name), "%s", s->key);
 		ret = journal(r, &e);
 		if (ret < 0)

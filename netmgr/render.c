@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "birdconf.h"
 #include "birdctl.h"
+#include "birdlife.h"
 #include "log.h"
+#include "netns.h"
 #include "nft.h"
 #include "shorewall.h"
 
@@ -32,13 +35,20 @@ static void reconfigure_bird(const char *netns)
 int render_configs(const struct netmgr_opts *o, const struct wgm_node_plan *plan, char *err,
 		   size_t errlen)
 {
-	bool changed = false;
-	int ret;
+	bool changed = false, told_down = false;
+	int ret, nsfd;
 
 	ret = birdgen_write(plan, o->bird_dir, &changed, err, errlen);
 	if (ret < 0)
 		return ret;
-	if (changed)
+	/* Every round, not only on a change: the namespace may have been made anew under an
+	 * unchanged configuration. A BIRD told to go reads the file afresh when it restarts. */
+	nsfd = netns_open(plan->netns);
+	if (nsfd >= 0) {
+		told_down = bird_follow_namespace(plan->netns, nsfd, false);
+		close(nsfd);
+	}
+	if (changed && !told_down)
 		reconfigure_bird(plan->netns);
 	switch (plan->firewall) {
 	case WGM_FW_SHOREWALL:

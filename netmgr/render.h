@@ -1,5 +1,6 @@
 /* After the kernel is reconciled: the BIRD config and the firewall files, written only when
- * they change, and BIRD told to reconfigure over its control socket when it runs. */
+ * they change, and BIRD told to reconfigure over its control socket when it runs (or to shut
+ * down when it runs in a namespace that is gone: birdlife.h). */
 #ifndef NETMGR_RENDER_H
 #define NETMGR_RENDER_H
 

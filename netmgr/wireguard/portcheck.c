@@ -137,7 +137,7 @@ static void match_process(pid_t pid, struct port_holder *h, size_t n, size_t *le
 	closedir(dir);
 }
 
-static int map_pids(struct port_holder *h, size_t n)
+int portcheck_owners(struct port_holder *h, size_t n, pid_t hint)
 {
 	struct dirent *e;
 	size_t left = 0, i;
@@ -148,6 +148,8 @@ static int map_pids(struct port_holder *h, size_t n)
 	for (i = 0; i < n; i++)
 		if (h[i].inode)
 			left++;
+	if (left && hint > 0)
+		match_process(hint, h, n, &left);
 	if (!left)
 		return 0;
 	proc = opendir("/proc");
@@ -181,7 +183,7 @@ int portcheck_udp(const uint16_t *ports, size_t n, struct port_holder *out, size
 		log_err("cannot list UDP sockets (sock_diag): %s", strerror(-ret));
 		return ret;
 	}
-	ret = map_pids(out, d.found < max ? d.found : max);
+	ret = portcheck_owners(out, d.found < max ? d.found : max, 0);
 	if (ret)
 		return ret;
 	*found = d.found;

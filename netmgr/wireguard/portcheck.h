@@ -21,6 +21,10 @@ struct port_holder {
  * *found to the total (which may exceed max). */
 int portcheck_udp(const uint16_t *ports, size_t n, struct port_holder *out, size_t max, size_t *found);
 
+/* The process holding each h[i].inode (pid and comm; pid 0 when none): hint is looked at
+ * first, the rest of /proc only when it is not the holder. */
+int portcheck_owners(struct port_holder *h, size_t n, pid_t hint);
+
 /* /proc/sys/net/ipv4/ip_local_port_range: where the kernel picks ephemeral ports. */
 int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi);
 

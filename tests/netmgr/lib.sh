@@ -13,6 +13,7 @@ FIX=${WGM_FIXTURES:-}
 T=$(mktemp -d /tmp/wgm-netmgr.XXXXXX)
 failures=0
 nodes=()
+supervisors=()
 
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
@@ -32,6 +33,7 @@ expect_contains() { # what haystack needle
 
 cleanup() {
 	local n
+	bird_unsupervise
 	for n in "${nodes[@]}"; do
 		in_node "$n" "$NET" --state-dir "$T/$n" --hook-dir "$T/none" down "$(domain_of "$n")" >/dev/null 2>&1 || true
 	done
@@ -72,7 +74,6 @@ make_node() {
 	ip -n "$n" addr add "$trust" brd + dev lan0
 	ip -n "$n" link set lan0 up
 	ip -n "$n" link set lanpeer up
-	ip netns exec "$n" sysctl -qw net.ipv4.ip_forward=1
 	mkdir -p "$T/$n"
 	nodes+=("$n")
 }
@@ -162,4 +163,47 @@ node_state() {
 			echo "$d port $(in_node "$n" wg show "$d" listen-port) peers $(in_node "$n" wg show "$d" endpoints | tr '\t\n' '  ')"
 		done
 	fi
+}
+
+# bird_supervise NETNS CONF: BIRD in NETNS the way wgmesh-bird@.service runs it: in the
+# foreground, joining the namespace by name at each start (NetworkNamespacePath=), started
+# again after it exits (Restart=always; here 0.2 s later). Each BIRD's pid goes to
+# $T/bird-NETNS.pid, its output to $T/bird-NETNS.log.
+bird_supervise() {
+	local ns=$1 conf=$2
+	bash -c '
+		trap "kill \$child 2>/dev/null; exit 0" TERM
+		child=
+		while :; do
+			if [ -e "/run/netns/$0" ]; then
+				ip netns exec "$0" bird -f -c "$1" -s "/run/bird-$0.sock" >>"$2.log" 2>&1 &
+				child=$!
+				echo "$child" >"$2.pid"
+				wait "$child"
+			fi
+			sleep 0.2
+		done' "$ns" "$conf" "$T/bird-$ns" &
+	supervisors+=($!)
+}
+
+# Stops every supervisor (each kills its BIRD), by pid.
+bird_unsupervise() {
+	local p
+	for p in "${supervisors[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${supervisors[@]}"; do wait "$p" 2>/dev/null || true; done
+	supervisors=()
+}
+
+# wait_until SECS WHAT CMD...: polls CMD every 0.1 s; fails naming WHAT after SECS.
+wait_until() {
+	local secs=$1 what=$2 end
+	shift 2
+	end=$(($(date +%s%N) + secs * 1000000000))
+	until "$@" >/dev/null 2>&1; do
+		if [ "$(date +%s%N)" -gt "$end" ]; then
+			fail "$what: not within $secs s"
+			return 1
+		fi
+		sleep 0.1
+	done
 }

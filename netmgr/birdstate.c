@@ -1,0 +1,203 @@
+#include "birdstate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "birdctl.h"
+#include "buf.h"
+
+/* One reply line: its code (a continuation line carries the code of the line it continues)
+ * and its text with the code or the leading blank taken off. */
+struct line {
+	int code;
+	char text[512];
+};
+
+/* Walks a raw reply: returns false at its end. */
+static bool next_line(const char **pos, struct line *l)
+{
+	const char *p = *pos, *nl = strchr(p, '\n');
+	size_t len, skip = 0;
+
+	if (!nl)
+		return false;
+	len = (size_t)(nl - p);
+	if (len >= 5 && isdigit((unsigned char)p[0]) && (p[4] == '-' || p[4] == ' ')) {
+		l->code = atoi(p);
+		skip = 5;
+	} else if (len && p[0] == ' ') {
+		skip = 1;
+	}
+	len -= skip;
+	if (len >= sizeof(l->text))
+		len = sizeof(l->text) - 1;
+	memcpy(l->text, p + skip, len);
+	l->text[len] = 0;
+	*pos = nl + 1;
+	return true;
+}
+
+static bool is_link_name(const char *name)
+{
+	if (strncmp(name, "wg", 2) || !name[2])
+		return false;
+	for (name += 2; *name; name++)
+		if (!isdigit((unsigned char)*name))
+			return false;
+	return true;
+}
+
+static struct bird_link *link_add(struct bird_state *s, const char *name)
+{
+	struct bird_link *l;
+
+	for (size_t i = 0; i < s->n_links; i++)
+		if (!strcmp(s->links[i].name, name))
+			return &s->links[i];
+	if (s->n_links % 16 == 0) {
+		l = realloc(s->links, (s->n_links + 16) * sizeof(*l));
+		if (!l)
+			return NULL;
+		s->links = l;
+	}
+	l = &s->links[s->n_links++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	return l;
+}
+
+/* "  BGP state:          Established" -> "Established" when the key matches. */
+static bool field(const char *text, const char *key, char *out, size_t outlen)
+{
+	size_t klen = strlen(key);
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (strncmp(text, key, klen))
+		return false;
+	text += klen;
+	while (*text == ' ' || *text == '\t')
+		text++;
+	snprintf(out, outlen, "%s", text);
+	out[strcspn(out, "\r")] = 0;
+	return true;
+}
+
+/* "show protocols all": a 1002 line heads each protocol, 1006 lines describe it. */
+static int parse_protocols(const char *reply, struct bird_state *s)
+{
+	struct bird_link *cur = NULL;
+	struct line l;
+	char name[64], as[32];
+
+	while (next_line(&reply, &l)) {
+		if (l.code == 1002 && l.text[0] != ' ') {
+			cur = NULL;
+			if (sscanf(l.text, "%63s", name) == 1 && is_link_name(name) &&
+			    strlen(name) < WGM_IFNAMSIZ && strstr(l.text, " BGP ") &&
+			    !(cur = link_add(s, name)))
+				return -ENOMEM;
+		} else if (cur && l.code == 1006) {
+			field(l.text, "BGP state:", cur->bgp_state, sizeof(cur->bgp_state));
+			field(l.text, "Last error:", cur->last_error, sizeof(cur->last_error));
+			if (field(l.text, "Neighbor AS:", as, sizeof(as)))
+				cur->peer_as = (uint32_t)strtoul(as, NULL, 10);
+		}
+	}
+	return 0;
+}
+
+/* "show bfd sessions": rows of address, interface, state, since, interval, timeout. */
+static int parse_bfd(const char *reply, struct bird_state *s)
+{
+	char addr[64], ifname[64], state[16];
+	struct wgm_ip ip;
+	struct line l;
+
+	while (next_line(&reply, &l)) {
+		struct bird_link *bl;
+
+		if (l.code != 1020 || sscanf(l.text, "%63s %63s %15s", addr, ifname, state) != 3 ||
+		    wgm_ip_parse(addr, &ip) < 0 || !is_link_name(ifname) ||
+		    strlen(ifname) >= WGM_IFNAMSIZ)
+			continue;
+		if (!(bl = link_add(s, ifname)))
+			return -ENOMEM;
+		snprintf(bl->bfd_state, sizeof(bl->bfd_state), "%s", state);
+	}
+	return 0;
+}
+
+/* "show route where source = RTS_BGP": a net's first route line starts with the prefix and
+ * carries "[AS<origin><origin code>]"; further routes of the net and "via" lines are
+ * indented. */
+static int parse_routes(const char *reply, struct bird_state *s)
+{
+	char prefix[64];
+	struct line l;
+
+	while (next_line(&reply, &l)) {
+		struct bird_route r = { 0 };
+		const char *as;
+
+		if (l.code != 1007 || l.text[0] == ' ' || l.text[0] == '\t' ||
+		    sscanf(l.text, "%63s", prefix) != 1 || wgm_prefix_parse(prefix, &r.dst) < 0 ||
+		    !(as = strstr(l.text, "[AS")))
+			continue;
+		r.origin_as = (uint32_t)strtoul(as + 3, NULL, 10);
+		if (s->n_routes % 64 == 0) {
+			struct bird_route *n = realloc(s->routes, (s->n_routes + 64) * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			s->routes = n;
+		}
+		s->routes[s->n_routes++] = r;
+	}
+	return 0;
+}
+
+int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t errlen)
+{
+	static const struct {
+		const char *cmd;
+		int (*parse)(const char *reply, struct bird_state *s);
+	} asks[] = {
+		{ "show protocols all", parse_protocols },
+		{ "show bfd sessions", parse_bfd },
+		{ "show route where source = RTS_BGP", parse_routes },
+	};
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]) && !ret; i++) {
+		struct wgm_buf reply = { 0 };
+
+		ret = birdctl_command(sock, asks[i].cmd, &reply, err, errlen);
+		if (!ret && reply.p)
+			ret = asks[i].parse((const char *)reply.p, s);
+		if (ret == -ENOMEM)
+			snprintf(err, errlen, "out of memory reading BIRD's \"%s\"", asks[i].cmd);
+		wgm_buf_free(&reply);
+	}
+	if (ret)
+		bird_state_free(s);
+	return ret;
+}
+
+const struct bird_link *bird_state_link(const struct bird_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		if (!strcmp(s->links[i].name, name))
+			return &s->links[i];
+	return NULL;
+}
+
+void bird_state_free(struct bird_state *s)
+{
+	free(s->links);
+	free(s->routes);
+	memset(s, 0, sizeof(*s));
+}

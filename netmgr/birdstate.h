@@ -1,0 +1,38 @@
+/* What BIRD says about routing, read over its control socket and parsed in this one place:
+ * per BGP protocol (named after its link, wg<k>) the session state, the peer's AS and the last
+ * error; per interface the BFD session state; and every BGP route with its origin AS (the
+ * last AS of its path: the node whose LAN it is). */
+#ifndef NETMGR_BIRDSTATE_H
+#define NETMGR_BIRDSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plan.h"
+
+struct bird_link {
+	char name[WGM_IFNAMSIZ];
+	char bgp_state[24];   /* "Established", "Idle", "Active", ... */
+	char last_error[96];  /* "" when BIRD shows none */
+	uint32_t peer_as;     /* 0: not shown yet */
+	char bfd_state[16];   /* "Up", "Down", "Init", "AdminDown"; "" no BFD session */
+};
+
+struct bird_route {
+	struct wgm_prefix dst;
+	uint32_t origin_as;
+};
+
+struct bird_state {
+	size_t n_links, n_routes;
+	struct bird_link *links;
+	struct bird_route *routes;
+};
+
+/* 0, or -errno with err saying what failed (BIRD not answering, a reply that does not parse). */
+int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t errlen);
+const struct bird_link *bird_state_link(const struct bird_state *s, const char *name);
+void bird_state_free(struct bird_state *s);
+
+#endif
