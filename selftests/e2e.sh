@@ -40,12 +40,12 @@ cleanup() {
 	local rc=$? n
 	set +e
 	[ -n "${ping_pid:-}" ] && kill "$ping_pid" 2>/dev/null
-	for n in "${!BIRD_PIDFILE[@]}"; do mesh_bird_stop "$n"; done
+	for n in "${!BIRD_LOOP[@]}"; do mesh_bird_stop "$n"; done
 	topo_cleanup
 	knot_stop
 	if [ "$rc" -ne 0 ] || [ "$CHECK_FAILURES" -ne 0 ]; then
 		echo "--- logs of the failed run ($work) ---" >&2
-		for f in "$work"/n*/up.log "$work"/n*/bird.log; do
+		for f in "$work"/n*/up.log "$work"/n*/down.log "$work"/n*/verify.log "$work"/n*/bird.log; do
 			[ -s "$f" ] && { echo "== $f"; tail -n 15 "$f"; } >&2
 		done
 	fi
@@ -60,6 +60,24 @@ die() { echo "FAIL: $*" >&2; exit 1; }
 mesh_require_commands
 all=$(seq 1 "$nodes")
 t0=$(now_ms)
+# verify exits 0 on every node (a fresh, fully connected node is healthy). BFD at 50 ms x 5
+# may flap on a loaded test machine, so each node is polled a few seconds for a whole view.
+check_healthy_all() { # WHAT
+	local n i rc
+	for n in $all; do
+		for i in $(seq 1 20); do
+			rc=$(mesh_node_verify "$n")
+			[ "$rc" = 0 ] && break
+			sleep 0.5
+		done
+		if [ "$rc" = 0 ]; then
+			echo "ok: verify on node$n exits 0 (healthy) $1"
+		else
+			check_fail "verify on node$n exits $rc $1: $(grep -E '^(degraded|broken)' "$(mesh_node_dir "$n")/verify.log" | tr -s ' ' | paste -sd';')"
+		fi
+	done
+}
+
 step "topology: $nodes nodes, internet bridge, knotd at 203.0.113.53"
 topo_init "$work"
 for n in $all; do topo_add_node "$n"; done
@@ -80,6 +98,7 @@ conv_initial=$conv
 echo "converged: BGP and BFD up everywhere, every LAN pings every LAN, $conv s after the last deploy" \
 	"($(( ($(now_ms) - t0) / 1000 )) s from an empty machine)"
 print_table $all
+check_healthy_all "after convergence"
 
 # ---- failover: cut 1<->2 in the internet, traffic goes through node 3, then comes back ----
 step "failover: drop node1<->node2 UDP in the internet namespace"
@@ -135,6 +154,21 @@ if [ -n "$quick" ]; then
 	echo "e2e (quick): all checks passed ($nodes nodes)"
 	exit 0
 fi
+
+# ---- down then up: BIRD follows the new namespace with no human step ----
+step "down and up on node1: BIRD is told to go, its supervisor starts it in the new namespace"
+old_bird=$(cat "$(mesh_node_dir 1)/bird.pid")
+mesh_node_down 1 || { cat "$(mesh_node_dir 1)/down.log" >&2; die "wgmesh-net down on node 1"; }
+grep -q "BIRD (pid $old_bird, $(mesh_bird_sock)) told to shut down" "$(mesh_node_dir 1)/down.log" &&
+	echo "ok: down told BIRD pid $old_bird to shut down" || check_fail "down did not name BIRD pid $old_bird: $(cat "$(mesh_node_dir 1)/down.log")"
+up_at=$(now_ms)
+mesh_node_up 1 || { cat "$(mesh_node_dir 1)/up.log" >&2; die "wgmesh-net up on node 1 after down"; }
+conv=$(wait_converged 90 $all) || { print_table $all; die "mesh did not converge after down and up on node1"; }
+conv_downup=$(( $(now_ms) - up_at ))
+new_bird=$(cat "$(mesh_node_dir 1)/bird.pid")
+[ "$new_bird" != "$old_bird" ] && echo "ok: node1 runs a new BIRD (pid $new_bird)" || check_fail "node1's BIRD is still pid $old_bird"
+echo "ok: every session Established, BFD up and every LAN pings ${conv_downup} ms after node1's up"
+check_healthy_all "after down and up"
 
 # ---- growth: one more node joins; the existing tunnels keep their sessions ----
 new=$((nodes + 1))
@@ -284,7 +318,8 @@ for n in $all; do
 done
 conv=$(wait_converged 60 $all) || check_fail "mesh not converged at the end"
 print_table $all
-echo "summary: $nodes nodes converged ${conv_initial} s after the last deploy; failover outage ${outage} ms; total $(( ($(now_ms) - t0) / 1000 )) s"
+check_healthy_all "at the end"
+echo "summary: $nodes nodes converged ${conv_initial} s after the last deploy; failover outage ${outage} ms; down/up to converged ${conv_downup} ms; total $(( ($(now_ms) - t0) / 1000 )) s"
 
 if [ "$CHECK_FAILURES" -ne 0 ]; then
 	echo "$CHECK_FAILURES check(s) failed" >&2

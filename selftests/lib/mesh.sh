@@ -8,7 +8,7 @@ MESH_TSIG_NAME=wgmesh-update
 MESH_SITE=
 MESH_DNS=
 MESH_TSIG_KEY=
-declare -A BIRD_PIDFILE=()
+declare -A BIRD_LOOP=()
 
 mesh_cmd() { # NAME -> path of a built program
 	case $1 in
@@ -103,16 +103,30 @@ birdc_on() { # N CMD...
 	on_node "$n" birdc -s "$(mesh_bird_sock)" "$@"
 }
 
-# BIRD in node N's private namespace with the config wgmesh-net wrote; waits until it answers.
+# BIRD in node N's private namespace, supervised the way wgmesh-bird@.service runs it: in the
+# foreground, joining the namespace by name at each start (NetworkNamespacePath=), started
+# again after it exits (Restart=always; here 0.2 s later). wgmesh-net never starts BIRD; it
+# tells one left in a namespace that is gone to shut down, and the loop starts the next.
+# Waits until BIRD answers. Each BIRD's pid goes to n<N>/bird.pid.
 mesh_bird_start() { # N
 	local n=$1 d conf i
 	d=$(mesh_node_dir "$n")
 	conf=$d/bird/bird_$MESH_LOCUS.conf
 	[ -f "$conf" ] || { echo "no BIRD config $conf on node $n" >&2; return 1; }
-	BIRD_PIDFILE[$n]=$d/bird.pid
 	rm -f "$d/bird.pid"
-	on_node "$n" ip netns exec "$MESH_LOCUS" bird -c "$conf" -s "$(mesh_bird_sock)" -P "$d/bird.pid" \
-		>"$d/bird.log" 2>&1 || { cat "$d/bird.log" >&2; return 1; }
+	on_node "$n" bash -c '
+		trap "kill \$child 2>/dev/null; exit 0" TERM
+		child=
+		while :; do
+			if [ -e "/run/netns/$0" ]; then
+				ip netns exec "$0" bird -f -c "$1" -s "$2" >>"$3/bird.log" 2>&1 &
+				child=$!
+				echo "$child" >"$3/bird.pid"
+				wait "$child"
+			fi
+			sleep 0.2
+		done' "$MESH_LOCUS" "$conf" "$(mesh_bird_sock)" "$d" &
+	BIRD_LOOP[$n]=$!
 	for i in $(seq 1 100); do
 		if [ -s "$d/bird.pid" ] && birdc_on "$n" show status 2>/dev/null | grep -q "Daemon is up"; then
 			return 0
@@ -123,17 +137,27 @@ mesh_bird_start() { # N
 	return 1
 }
 
-mesh_bird_stop() { # N
-	local n=$1 pid i
-	[ -n "${BIRD_PIDFILE[$n]:-}" ] && [ -s "${BIRD_PIDFILE[$n]}" ] || return 0
-	pid=$(cat "${BIRD_PIDFILE[$n]}")
-	kill "$pid" 2>/dev/null || true
-	for i in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	rm -f "${BIRD_PIDFILE[$n]}"
-	unset "BIRD_PIDFILE[$n]"
+mesh_bird_stop() { # N: the supervisor by pid (it stops its BIRD)
+	local n=$1
+	[ -n "${BIRD_LOOP[$n]:-}" ] || return 0
+	kill "${BIRD_LOOP[$n]}" 2>/dev/null || true
+	wait "${BIRD_LOOP[$n]}" 2>/dev/null || true
+	unset "BIRD_LOOP[$n]"
 	return 0
+}
+
+# wgmesh-net down on node N; output in n<N>/down.log.
+mesh_node_down() { # N
+	local d
+	d=$(mesh_node_dir "$1")
+	on_node "$1" "$(mesh_cmd wgmesh-net)" --state-dir "$d/state" --bird-dir "$d/bird" \
+		--hook-dir "$d/hooks" down "$MESH_DOMAIN" >"$d/down.log" 2>&1
+}
+
+# wgmesh-net verify's exit code on node N; its report in n<N>/verify.log.
+mesh_node_verify() { # N
+	local d
+	d=$(mesh_node_dir "$1")
+	on_node "$1" "$(mesh_cmd wgmesh-net)" --state-dir "$d/state" verify "$MESH_DOMAIN" \
+		>"$d/verify.log" 2>&1 && echo 0 || echo $?
 }
