@@ -58,6 +58,21 @@ static int peer_inode(int fd, uint32_t *peer)
 	return ret ? ret : *peer ? 0 : -ENOENT;
 }
 
+static bool is_bird(pid_t pid)
+{
+	char path[64], comm[16] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strcmp(comm, "bird\n");
+}
+
 static int probe(int fd, void *ctx)
 {
 	struct bird_where *w = ctx;
@@ -72,6 +87,11 @@ static int probe(int fd, void *ctx)
 	ret = peer_inode(fd, &h.inode);
 	if (ret == 0)
 		ret = portcheck_owners(&h, 1, cred.pid);
+	else if (cred.pid > 0 && is_bird(cred.pid)) {
+		h.pid = cred.pid;
+		snprintf(h.comm, sizeof(h.comm), "bird");
+		ret = 0;
+	}
 	if (ret < 0) {
 		snprintf(w->err, sizeof(w->err), "cannot tell which process answers on %s: %s", w->sock,
 			 strerror(-ret));
@@ -103,6 +123,7 @@ void bird_locate(const char *netns, int nsfd, struct bird_where *w)
 			 (int)w->pid, strerror(errno));
 		return;
 	}
+	w->netns_known = true;
 	w->same_netns = nsfd >= 0 && fstat(nsfd, &want) == 0 && want.st_dev == have.st_dev &&
 			want.st_ino == have.st_ino;
 }
@@ -114,8 +135,8 @@ bool bird_follow_namespace(const char *netns, int nsfd, bool dry_run)
 	int ret;
 
 	bird_locate(netns, nsfd, &w);
-	if (!w.answers || !w.pid || w.same_netns) {
-		if (w.answers && !w.pid)
+	if (!w.netns_known || w.same_netns) {
+		if (w.answers && !w.netns_known)
 			log_warn("%s", w.err);
 		return false;
 	}

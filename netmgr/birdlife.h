@@ -10,7 +10,8 @@
  * called listen(). A BIRD started without -f forks after that (it opens the socket before it
  * daemonizes), so the pid is that of its exited parent, or by now another process's; the
  * pid is therefore confirmed by the accepted end of our own connection (sock_diag gives its
- * inode, /proc the process holding it), and /proc is searched when it is not. */
+ * inode, /proc the process holding it), and /proc is searched when it is not. Without
+ * sock_diag for UNIX sockets, the SO_PEERCRED pid is taken when that process is a "bird". */
 #ifndef NETMGR_BIRDLIFE_H
 #define NETMGR_BIRDLIFE_H
 
@@ -23,6 +24,7 @@ struct bird_where {
 	bool answers;      /* the control socket greeted like BIRD */
 	pid_t pid;         /* 0: not found */
 	char comm[16];
+	bool netns_known;  /* its namespace could be read */
 	bool same_netns;   /* runs in the namespace given to bird_locate */
 	char err[256];     /* why it does not answer, or why its pid or namespace is unknown */
 };

@@ -277,14 +277,16 @@ static void check_bird(struct report *rep, const struct node_names *n, const str
 		return;
 	}
 	if (!w->pid)
-		check(rep, "bird", SEV_DEGRADED, "answers on %s; %s", w->sock, w->err);
+		check(rep, "bird", SEV_OK, "answers on %s", w->sock);
 	else
 		check(rep, "bird", SEV_OK, "pid %d (%s) answers on %s", (int)w->pid, w->comm, w->sock);
-	if (w->pid && !w->same_netns)
+	if (!w->netns_known)
+		check(rep, "bird namespace", SEV_DEGRADED, "unknown: %s", w->err);
+	else if (!w->same_netns)
 		check(rep, "bird namespace", SEV_BROKEN,
 		      "BIRD pid %d runs in a namespace that is no longer %s: its sessions cannot come up (wgmesh-net up tells it to shut down; its supervisor restarts it)",
 		      (int)w->pid, n->netns);
-	else if (w->pid)
+	else
 		check(rep, "bird namespace", SEV_OK, "runs in %s", n->netns);
 	if (bird_state_read(w->sock, &rep->bs, err, errlen) < 0)
 		check(rep, "bird state", SEV_BROKEN, "%s", err);
@@ -311,6 +313,7 @@ static void check_routing(struct report *rep, const struct mesh_view *v, const s
 	const struct bird_link *bl = bird_state_link(&rep->bs, l->name);
 	const struct actual_addr *own = addr_on(&v->a_priv, l->ifindex, AF_INET6);
 	char name[64], missing[160] = "";
+	size_t n_origin = 0; /* every route the peer originates, its tunnel /64s included */
 
 	snprintf(name, sizeof(name), "%s bgp", l->name);
 	if (!bl || !bl->bgp_state[0]) {
@@ -340,6 +343,7 @@ static void check_routing(struct report *rep, const struct mesh_view *v, const s
 
 		if (r->origin_as != li->peer_as)
 			continue;
+		n_origin++;
 		if (own) {
 			site.addr = own->p.addr;
 			if (prefix_contains(&site, &r->dst.addr))
@@ -358,8 +362,10 @@ static void check_routing(struct report *rep, const struct mesh_view *v, const s
 		check(rep, name, SEV_DEGRADED, "learned from the peer but not in the kernel: %s", missing);
 	else if (li->lan_routes)
 		check(rep, name, SEV_OK, "%s in the kernel", li->lan);
-	else if (!strcmp(li->bgp_state, "Established"))
+	else if (!strcmp(li->bgp_state, "Established") && n_origin)
 		check(rep, name, SEV_OK, "the peer announces no LAN");
+	else if (!strcmp(li->bgp_state, "Established"))
+		check(rep, name, SEV_DEGRADED, "nothing received from the peer yet");
 	else
 		check(rep, name, SEV_DEGRADED, "none: the session is down and no other path announces the peer's LAN");
 }
