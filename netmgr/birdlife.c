@@ -142,7 +142,7 @@ bool bird_follow_namespace(const char *netns, int nsfd, bool dry_run)
 	}
 	if (dry_run) {
 		printf("would tell BIRD (pid %d, %s) to shut down: %s\n", (int)w.pid, w.sock,
-		       nsfd < 0 ? "its namespace goes down" : "it runs in a namespace that is gone");
+		       nsfd < 0 ? "its namespace goes down" : "it runs in another namespace");
 		return true;
 	}
 	ret = birdctl_command(w.sock, "down", NULL, err, sizeof(err));
@@ -155,7 +155,7 @@ bool bird_follow_namespace(const char *netns, int nsfd, bool dry_run)
 		log_notice("BIRD (pid %d, %s) told to shut down with namespace %s", (int)w.pid, w.sock,
 			   netns);
 	else
-		log_notice("BIRD (pid %d, %s) ran in a namespace that is no longer %s: told it to shut down; its supervisor (wgmesh-bird@%s.service) starts it in the current one",
-			   (int)w.pid, w.sock, netns, netns);
+		log_notice("BIRD (pid %d, %s) runs in another namespace than %s: told it to shut down; its supervisor (wgmesh-bird@%s.service) starts it in %s",
+			   (int)w.pid, w.sock, netns, netns, netns);
 	return true;
 }

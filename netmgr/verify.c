@@ -273,7 +273,7 @@ static void check_bird(struct report *rep, const struct node_names *n, const str
 
 	bird_locate(n->netns, v->priv_fd, w);
 	if (!w->answers) {
-		check(rep, "bird", SEV_BROKEN, "%s (start wgmesh-bird@%s.service)", w->err, n->netns);
+		check(rep, "bird", SEV_BROKEN, "%s: start wgmesh-bird@%s.service", w->err, n->netns);
 		return;
 	}
 	if (!w->pid)
@@ -284,8 +284,8 @@ static void check_bird(struct report *rep, const struct node_names *n, const str
 		check(rep, "bird namespace", SEV_DEGRADED, "unknown: %s", w->err);
 	else if (!w->same_netns)
 		check(rep, "bird namespace", SEV_BROKEN,
-		      "BIRD pid %d runs in a namespace that is no longer %s: its sessions cannot come up (wgmesh-net up tells it to shut down; its supervisor restarts it)",
-		      (int)w->pid, n->netns);
+		      "BIRD pid %d runs in another namespace than %s (left behind by a down and up?): its sessions cannot come up; wgmesh-net up tells it to shut down and its supervisor starts it in %s",
+		      (int)w->pid, n->netns, n->netns);
 	else
 		check(rep, "bird namespace", SEV_OK, "runs in %s", n->netns);
 	if (bird_state_read(w->sock, &rep->bs, err, errlen) < 0)
@@ -390,9 +390,18 @@ static void json_links(const struct report *rep)
 		json_string(stdout, li->bgp_state);
 		printf(", \"bfd_state\": ");
 		json_string(stdout, li->bfd_state);
-		printf(", \"lan_routes\": ");
-		json_string(stdout, li->lan);
-		printf(", \"lan_routes_missing\": %zu}", li->lan_missing);
+		printf(", \"lan_routes\": [");
+		for (const char *p = li->lan; *p;) {
+			size_t len = strcspn(p, ",");
+			char one[64];
+
+			snprintf(one, sizeof(one), "%.*s", (int)len, p);
+			if (p != li->lan)
+				printf(", ");
+			json_string(stdout, one);
+			p += len + (p[len] == ',');
+		}
+		printf("], \"lan_routes_missing\": %zu}", li->lan_missing);
 	}
 	printf("\n  ]");
 }

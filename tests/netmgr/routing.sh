@@ -73,7 +73,7 @@ expect_eq "verify on beta: healthy" 0 "$(healthy_rc beta)"
 expect_eq "verify --json --metrics on alpha: healthy" 0 "$(healthy_rc alpha --json --metrics "$T/alpha.prom")"
 json=$(cat "$T/verify.out")
 expect_contains "json: BGP state per link" "$json" '"interface": "wg2", "up": true'
-expect_contains "json: BGP and BFD" "$json" '"bgp_state": "Established", "bfd_state": "Up", "lan_routes": "10.20.2.0/24", "lan_routes_missing": 0'
+expect_contains "json: BGP and BFD" "$json" '"bgp_state": "Established", "bfd_state": "Up", "lan_routes": ["10.20.2.0/24"], "lan_routes_missing": 0'
 expect_contains "json: status" "$json" '"status": "healthy"'
 prom=$(cat "$T/alpha.prom")
 expect_contains "metrics: health gauge" "$prom" 'wgmesh_health{namespace="n1lab"} 0'
@@ -105,9 +105,9 @@ ip netns exec alpha bird -c "$T/alpha/bird/bird_n1lab.conf" -s /run/bird-n1lab.s
 wait_until 10 "the stray BIRD answers" "$BIRDC" /run/bird-n1lab.sock show status
 stale=$(cat "$T/stale.pid")
 expect_eq "verify with BIRD in another namespace: broken" 2 "$(verify_rc alpha)"
-expect_contains "verify names the stale BIRD" "$(cat "$T/verify.out")" "BIRD pid $stale runs in a namespace that is no longer n1lab"
+expect_contains "verify names the stale BIRD" "$(cat "$T/verify.out")" "BIRD pid $stale runs in another namespace than n1lab"
 net alpha apply "$R/$A_UUID.wg.example.com.txt" >"$T/out" 2>"$T/err" || fail "apply with a stray BIRD: $(cat "$T/err")"
-expect_contains "up tells the stray BIRD to shut down" "$(cat "$T/err")" "BIRD (pid $stale, /run/bird-n1lab.sock) ran in a namespace that is no longer n1lab"
+expect_contains "up tells the stray BIRD to shut down" "$(cat "$T/err")" "BIRD (pid $stale, /run/bird-n1lab.sock) runs in another namespace than n1lab: told it to shut down"
 wait_until 10 "the stray BIRD exits" bash -c "! kill -0 $stale" && pass "the stray BIRD exited"
 bird_supervise n1lab "$T/alpha/bird/bird_n1lab.conf"
 wait_until 60 "BGP back with the supervised BIRD" converged && pass "converged again"
