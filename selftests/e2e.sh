@@ -3,8 +3,9 @@
 # private namespace wgmesh builds and a LAN behind it, joined by an "internet" bridge; knotd
 # with TSIG updates as the site's DNS; the seed's workflow through our real commands
 # (wgsite init, wgconfig, wghost, wgsite -i, wgpub --rfc2136, wgmesh-net up) and BIRD in every
-# private namespace. Checks BGP/BFD, LAN-to-LAN pings, failover, growth, removal and
-# stale/forged DNS data; prints a table and the convergence time.
+# private namespace, supervised by a restart loop as wgmesh-bird@.service does. Checks BGP/BFD,
+# LAN-to-LAN pings, verify healthy on every node, failover, growth, removal, stale/forged DNS
+# data, and down then up (BIRD follows the new namespace); prints a table and the times.
 #
 # Usage (root): selftests/e2e.sh [--nodes N] [--quick]
 #   --quick: bring-up, table and failover only. WGM_BUILD: the build dir (default build/).
@@ -155,21 +156,6 @@ if [ -n "$quick" ]; then
 	exit 0
 fi
 
-# ---- down then up: BIRD follows the new namespace with no human step ----
-step "down and up on node1: BIRD is told to go, its supervisor starts it in the new namespace"
-old_bird=$(cat "$(mesh_node_dir 1)/bird.pid")
-mesh_node_down 1 || { cat "$(mesh_node_dir 1)/down.log" >&2; die "wgmesh-net down on node 1"; }
-grep -q "BIRD (pid $old_bird, $(mesh_bird_sock)) told to shut down" "$(mesh_node_dir 1)/down.log" &&
-	echo "ok: down told BIRD pid $old_bird to shut down" || check_fail "down did not name BIRD pid $old_bird: $(cat "$(mesh_node_dir 1)/down.log")"
-up_at=$(now_ms)
-mesh_node_up 1 || { cat "$(mesh_node_dir 1)/up.log" >&2; die "wgmesh-net up on node 1 after down"; }
-conv=$(wait_converged 90 $all) || { print_table $all; die "mesh did not converge after down and up on node1"; }
-conv_downup=$(( $(now_ms) - up_at ))
-new_bird=$(cat "$(mesh_node_dir 1)/bird.pid")
-[ "$new_bird" != "$old_bird" ] && echo "ok: node1 runs a new BIRD (pid $new_bird)" || check_fail "node1's BIRD is still pid $old_bird"
-echo "ok: every session Established, BFD up and every LAN pings ${conv_downup} ms after node1's up"
-check_healthy_all "after down and up"
-
 # ---- growth: one more node joins; the existing tunnels keep their sessions ----
 new=$((nodes + 1))
 # Every tunnel of node N kept its session: the same latest handshake, unless WireGuard's own
@@ -317,6 +303,21 @@ for n in $all; do
 	mesh_node_up "$n" || check_fail "wgmesh-net up on node $n after the real records returned"
 done
 conv=$(wait_converged 60 $all) || check_fail "mesh not converged at the end"
+
+# ---- down then up: BIRD follows the new namespace with no human step ----
+step "down and up on node1: BIRD is told to go, its supervisor starts it in the new namespace"
+old_bird=$(cat "$(mesh_node_dir 1)/bird.pid")
+mesh_node_down 1 || { cat "$(mesh_node_dir 1)/down.log" >&2; die "wgmesh-net down on node 1"; }
+grep -q "BIRD (pid $old_bird, $(mesh_bird_sock)) told to shut down" "$(mesh_node_dir 1)/down.log" &&
+	echo "ok: down told BIRD pid $old_bird to shut down" || check_fail "down did not name BIRD pid $old_bird: $(cat "$(mesh_node_dir 1)/down.log")"
+up_at=$(now_ms)
+mesh_node_up 1 || { cat "$(mesh_node_dir 1)/up.log" >&2; die "wgmesh-net up on node 1 after down"; }
+conv=$(wait_converged 90 $all) || { print_table $all; die "mesh did not converge after down and up on node1"; }
+conv_downup=$(( $(now_ms) - up_at ))
+new_bird=$(cat "$(mesh_node_dir 1)/bird.pid")
+[ "$new_bird" != "$old_bird" ] && echo "ok: node1 runs a new BIRD (pid $new_bird)" || check_fail "node1's BIRD is still pid $old_bird"
+echo "ok: every session Established, BFD up and every LAN pings ${conv_downup} ms after node1's up"
+
 print_table $all
 check_healthy_all "at the end"
 echo "summary: $nodes nodes converged ${conv_initial} s after the last deploy; failover outage ${outage} ms; down/up to converged ${conv_downup} ms; total $(( ($(now_ms) - t0) / 1000 )) s"
