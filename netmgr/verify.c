@@ -501,8 +501,11 @@ int verify_run(const struct node_names *n, bool json, const char *metrics_path)
 	}
 	rep->json = json;
 	rep->first = true;
-	if (json)
-		printf("{\"namespace\": \"%s\", \"checks\": [", n->netns);
+	if (json) {
+		printf("{\"namespace\": ");
+		json_string(stdout, n->netns);
+		printf(", \"checks\": [");
+	}
 	ret = mesh_view_open(n->netns, &v, err, sizeof(err));
 	if (ret < 0 || v.priv_fd < 0) {
 		check(rep, "namespace", SEV_BROKEN, "%s", ret < 0 ? err : "the private namespace does not exist");
