@@ -59,10 +59,12 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 {
 	struct fetcher_slot dns = { .o = o };
 	struct deploy_outcome out;
-	struct host_ctx h;
+	struct host_ctx h = { 0 };
 	char err[512];
-	int ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
+	int ret = netmgr_check_fetcher(o, !file, err, sizeof(err));
 
+	if (ret == 0)
+		ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
 	if (ret < 0) {
 		log_err("%s", err);
 		goto out;
@@ -120,10 +122,12 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 
 static int cmd_run(const struct netmgr_opts *o, const char *domain)
 {
-	struct host_ctx h;
+	struct host_ctx h = { 0 };
 	char err[512];
-	int ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
+	int ret = netmgr_check_fetcher(o, true, err, sizeof(err));
 
+	if (ret == 0)
+		ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
 	if (ret < 0)
 		log_err("%s", err);
 	else

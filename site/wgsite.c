@@ -25,7 +25,8 @@ static void usage(void)
 	printf("Usage:\n"
 	       "  wgsite init FILE --domain DOMAIN --locus LOCUS [--ipv6 PREFIX/48] [--portbase N]\n"
 	       "              [--asn-range LOW:HIGH]   make a site file and its key\n"
-	       "  wgsite FILE [--dns ADDR[:PORT]]      check the site record in DNS\n"
+	       "  wgsite FILE [--dns ADDR[:PORT]]      check the site record in DNS (exit 0 right,\n"
+	       "                                       2 missing or different, 3 DNS not answering)\n"
 	       "  wgsite -i MESSAGE FILE               import or update a host (wghost's message)\n"
 	       "  wgsite list FILE                     list the hosts\n"
 	       "  wgsite remove HOST FILE              take a host out of the mesh (then run wgpub)\n"
@@ -52,33 +53,38 @@ static int site_record_txt(const struct wgm_site *s, struct wgm_site_record *rec
 	return ret;
 }
 
-/* True when DNS holds exactly our locus and key. */
-static bool published_record_matches(const struct wgsite_opts *o, const struct wgm_site *s,
-				     const struct wgm_site_record *want)
+/* The published site record against ours: OK, missing or different (NXDOMAIN and NODATA are
+ * answers too), or DNS could not be asked (timeout, SERVFAIL, REFUSED, ...). */
+static int published_record_check(const struct wgsite_opts *o, const struct wgm_site *s,
+				  const struct wgm_site_record *want)
 {
 	struct wgm_fetch_result res = { 0 };
 	struct wgm_buf payload = { 0 };
 	struct wgm_site_record got;
 	char err[256];
-	bool ok = false;
+	int state = WGSITE_EXIT_UNCHECKED;
 	int ret = wgm_fetch_txt(&o->dns, s->domain, &res);
 
 	if (ret || res.status != WGM_FETCH_OK) {
 		log_notice("TXT %s: %s%s%s", s->domain,
 			   ret ? strerror(-ret) : wgm_fetch_status_str(res.status),
 			   res.detail[0] ? ": " : "", res.detail);
+		if (!ret && (res.status == WGM_FETCH_NXDOMAIN || res.status == WGM_FETCH_NODATA))
+			state = WGSITE_EXIT_INCORRECT;
 		goto out;
 	}
+	state = WGSITE_EXIT_INCORRECT;
 	if (wgm_txt_decode((const char *const *)res.txt.v, res.txt.n, &payload, err, sizeof(err)) ||
 	    wgm_site_record_decode(payload.p, payload.len, &got, err, sizeof(err))) {
 		log_notice("TXT %s does not decode: %s", s->domain, err);
 		goto out;
 	}
-	ok = !strcmp(got.locus, want->locus) && wgm_key_equal(&got.public_key, &want->public_key);
+	if (!strcmp(got.locus, want->locus) && wgm_key_equal(&got.public_key, &want->public_key))
+		state = 0;
 out:
 	wgm_buf_free(&payload);
 	wgm_fetch_result_free(&res);
-	return ok;
+	return state;
 }
 
 static int publish_site_route53(const struct wgsite_opts *o, const struct wgm_site *s,
@@ -116,7 +122,7 @@ static int cmd_check(const struct wgsite_opts *o, const char *path)
 	struct wgm_strv txt = { 0 };
 	char err[512];
 	bool filled;
-	int ret = wgm_site_open(path, &s, &sk, &filled, err, sizeof(err));
+	int state, code = 0, ret = wgm_site_open(path, &s, &sk, &filled, err, sizeof(err));
 
 	if (ret) {
 		log_err("%s", err);
@@ -136,17 +142,21 @@ static int cmd_check(const struct wgsite_opts *o, const char *path)
 		log_err("cannot encode the site record: %s", strerror(-ret));
 		goto out;
 	}
-	if (published_record_matches(o, &s, &rec)) {
+	state = published_record_check(o, &s, &rec);
+	if (state == 0) {
 		wgm_print_site_ok(stdout, s.domain);
 		goto out;
 	}
 	wgm_print_site_activation(stdout, s.domain, &rec, &txt);
+	/* Published now: the record is right once DNS serves it. */
 	if (s.route53[0] && s.aws_access_key_id[0] && s.aws_secret_access_key[0])
 		ret = publish_site_route53(o, &s, &txt);
+	else
+		code = state;
 out:
 	wgm_strv_free(&txt);
 	wgm_site_free(&s);
-	return ret ? 1 : 0;
+	return ret ? 1 : code;
 }
 
 /* ---- list ---- */
