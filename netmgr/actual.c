@@ -66,6 +66,8 @@ static int read_links(struct nlconn *c, struct actual_ns *a)
 		snprintf(al->kind, sizeof(al->kind), "%s", kind ? kind : "");
 		al->ifindex = rtnl_link_get_ifindex(l);
 		al->flags = rtnl_link_get_flags(l);
+		int32_t nsid;
+		al->peer_elsewhere = rtnl_link_get_link_netnsid(l, &nsid) == 0;
 	}
 	nl_cache_free(cache);
 	return ret < 0 ? ret : 0;
