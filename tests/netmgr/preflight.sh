@@ -89,4 +89,8 @@ expect_eq "mesh built" "wg2" "$(ip -n n1lab -o link show wg2 | awk -F': ' '{prin
 # --- the trust interface up moved into the namespace still counts on a re-run ---
 out=$(net alpha --nft-dir "$T/alpha/newdir/nft" apply "$REC" 2>"$T/err") || fail "re-apply: $(cat "$T/err")"
 expect_eq "re-apply with the trust interface in the namespace" "0 changes" "$out"
+# wgconfig -T run again finds it there too
+in_node alpha "$WGM_BUILD/site/wgconfig" -q --state-dir "$T/alpha" -l lab -P "$SITEKEY" -T lan0 \
+	wg.example.com >"$T/out" 2>"$T/err" || fail "wgconfig -T lan0 after up: $(cat "$T/err")"
+expect_eq "wgconfig -T with the trust interface in the namespace" "" "$(cat "$T/err")"
 finish
