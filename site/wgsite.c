@@ -28,6 +28,8 @@ static void usage(void)
 	       "  wgsite FILE [--dns ADDR[:PORT]]      check the site record in DNS (exit 0 right,\n"
 	       "                                       2 missing or different, 3 DNS not answering)\n"
 	       "  wgsite -i MESSAGE FILE               import or update a host (wghost's message)\n"
+	       "  wgsite -i MESSAGE --dry-run FILE     show who is asking and what -i would do\n"
+	       "  wgsite show MESSAGE FILE             the same\n"
 	       "  wgsite list FILE                     list the hosts\n"
 	       "  wgsite remove HOST FILE              take a host out of the mesh (then run wgpub)\n"
 	       "  wgsite remove --purge HOST FILE [--dns ADDR[:PORT]]\n"
@@ -204,7 +206,7 @@ static int parse_asn_range(const char *arg, struct wgsite_opts *o)
 static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 {
 	enum { OPT_DOMAIN = 256, OPT_LOCUS, OPT_IPV6, OPT_PORTBASE, OPT_ASN, OPT_DNS, OPT_PURGE,
-	       OPT_STATEDIR, OPT_R53 };
+	       OPT_STATEDIR, OPT_R53, OPT_DRY };
 	static const struct option longopts[] = {
 		{ "import", required_argument, NULL, 'i' },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
@@ -214,6 +216,7 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		{ "asn-range", required_argument, NULL, OPT_ASN },
 		{ "dns", required_argument, NULL, OPT_DNS },
 		{ "purge", no_argument, NULL, OPT_PURGE },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "state-dir", required_argument, NULL, OPT_STATEDIR },
 		{ "route53-endpoint", required_argument, NULL, OPT_R53 },
 		{ "help", no_argument, NULL, 'H' },
@@ -234,6 +237,7 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		case OPT_LOCUS: o->locus = optarg; break;
 		case OPT_IPV6: o->ipv6 = optarg; break;
 		case OPT_PURGE: o->purge = true; break;
+		case OPT_DRY: o->dry_run = true; break;
 		case OPT_STATEDIR: break;
 		case OPT_R53: o->route53_endpoint = optarg; break;
 		case OPT_PORTBASE:
@@ -274,6 +278,15 @@ int main(int argc, char **argv)
 	if (o.n_args == 0)
 		return wgm_cli_usage_error("no site file given");
 	cmd = o.args[0];
+	if (!strcmp(cmd, "show")) {
+		if (o.n_args != 3 || o.import_msg)
+			return wgm_cli_usage_error("usage: wgsite show MESSAGE FILE");
+		o.import_msg = o.args[1];
+		o.dry_run = true;
+		return wgsite_import(&o, o.args[2]);
+	}
+	if (o.dry_run && !o.import_msg)
+		return wgm_cli_usage_error("--dry-run goes with -i MESSAGE");
 	if (o.import_msg) {
 		if (o.n_args != 1)
 			return wgm_cli_usage_error("-i MESSAGE takes exactly one FILE");

@@ -26,6 +26,7 @@ struct wgsite_opts {
 	unsigned long long portbase;
 	unsigned long long asn_low, asn_high;
 	bool purge;
+	bool dry_run; /* -i only: show, change nothing */
 	struct wgm_fetch_opts dns;
 	char **args;
 	int n_args;
