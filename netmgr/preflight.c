@@ -42,9 +42,10 @@ static int check_dir(const struct target_dir *t, char *err, size_t errlen)
 	while (stat(probe, &st) < 0) {
 		int e = errno;
 
-		if ((e != ENOENT && e != ENOTDIR) || !t->create)
-			return dir_error(e, probe, t, err, errlen);
 		slash = strrchr(probe, '/');
+		if ((e != ENOENT && e != ENOTDIR) || !t->create || !strcmp(probe, ".") ||
+		    (slash == probe && !probe[1]))
+			return dir_error(e, probe, t, err, errlen);
 		if (!slash)
 			snprintf(probe, sizeof(probe), ".");
 		else if (slash == probe)
@@ -71,7 +72,8 @@ static int make_dirs(const struct target_dir *t, char *err, size_t errlen)
 		if (*p != '/' && !end)
 			continue;
 		*p = 0;
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		/* The mode exactly, whatever the umask: BIRD reads its config as its own user. */
+		if (mkdir(path, 0755) == 0 ? chmod(path, 0755) < 0 : errno != EEXIST)
 			return dir_error(errno, path, t, err, errlen);
 		if (end)
 			return 0;
