@@ -78,11 +78,11 @@ refused "unknown --dnsfetch-user" \
 	"wgmesh-net: error: --dnsfetch-user \"nosuchuser\": no such user; give an existing unprivileged user (default nobody)" \
 	net alpha --dnsfetch-user nosuchuser --dns 192.0.2.53 up wg.example.com
 
-# --- a missing firewall directory is made, the mesh is built whole ---
+# --- a missing firewall directory is made (0755 whatever the umask), the mesh is built whole ---
 rm -rf "$T/alpha/newdir"
-net alpha --nft-dir "$T/alpha/newdir/nft" apply "$REC" >"$T/out" 2>"$T/err" ||
+(umask 077 && net alpha --nft-dir "$T/alpha/newdir/nft" apply "$REC") >"$T/out" 2>"$T/err" ||
 	fail "apply with a missing nft directory: $(cat "$T/err")"
-expect_eq "nft directory made 0755" "755" "$(stat -c %a "$T/alpha/newdir/nft" 2>&1)"
+expect_eq "nft directory made 0755" "755 755" "$(stat -c %a "$T/alpha/newdir" "$T/alpha/newdir/nft" 2>&1 | paste -sd' ')"
 expect_eq "nft file written" "yes" "$([ -s "$T/alpha/newdir/nft/wgmesh-n1lab.nft" ] && echo yes)"
 expect_eq "mesh built" "wg2" "$(ip -n n1lab -o link show wg2 | awk -F': ' '{print $2}')"
 
