@@ -203,7 +203,7 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 				      &sk, r, err, sizeof(err));
 	wgm_key_wipe(&sk);
 	if (ret) {
-		log_err("cannot import the message: %s", err);
+		log_err("cannot read the message: %s", err);
 		goto out;
 	}
 	ret = -EINVAL;
