@@ -16,7 +16,7 @@ register() { # NODE OCTET WGHOST-ARGS...
 	local n=$1 o=$2
 	shift 2
 	echo $D >"$T/$n/.domain"
-	"$S/wgconfig" -q -l lab -P "$SITEKEY" -i eth0 -T lan0 -I "10.30.$o.1/24" --firewall nftables \
+	in_node "$n" "$S/wgconfig" -q -l lab -P "$SITEKEY" -i eth0 -T lan0 -I "10.30.$o.1/24" --firewall nftables \
 		--netns "${n}lab" --state-dir "$T/$n" $D
 	msg=$("$S/wghost" -q "$@" -h "$n" --state-dir "$T/$n" $D | awk '{print $NF}')
 	(cd "$T/site" && "$S/wgsite" -q -i "$msg" site.yaml)
