@@ -107,14 +107,17 @@ birdc_on() { # N CMD...
 # foreground, joining the namespace by name at each start (NetworkNamespacePath=), started
 # again after it exits (Restart=always; here 0.2 s later). wgmesh-net never starts BIRD; it
 # tells one left in a namespace that is gone to shut down, and the loop starts the next.
-# Waits until BIRD answers. Each BIRD's pid goes to n<N>/bird.pid.
+# The loop is a session of its own (setsid), as a unit is a cgroup of its own: the scheduler
+# gives each session (autogroup) its share, and BIRDs sharing the harness's session starve
+# against 90 wireguard-go daemons until BFD flaps. Waits until BIRD answers. Each BIRD's pid
+# goes to n<N>/bird.pid.
 mesh_bird_start() { # N
 	local n=$1 d conf i
 	d=$(mesh_node_dir "$n")
 	conf=$d/bird/bird_$MESH_LOCUS.conf
 	[ -f "$conf" ] || { echo "no BIRD config $conf on node $n" >&2; return 1; }
 	rm -f "$d/bird.pid"
-	on_node "$n" bash -c '
+	on_node "$n" setsid bash -c '
 		trap "kill \$child 2>/dev/null; exit 0" TERM
 		child=
 		while :; do

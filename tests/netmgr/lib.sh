@@ -168,10 +168,11 @@ node_state() {
 # bird_supervise NETNS CONF: BIRD in NETNS the way wgmesh-bird@.service runs it: in the
 # foreground, joining the namespace by name at each start (NetworkNamespacePath=), started
 # again after it exits (Restart=always; here 0.2 s later). Each BIRD's pid goes to
-# $T/bird-NETNS.pid, its output to $T/bird-NETNS.log.
+# $T/bird-NETNS.pid, its output to $T/bird-NETNS.log. The loop is a session of its own, as a
+# unit is a cgroup of its own (the scheduler shares the CPU per session).
 bird_supervise() {
 	local ns=$1 conf=$2
-	bash -c '
+	setsid bash -c '
 		trap "kill \$child 2>/dev/null; exit 0" TERM
 		child=
 		while :; do
