@@ -7,6 +7,7 @@
 
 #include "desired.h"
 #include "hooks.h"
+#include "legacy.h"
 #include "log.h"
 #include "plan.h"
 #include "reconcile.h"
@@ -43,6 +44,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	struct wgm_node_plan *plan = calloc(1, sizeof(*plan));
 	struct desired_state *d = calloc(1, sizeof(*d));
 	struct reconcile_result res;
+	unsigned retired = 0;
 	int ret = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -69,10 +71,15 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 			    out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
+	/* An upgraded 1.0 node: its wg-quick devices make way for ours first. */
+	ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
+	if (ret < 0)
+		goto out;
 	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res);
-	out->changes = res.changes;
+	out->changes = res.changes + retired;
 	if (ret < 0) {
-		snprintf(out->err, sizeof(out->err), "%s", res.err);
+		snprintf(out->err, sizeof(out->err), "%s%s", res.err, retired && !o->dry_run ?
+			 " (wgmesh 1.0's devices were already retired: fix this and run up again)" : "");
 		goto out;
 	}
 	if (o->dry_run)
