@@ -5,10 +5,12 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -45,6 +47,7 @@ struct dev10 {
 	char name[WGM_IFNAMSIZ];
 	char kind[16];
 	uint16_t port;
+	pid_t pid; /* the process holding the socket, 0 for the kernel's */
 };
 
 /* A message line; a long one is cut, which is fine for a message. */
@@ -237,6 +240,7 @@ static size_t keep_inside(const struct mesh_view *v, struct dev10 *c, size_t n)
 	for (size_t i = 0; ret == 0 && i < n; i++)
 		for (size_t k = 0; k < found && k < max; k++)
 			if (h[k].port == c[i].port) {
+				c[i].pid = h[k].pid;
 				c[kept++] = c[i];
 				break;
 			}
@@ -244,11 +248,35 @@ static size_t keep_inside(const struct mesh_view *v, struct dev10 *c, size_t n)
 	return ret == 0 ? kept : 0;
 }
 
+/* wg-quick's wireguard-go daemonized itself: the pid its UAPI socket names is its parent's,
+ * long gone, so wgdev_destroy cannot wait for it. Until it exits it may still unlink the UAPI
+ * socket our own daemon is about to open (a dead wg2 under load): wait until its UDP socket is
+ * gone, asking the process that holds it to stop if it lingers. */
+static int wait_gone(const struct mesh_view *v, const char *netns, const struct dev10 *dv)
+{
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 150; i++) { /* 3 s */
+			struct dev10 probe = *dv;
+
+			if (keep_inside(v, &probe, 1) == 0)
+				return 0;
+			nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+		}
+		if (round || dv->pid <= 0)
+			break;
+		log_warn("pid %d still holds UDP %u in %s after wgmesh 1.0's %s went: sending SIGTERM",
+			 (int)dv->pid, dv->port, netns, dv->name);
+		kill(dv->pid, SIGTERM);
+	}
+	return -ETIMEDOUT;
+}
+
 static void candidate(struct dev10 *c, const struct actual_link *l, uint16_t port)
 {
 	snprintf(c->name, sizeof(c->name), "%s", l->name);
 	snprintf(c->kind, sizeof(c->kind), "%s", l->kind);
 	c->port = port;
+	c->pid = 0;
 }
 
 /* 1.0's devices: wg<k> whose UDP socket is inside the private namespace (wg-quick made them
@@ -402,6 +430,8 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 			continue;
 		}
 		ret = wgdev_destroy(backend_of_kind(devs[i].kind), devs[i].name, v.priv_fd);
+		if (ret == 0)
+			ret = wait_gone(&v, n->netns, &devs[i]);
 		if (ret < 0) {
 			snprintf(err, errlen, "removing wgmesh 1.0's %s from %s: %s", devs[i].name,
 				 n->netns, strerror(-ret));

@@ -171,8 +171,8 @@ int verify_run(const struct node_names *n, const struct netmgr_opts *o, const ch
 			n_wg++;
 		}
 	check(&rep, "wireguard devices", n_wg ? SEV_OK : SEV_BROKEN, "%zu", n_wg);
-	legacy_scan(o, domain, n, &v, check_leftover, &rep);
 out:
+	legacy_scan(o, domain, n, &v, check_leftover, &rep);
 	mesh_view_close(&v);
 	if (json)
 		printf("\n  ],\n  \"status\": \"%s\"}\n", rep.worst == SEV_OK ? "healthy" : sev_name[rep.worst]);

@@ -107,6 +107,19 @@ beta_before=$(ip -n bprivate -o link show wg1 | cut -d: -f1; in_node beta wg sho
 # ping from beta to alpha's tunnel address all along the upgrade
 ip netns exec bprivate ping -n -i 0.1 -W 1 fd42:7a3b:19c0:201::1 >"$T/ping.out" 2>&1 & pinger=$!
 
+# An operator who skips step 2: verify says so, up refuses naming the fix and changes nothing
+# in the kernel; the host key (1.0's 0644) is read and tightened with a warning.
+before=$(node_state alpha private)
+out=$(net alpha verify "$D" 2>&1) || true
+expect_contains "verify before step 2: 1.0's namespace" "$out" "wgmesh 1.0's namespace private is there, holding the trust interface: keep it with wgconfig --netns private $D before up (README: Upgrading from 1.0)"
+net alpha apply "$R/$A_UUID.$D.txt" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
+expect_eq "up before step 2: refused" 1 "$rc"
+expect_contains "up before step 2: names the fix" "$(cat "$T/err")" "error: trust interface eth1 is in wgmesh 1.0's namespace private: keep that name with wgconfig --netns private $D, then up again"
+expect_eq "up before step 2: nothing changed" "$before" "$(node_state alpha private)"
+expect_eq "up before step 2: no namespace lab" "" "$(ip netns list | awk '$1 == "lab"')"
+expect_contains "1.0's 0644 host key: a warning naming it" "$(cat "$T/err")" "warning: key file $T/alpha/lab_priv was mode 0644, open to group/others: tightened to 0600"
+expect_eq "1.0's host key is 0600 now" 600 "$(stat -c %a "$T/alpha/lab_priv")"
+
 # -- README step 2: keep 1.0's namespace name
 out=$(in_node alpha "$WGCONFIG" --state-dir "$T/alpha" --netns private -l lab -P "$SITEKEY" "$D" 2>&1) ||
 	fail "wgconfig --netns private: $out"
@@ -124,12 +137,15 @@ expect_contains "verify: wg-quick unit" "$out" "unit wg-quick@wg2.service (1.0 b
 expect_contains "verify: start unit" "$out" "unit wgmesh-10.service (it runs 1.0's /usr/local/sbin/mesh_wg_restart): run systemctl disable --now wgmesh-10.service"
 expect_contains "verify: DNAT line" "$out" "$T/alpha/shorewall/rules DNATs udp 31002 to 169.254.1.2 (1.0): wgmesh-net up $D rewrites it, then run shorewall reload"
 expect_contains "verify: DNATed flows" "$out" "UDP flow still DNATed to 169.254.1.2 (1.0)"
+json=$(net alpha verify --json "$D" 2>/dev/null) || true
+expect_eq "verify --json is JSON with the 1.0 findings" "1.0 device wg2|degraded" \
+	"$(python3 -c 'import json, sys; c = [x for x in json.load(sys.stdin)["checks"] if x["check"] == "1.0 device wg2"][0]; print(c["check"] + "|" + c["result"])' <<<"$json")"
 out=$(net alpha --dry-run apply "$R/$A_UUID.$D.txt" 2>/dev/null)
 expect_contains "up --dry-run: would replace 1.0's wg2" "$out" "would replace wgmesh 1.0's wg2 (UDP 31002 inside private, reached by DNAT) with ours"
 expect_contains "up --dry-run: would replace 1.0's veth" "$out" "would replace wgmesh 1.0's veth vpriv with vi-lab"
 expect_eq "verify and the dry run changed nothing" "$before" "$(node_state alpha private)"
-expect_eq "verify read no key: still 0644" 644 "$(stat -c %a "$T/alpha/lab_priv")"
 
+pid_10=$(ip netns pids private)
 # -- step 4: up (apply: the same with the record from a file, no DNS here)
 t0=$(date +%s.%N)
 net alpha apply "$R/$A_UUID.$D.txt" >"$T/up.out" 2>"$T/up.err" || fail "up on the 1.0 node: $(cat "$T/up.err")"
@@ -140,8 +156,6 @@ net alpha retire-1.0 "$D" >"$T/retire.out" 2>"$T/retire.err" || fail "retire-1.0
 t1=$(date +%s.%N)
 cat "$T/up.err" "$T/up.out" "$T/retire.err" "$T/retire.out" | sed 's/^/  | /'
 err=$(cat "$T/up.err")
-expect_contains "up warns about the 0644 host key" "$err" "warning: key file $T/alpha/lab_priv was mode 0644, open to group/others: tightened to 0600"
-expect_eq "host key now 0600" 600 "$(stat -c %a "$T/alpha/lab_priv")"
 expect_contains "up says it replaced 1.0's wg2" "$err" "replaced wgmesh 1.0's wg2: its UDP socket 31002 was inside private, reached by DNAT; ours has the same name, key and port, socket in the underlay"
 expect_contains "up says it replaced 1.0's veth" "$err" "replaced wgmesh 1.0's veth vpriv (169.254.1.2/24) with vi-lab"
 expect_contains "up points at retire-1.0" "$err" "$T/alpha/wg2.conf is 1.0's wg-quick file (it copies the host key): wgmesh-net retire-1.0 $D removes it"
@@ -152,6 +166,7 @@ expect_eq "1.0's files are gone" "" "$(ls "$T/alpha/wg2.conf" "$T/sbin/ns-privat
 expect_eq "wg2's socket is in the underlay now" "yes" "$(ip netns exec alpha ss -Hlun 'sport = :31002' | grep -q . && echo yes)"
 expect_eq "no socket left inside private" "" "$(ip netns exec private ss -Hlun 'sport = :31002')"
 expect_eq "1.0's veth is gone" "" "$(ip -n private -o link show vpriv 2>/dev/null)"
+expect_eq "1.0's wireguard-go (pid $pid_10) has exited" "gone" "$(kill -0 "$pid_10" 2>/dev/null || echo gone)"
 
 # traffic across the mesh after the upgrade: both ways through the tunnel
 if wait_ping private fd42:7a3b:19c0:201::2; then pass "alpha (upgraded) pings beta (1.0) through the tunnel"; else fail "alpha cannot reach beta after the upgrade"; fi
