@@ -149,9 +149,9 @@ pid_10=$(ip netns pids private)
 # -- step 4: up (apply: the same with the record from a file, no DNS here)
 t0=$(date +%s.%N)
 net alpha apply "$R/$A_UUID.$D.txt" >"$T/up.out" 2>"$T/up.err" || fail "up on the 1.0 node: $(cat "$T/up.err")"
-# -- step 5: shorewall reload with the rules up wrote: 1.0's DNAT is gone
+# (step 4's shorewall reload, with the rules up wrote: 1.0's DNAT is gone)
 ip netns exec alpha nft delete chain ip shorewall pre
-# -- step 6: retire what is left
+# -- step 5: retire what is left (step 6, BIRD, has no place here: no BIRD runs in this test)
 net alpha retire-1.0 "$D" >"$T/retire.out" 2>"$T/retire.err" || fail "retire-1.0: $(cat "$T/retire.err")"
 t1=$(date +%s.%N)
 cat "$T/up.err" "$T/up.out" "$T/retire.err" "$T/retire.out" | sed 's/^/  | /'
@@ -176,21 +176,28 @@ kill "$pinger"; wait "$pinger" 2>/dev/null || true; pinger=
 # the outage: the longest run of unanswered pings (0.1 s apart)
 gap=$(grep -o 'icmp_seq=[0-9]*' "$T/ping.out" | cut -d= -f2 | awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { print g + 0 }')
 sent=$(grep -o 'icmp_seq=[0-9]*' "$T/ping.out" | tail -1 | cut -d= -f2)
-awk -v a="$t0" -v b="$t1" -v g="$gap" -v s="$sent" 'BEGIN { printf "measured: upgrade steps 4-6 took %.2f s; longest ping gap %.1f s (%d lost in a row, %d pings at 0.1 s)\n", b - a, g * 0.1, (g > 0 ? g - 1 : 0), s }'
+awk -v a="$t0" -v b="$t1" -v g="$gap" -v s="$sent" 'BEGIN { printf "measured: upgrade steps 4-5 took %.2f s; longest ping gap %.1f s (%d lost in a row, %d pings at 0.1 s)\n", b - a, g * 0.1, (g > 0 ? g - 1 : 0), s }'
 [ "$gap" -gt 0 ] || fail "no ping answered during the upgrade"
 
 expect_eq "the peer is untouched (ifindex, key, port, peer, daemon)" "$beta_before" \
 	"$(ip -n bprivate -o link show wg1 | cut -d: -f1; in_node beta wg show wg1 private-key;
 	in_node beta wg show wg1 listen-port; in_node beta wg show wg1 peers; ip netns pids bprivate | sort)"
 
-# after: verify shows no 1.0 leftover but the units (the operator's step 7); a re-run of up is a no-op
+# after: verify shows no 1.0 leftover but the units; a re-run of up is a no-op
 out=$(net alpha verify "$D" 2>&1) || true
 expect_eq "verify after: only the units are left" \
 	"unit wg-quick@wg2.service|unit wgmesh-10.service" \
 	"$(awk '$2 == "1.0" { print $4, $5 }' <<<"$out" | sort | paste -sd'|')"
-rm "$T/units/multi-user.target.wants/"* "$T/units/wgmesh-10.service" # step 7: systemctl disable
+rm "$T/units/multi-user.target.wants/"* "$T/units/wgmesh-10.service" # step 5: systemctl disable --now ...
 out=$(net alpha verify "$D" 2>&1) || true
-expect_eq "verify after step 7: nothing of 1.0 left" "" "$(awk '$2 == "1.0"' <<<"$out")"
+expect_eq "step 7: verify shows nothing of 1.0" "" "$(awk '$2 == "1.0"' <<<"$out")"
+# wg-quick's policy rules (README): removed, and the tunnel still carries traffic
+ip netns exec private ip rule del table 51820
+ip netns exec private ip rule del table main suppress_prefixlength 0
+ip netns exec private ip -6 rule del table 51820
+ip netns exec private ip -6 rule del table main suppress_prefixlength 0
+expect_eq "wg-quick's policy rules gone" "" "$(ip -n private rule show | grep -e 51820 -e suppress_prefixlength || true)"
+if wait_ping private fd42:7a3b:19c0:201::2; then pass "the tunnel still works without them"; else fail "alpha lost beta with wg-quick's rules gone"; fi
 out=$(net alpha apply "$R/$A_UUID.$D.txt" 2>/dev/null)
 expect_eq "up again: no-op" "0 changes" "$out"
 finish

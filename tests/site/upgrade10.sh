@@ -9,9 +9,10 @@ cp "$FIX/site/site.yaml" "$FIX/site/site.key" "$T/"
 chmod 0644 "$T/site.yaml" "$T/site.key"
 warning="warning: key file $T/site.key was mode 0644, open to group/others: tightened to 0600"
 
-# wgsite FILE: the site record check (no DNS server answers here: a closed port).
-"$WGSITE" "$T/site.yaml" --dns 127.0.0.1:9 >"$T/check.out" 2>"$T/check.err" ||
-	fail "wgsite on 1.0's site file with a 0644 key: $(cat "$T/check.err")"
+# wgsite FILE: the site record check (no DNS server answers here: a closed port, so its exit
+# status says only that; the key must load).
+"$WGSITE" "$T/site.yaml" --dns 127.0.0.1:9 >"$T/check.out" 2>"$T/check.err" || true
+assert_eq "wgsite loads the 0644 site key" "" "$(grep 'cannot load site key' "$T/check.err" || true)"
 assert_contains "wgsite warns, naming the key file" "wgsite: $warning" "$(cat "$T/check.err")"
 assert_eq "wgsite tightened the site key" 600 "$(stat -c %a "$T/site.key")"
 assert_contains "wgsite still prints the site record" "Content of Text Record:" "$(cat "$T/check.out")"
