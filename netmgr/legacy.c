@@ -441,8 +441,9 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 			   "ours has the same name, key and port, socket in the underlay", devs[i].name,
 			   devs[i].port, n->netns);
 	}
+	/* Only a veth holding our own addresses: it is in the way of ours, and it is 1.0's. */
 	veth = find_veth(&v, n->veth_inner, &octet);
-	if (veth) {
+	if (veth && octet == d->octet) {
 		(*changes)++;
 		if (o->dry_run) {
 			printf("would replace wgmesh 1.0's veth %s with %s\n", veth->name, n->veth_inner);
