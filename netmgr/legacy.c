@@ -135,9 +135,9 @@ static void find_scripts(struct leftovers *l)
 }
 
 /* wg-quick@wg<k> (1.0's links) and units that run 1.0's scripts, enabled or not. */
-static void find_units_in(const char *dir_path, struct leftovers *l)
+static void find_units_in(const struct netmgr_opts *o, const char *dir_path, struct leftovers *l)
 {
-	char path[1024], why[160], dev[WGM_IFNAMSIZ];
+	char path[1024], why[160], dev[WGM_IFNAMSIZ], conf[600];
 	struct dirent *e;
 	DIR *dir = opendir(dir_path);
 
@@ -147,6 +147,10 @@ static void find_units_in(const char *dir_path, struct leftovers *l)
 		if (ln < 9 || strcmp(e->d_name + ln - 8, ".service"))
 			continue;
 		if (wg_name_with(e->d_name, "wg-quick@wg", ".service", dev)) {
+			/* An operator's own wg-quick link has its own .conf: not ours to name. */
+			say(conf, sizeof(conf), "%s/%s.conf", o->state_dir, dev);
+			if (access(conf, F_OK) == 0 && !file_has(conf, MARK_WGCONF))
+				continue;
 			say(why, sizeof(why), "1.0 brought %s up with wg-quick", dev);
 			add(l, LO_UNIT, e->d_name, why);
 			continue;
@@ -167,19 +171,19 @@ static void find_units_in(const char *dir_path, struct leftovers *l)
 		closedir(dir);
 }
 
-static void find_units(struct leftovers *l)
+static void find_units(const struct netmgr_opts *o, struct leftovers *l)
 {
 	char sub[1024];
 	struct dirent *e;
 	DIR *dir = opendir(LEGACY_UNIT_DIR);
 
-	find_units_in(LEGACY_UNIT_DIR, l);
+	find_units_in(o, LEGACY_UNIT_DIR, l);
 	while (dir && (e = readdir(dir))) {
 		size_t ln = strlen(e->d_name);
 
 		if (ln > 6 && !strcmp(e->d_name + ln - 6, ".wants")) {
 			snprintf(sub, sizeof(sub), "%s/%s", LEGACY_UNIT_DIR, e->d_name);
-			find_units_in(sub, l);
+			find_units_in(o, sub, l);
 		}
 	}
 	if (dir)
@@ -211,7 +215,7 @@ static void find_files(const struct netmgr_opts *o, struct leftovers *l)
 {
 	find_wgconfs(o, l);
 	find_scripts(l);
-	find_units(l);
+	find_units(o, l);
 	find_dnat(o, l);
 }
 

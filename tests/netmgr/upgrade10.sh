@@ -98,6 +98,9 @@ install -m 0755 "$H/alpha.example.net/usr-local-sbin/"* "$T/sbin/"
 printf '[Service]\nType=oneshot\nExecStart=/usr/local/sbin/mesh_wg_restart start private\n' >"$T/units/wgmesh-10.service"
 ln -s ../wgmesh-10.service "$T/units/multi-user.target.wants/wgmesh-10.service"
 ln -s /lib/systemd/system/wg-quick@.service "$T/units/multi-user.target.wants/wg-quick@wg2.service"
+# and the operator's own wg-quick link, which is none of 1.0's business
+printf '[Interface]\nListenPort = 51820\n' >"$T/alpha/wg0.conf"
+ln -s /lib/systemd/system/wg-quick@.service "$T/units/multi-user.target.wants/wg-quick@wg0.service"
 
 if wait_ping bprivate fd42:7a3b:19c0:201::1; then pass "1.0 mesh: beta pings alpha through the tunnel"; else fail "the 1.0 mesh does not work"; exit 1; fi
 expect_eq "1.0's wg2 socket is inside private" "yes" "$(ip netns exec private ss -Hlun 'sport = :31002' | grep -q . && echo yes)"
@@ -137,6 +140,7 @@ expect_contains "verify: wg-quick unit" "$out" "unit wg-quick@wg2.service (1.0 b
 expect_contains "verify: start unit" "$out" "unit wgmesh-10.service (it runs 1.0's /usr/local/sbin/mesh_wg_restart): run systemctl disable --now wgmesh-10.service"
 expect_contains "verify: DNAT line" "$out" "$T/alpha/shorewall/rules DNATs udp 31002 to 169.254.1.2 (1.0): wgmesh-net up $D rewrites it, then run shorewall reload"
 expect_contains "verify: DNATed flows" "$out" "UDP flow still DNATed to 169.254.1.2 (1.0)"
+expect_eq "verify leaves the operator's own wg0 alone" "" "$(grep wg0 <<<"$out" || true)"
 json=$(net alpha verify --json "$D" 2>/dev/null) || true
 expect_eq "verify --json is JSON with the 1.0 findings" "1.0 device wg2|degraded" \
 	"$(python3 -c 'import json, sys; c = [x for x in json.load(sys.stdin)["checks"] if x["check"] == "1.0 device wg2"][0]; print(c["check"] + "|" + c["result"])' <<<"$json")"
@@ -163,6 +167,7 @@ expect_contains "up points at retire-1.0" "$err" "$T/alpha/wg2.conf is 1.0's wg-
 expect_eq "up rewrote the Shorewall rules without 1.0's DNAT" "" "$(grep '^DNAT' "$T/alpha/shorewall/rules" || true)"
 expect_contains "retire-1.0 removes wg2.conf" "$(cat "$T/retire.out")" "removed $T/alpha/wg2.conf"
 expect_contains "retire-1.0 prints the unit commands" "$(cat "$T/retire.out")" "systemctl disable --now wg-quick@wg2.service"
+expect_eq "retire-1.0 keeps the operator's wg0.conf" "$T/alpha/wg0.conf" "$(ls "$T/alpha/wg0.conf")"
 expect_eq "1.0's files are gone" "" "$(ls "$T/alpha/wg2.conf" "$T/sbin/ns-private" "$T/sbin/ns-tester" "$T/sbin/mesh_wg_restart" 2>/dev/null || true)"
 expect_eq "wg2's socket is in the underlay now" "yes" "$(ip netns exec alpha ss -Hlun 'sport = :31002' | grep -q . && echo yes)"
 expect_eq "no socket left inside private" "" "$(ip netns exec private ss -Hlun 'sport = :31002')"
