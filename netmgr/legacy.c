@@ -387,8 +387,8 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 			say(how, sizeof(how), "unit %s (%s): run systemctl disable --now %s", e->path,
 				 e->why, e->path);
 		else
-			say(how, sizeof(how), "%s %s: wgmesh-net up %s rewrites it, then run shorewall "
-				 "reload", e->path, e->why, domain);
+			say(how, sizeof(how), "%s %s: wgmesh-net up %s rewrites it (firewall: shorewall; "
+				 "else remove the line), then run shorewall reload", e->path, e->why, domain);
 		say(what, sizeof(what), "1.0 %s", e->kind == LO_UNIT ? "unit" :
 			 e->kind == LO_DNAT ? "DNAT" : "file");
 		emit(ctx, what, how);
@@ -511,8 +511,9 @@ int legacy_retire(const struct netmgr_opts *o, const char *domain, const struct 
 	find_files(o, l);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].kind == LO_DNAT) {
-			log_warn("%s still %s: remove it (wgmesh-net up %s rewrites the file) and run shorewall "
-				 "reload, or the flows come back", l->v[i].path, l->v[i].why, domain);
+			log_warn("%s still %s: remove the line (wgmesh-net up %s rewrites the file with "
+				 "firewall: shorewall) and run shorewall reload, or the flows come back",
+				 l->v[i].path, l->v[i].why, domain);
 			dnat++;
 		}
 	ret = conntrack_10_flows(octet, ports, n_ports, !o->dry_run, &found, &deleted);

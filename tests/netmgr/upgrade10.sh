@@ -138,7 +138,7 @@ expect_contains "verify: wg2.conf" "$out" "$T/alpha/wg2.conf is 1.0's wg-quick f
 expect_contains "verify: start script" "$out" "/usr/local/sbin/mesh_wg_restart is 1.0's start script: wgmesh-net retire-1.0 $D removes it"
 expect_contains "verify: wg-quick unit" "$out" "unit wg-quick@wg2.service (1.0 brought wg2 up with wg-quick): run systemctl disable --now wg-quick@wg2.service"
 expect_contains "verify: start unit" "$out" "unit wgmesh-10.service (it runs 1.0's /usr/local/sbin/mesh_wg_restart): run systemctl disable --now wgmesh-10.service"
-expect_contains "verify: DNAT line" "$out" "$T/alpha/shorewall/rules DNATs udp 31002 to 169.254.1.2 (1.0): wgmesh-net up $D rewrites it, then run shorewall reload"
+expect_contains "verify: DNAT line" "$out" "$T/alpha/shorewall/rules DNATs udp 31002 to 169.254.1.2 (1.0): wgmesh-net up $D rewrites it (firewall: shorewall; else remove the line), then run shorewall reload"
 expect_contains "verify: DNATed flows" "$out" "UDP flow still DNATed to 169.254.1.2 (1.0)"
 expect_eq "verify leaves the operator's own wg0 alone" "" "$(grep wg0 <<<"$out" || true)"
 json=$(net alpha verify --json "$D" 2>/dev/null) || true
@@ -147,7 +147,10 @@ expect_eq "verify --json is JSON with the 1.0 findings" "1.0 device wg2|degraded
 out=$(net alpha --dry-run apply "$R/$A_UUID.$D.txt" 2>/dev/null)
 expect_contains "up --dry-run: would replace 1.0's wg2" "$out" "would replace wgmesh 1.0's wg2 (UDP 31002 inside private, reached by DNAT) with ours"
 expect_contains "up --dry-run: would replace 1.0's veth" "$out" "would replace wgmesh 1.0's veth vpriv with vi-lab"
-expect_eq "verify and the dry run changed nothing" "$before" "$(node_state alpha private)"
+net alpha retire-1.0 "$D" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
+expect_eq "retire-1.0 before up: refused" "1|wgmesh-net: error: namespace private is not built by wgmesh 2 yet: run wgmesh-net up $D first" "$rc|$(cat "$T/err")"
+expect_eq "retire-1.0 before up: wg2.conf still there" "$T/alpha/wg2.conf" "$(ls "$T/alpha/wg2.conf")"
+expect_eq "verify, the dry run and the refused retire changed nothing" "$before" "$(node_state alpha private)"
 
 pid_10=$(ip netns pids private)
 # -- step 4: up (apply: the same with the record from a file, no DNS here)
