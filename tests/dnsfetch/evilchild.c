@@ -1,6 +1,8 @@
 /* A hostile stand-in for wgmesh-dnsfetch (hostile_test.c passes it as helper_path). It starts
  * like the real one (READY on --fd), then misbehaves as the first label of each requested name
- * says: the parent must report every lie and survive it. */
+ * says: the parent must report every lie and survive it. Started under a name ending in
+ * "-MODE" (a symlink), it behaves so for every request; "-noready" never says READY;
+ * "-script" sends back what a file names (fuzz_child.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -116,6 +118,30 @@ static void misbehave(const char *mode, uint32_t id)
 		_exit(3);
 	} else if (!strcmp(mode, "silent")) {
 		pause();
+	} else if (!strcmp(mode, "stall")) {
+		/* Stops half way through an answer. */
+		send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+		pause();
+	} else if (!strcmp(mode, "deaf")) {
+		/* Answers every id to come, correctly, and never reads another request. */
+		for (uint32_t next = id;; next++) {
+			send_frame(WGM_FRAME_STRING, next, "0:ok", 4);
+			send_end(next, WGM_FETCH_OK, 1);
+		}
+	} else if (!strcmp(mode, "babble")) {
+		/* Endless well-formed strings for the request, never an END. */
+		for (;;)
+			send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+	} else if (!strcmp(mode, "stderr")) {
+		/* Floods root's log: long lines with control bytes, then a good answer. */
+		memset(big, 'E', sizeof(big));
+		for (size_t i = 0; i < sizeof(big); i += 100)
+			big[i] = i % 1000 ? '\033' : '\n';
+		for (int i = 0; i < 16; i++)
+			if (write(2, big, sizeof(big)) < 0)
+				_exit(16);
+		send_frame(WGM_FRAME_STRING, id, "0:ok", 4);
+		send_end(id, WGM_FETCH_OK, 1);
 	} else if (!strcmp(mode, "sigsys")) {
 		/* The real cage, and a system call outside it. */
 		if (wgm_sandbox_enter(NULL, err, sizeof(err))) {
@@ -132,6 +158,8 @@ static void misbehave(const char *mode, uint32_t id)
 int main(int argc, char **argv)
 {
 	static uint8_t dgram[WGM_FRAME_MAX + 1];
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	const char *fixed = strrchr(base, '-');
 	struct wgm_request q;
 	struct wgm_frame req;
 	char err[256];
@@ -141,6 +169,9 @@ int main(int argc, char **argv)
 			fd = atoi(argv[i + 1]);
 	if (fd < 0)
 		return 2;
+	fixed = fixed ? fixed + 1 : NULL;
+	if (fixed && !strcmp(fixed, "noready"))
+		pause();
 	send_frame(WGM_FRAME_READY, 0, NULL, 0);
 	for (;;) {
 		ssize_t n = recv(fd, dgram, sizeof(dgram), 0);
@@ -151,6 +182,6 @@ int main(int argc, char **argv)
 			return 3;
 		wgm_frame_request(&req, &q);
 		q.name[strcspn(q.name, ".")] = '\0';
-		misbehave(q.name, req.id);
+		misbehave(fixed ? fixed : q.name, req.id);
 	}
 }
