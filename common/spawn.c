@@ -25,7 +25,6 @@ static const char *const step_name[] = {
 	[STEP_FDS] = "placing descriptors",
 	[STEP_LIMIT] = "setting a resource limit",
 	[STEP_FORK] = "forking the daemon",
-	[STEP_EXEC] = "exec",
 };
 
 /* Also carries the daemon's pid (step STEP_PID), so every read is of one size. */
@@ -218,10 +217,14 @@ int wgm_spawn(const struct wgm_spawn *s, struct wgm_child *c, char *err, size_t 
 		if (n != sizeof(rep) || rep.step < 0)
 			rep = (struct spawn_report){ STEP_FORK, ECHILD };
 		ret = rep.err ? -rep.err : -ECHILD;
-		snprintf(err, errlen, "cannot start %s: %s: %s", s->path,
-			 (size_t)rep.step < sizeof(step_name) / sizeof(step_name[0]) ? step_name[rep.step]
-										   : "?",
-			 strerror(rep.err));
+		if (rep.step == STEP_EXEC)
+			snprintf(err, errlen, "cannot run %s: %s", s->path, strerror(rep.err));
+		else
+			snprintf(err, errlen, "cannot start %s: %s: %s", s->path,
+				 (size_t)rep.step < sizeof(step_name) / sizeof(step_name[0])
+					 ? step_name[rep.step]
+					 : "?",
+				 strerror(rep.err));
 		if (c->ours && c->pid > 0)
 			reap_quietly(c->pid);
 		wgm_child_release(c);
