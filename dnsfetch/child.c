@@ -54,6 +54,7 @@ struct wgm_fetcher {
 	uint32_t last_id;
 	unsigned default_timeout_ms;
 	char broken[256]; /* why the last child is gone */
+	bool closing;      /* we closed the channel: its end is no news */
 	uint8_t dgram[WGM_FRAME_MAX + 1];
 };
 
@@ -90,6 +91,8 @@ static void reap(struct wgm_fetcher *f, int grace_ms, const char *why)
 		snprintf(f->broken, sizeof(f->broken), "%s; dnsfetch %s", why, how);
 	else
 		snprintf(f->broken, sizeof(f->broken), "dnsfetch died: %s", how);
+	if (!f->closing)
+		log_warn("%s", f->broken);
 }
 
 /* Ends the child for cause and remembers why. */
@@ -108,6 +111,8 @@ static int break_child(struct wgm_fetcher *f, int ret, const char *why)
 	wgm_child_log_close(&f->log);
 	wgm_child_describe(status, how, sizeof(how));
 	snprintf(f->broken, sizeof(f->broken), "%s; dnsfetch %s", why, how);
+	/* Said here once, whatever the caller makes of the failed question. */
+	log_warn("%s", f->broken);
 	return ret;
 }
 
@@ -268,8 +273,10 @@ static int start_child(struct wgm_fetcher *f)
 	}
 	fill_spawn(&sp, argv, envp, sv[1], errpipe[1]);
 	ret = wgm_spawn(&sp, &f->child, f->broken, sizeof(f->broken));
-	if (ret)
+	if (ret) {
+		log_err("%s", f->broken);
 		goto out;
+	}
 	f->fd = sv[0];
 	sv[0] = -1;
 	f->log = (struct wgm_child_log){ .fd = errpipe[0], .max_lines = LOG_LINES_PER_ASK };
@@ -284,8 +291,12 @@ static int start_child(struct wgm_fetcher *f)
 		snprintf(err, sizeof(err), "no READY within %d ms", READY_TIMEOUT_MS);
 	if (ret == -EINTR)
 		snprintf(err, sizeof(err), "interrupted while waiting for READY");
-	if (ret && ret != -EPIPE)
-		break_child(f, ret, err);
+	if (ret && ret != -EPIPE) {
+		char why[sizeof(err) + 64];
+
+		snprintf(why, sizeof(why), "starting %.48s: %s", f->helper, err);
+		break_child(f, ret, why);
+	}
 out:
 	for (int i = 0; i < 2; i++) {
 		if (sv[i] >= 0)
@@ -325,7 +336,6 @@ int wgm_fetcher_spawn(const char *helper_path, const char *user, const struct wg
 	f->default_timeout_ms = budget < MAX_BUDGET_MS ? (unsigned)budget : MAX_BUDGET_MS;
 	ret = start_child(f);
 	if (ret) {
-		log_err("starting %s: %s", helper_path, f->broken);
 		wgm_fetcher_close(f);
 		return ret;
 	}
@@ -356,7 +366,6 @@ static int ask(struct wgm_fetcher *f, enum wgm_frame_type type, const char *name
 		f->broken[0] = '\0';
 		ret = start_child(f);
 		if (ret) {
-			log_err("starting %s: %s", f->helper, f->broken);
 			snprintf(r->detail, sizeof(r->detail), "%s", f->broken);
 			return ret;
 		}
@@ -440,6 +449,7 @@ void wgm_fetcher_close(struct wgm_fetcher *f)
 	if (!f)
 		return;
 	/* Closing the channel is the child's signal to exit; it gets a moment to do so. */
+	f->closing = true;
 	reap(f, EXIT_GRACE_MS, NULL);
 	free(f->helper);
 	free(f->user);
