@@ -273,6 +273,10 @@ static int start_child(struct wgm_fetcher *f)
 	}
 	fill_spawn(&sp, argv, envp, sv[1], errpipe[1]);
 	ret = wgm_spawn(&sp, &f->child, f->broken, sizeof(f->broken));
+	/* The child's ends are the child's alone: its exit must read as end of file here. */
+	close(sv[1]);
+	close(errpipe[1]);
+	sv[1] = errpipe[1] = -1;
 	if (ret) {
 		log_err("%s", f->broken);
 		goto out;

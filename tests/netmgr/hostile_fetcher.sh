@@ -84,6 +84,7 @@ if wait_until $PROMPT gone; then
 	pass "SIGTERM answered while the fetcher is silent ($(($(ms) - t0)) ms)"
 else
 	fail "wgmesh-net still runs ${PROMPT}s after SIGTERM"
+	kill -KILL "$runner"
 fi
 rc=0; wait "$runner" || rc=$?
 runner=
@@ -110,6 +111,7 @@ if wait_until $PROMPT gone; then
 	pass "SIGTERM answered after 300 rounds ($(($(ms) - t0)) ms)"
 else
 	fail "wgmesh-net still runs ${PROMPT}s after SIGTERM"
+	kill -KILL "$runner"
 fi
 rc=0; wait "$runner" || rc=$?
 runner=
