@@ -164,9 +164,12 @@ int wgm_spawn(const struct wgm_spawn *s, struct wgm_child *c, char *err, size_t 
 	c->pid = 0;
 	c->pidfd = -1;
 	c->ours = !s->detach;
-	if (s->n_fds < 3 || s->n_fds > WGM_SPAWN_MAX_FDS || s->n_limits > WGM_SPAWN_MAX_LIMITS) {
-		snprintf(err, errlen, "starting %s: %zu descriptors, %zu limits asked", s->path, s->n_fds,
-			 s->n_limits);
+	/* A detached daemon's parent exits at once: a death signal would kill it with it. */
+	if (s->n_fds < 3 || s->n_fds > WGM_SPAWN_MAX_FDS || s->n_limits > WGM_SPAWN_MAX_LIMITS ||
+	    (s->detach && s->die_with_parent)) {
+		snprintf(err, errlen,
+			 "starting %s: %zu descriptors, %zu limits, detach %d with death signal %d asked",
+			 s->path, s->n_fds, s->n_limits, s->detach, s->die_with_parent);
 		return -EINVAL;
 	}
 	if (pipe2(report, O_CLOEXEC) || (s->detach && pipe2(hold, O_CLOEXEC))) {
@@ -183,10 +186,10 @@ int wgm_spawn(const struct wgm_spawn *s, struct wgm_child *c, char *err, size_t 
 	}
 	if (pid == 0)
 		exec_child(s, report[1], getppid());
+	ret = pid < 0 ? -errno : 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "starting %s: fork: %s", s->path, strerror(errno));
+	if (ret) {
+		snprintf(err, errlen, "starting %s: fork: %s", s->path, strerror(-ret));
 		goto out;
 	}
 	close(report[1]);

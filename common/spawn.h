@@ -32,7 +32,7 @@ struct wgm_spawn {
 	size_t n_fds;
 	struct wgm_spawn_limit limits[WGM_SPAWN_MAX_LIMITS];
 	size_t n_limits;
-	bool die_with_parent; /* PR_SET_PDEATHSIG: SIGKILL when the spawner goes */
+	bool die_with_parent; /* PR_SET_PDEATHSIG: SIGKILL when the spawner goes (not with detach) */
 	/* A daemon: its own session, and not our child (a grandchild, reaped by init), so it may
 	 * outlive us; the pidfd still tells when it exits. */
 	bool detach;
