@@ -157,7 +157,7 @@ int wgm_spawn(const struct wgm_spawn *s, struct wgm_child *c, char *err, size_t 
 	int report[2] = { -1, -1 }, hold[2] = { -1, -1 };
 	struct spawn_report rep;
 	sigset_t all, old;
-	pid_t pid, first = 0;
+	pid_t pid, self, first = 0;
 	ssize_t n = 0;
 	int ret = 0;
 
@@ -179,13 +179,14 @@ int wgm_spawn(const struct wgm_spawn *s, struct wgm_child *c, char *err, size_t 
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
+	self = getpid();
 	pid = fork();
 	if (pid == 0 && s->detach) {
 		close(hold[1]);
 		detach_child(s, report[1], hold[0]);
 	}
 	if (pid == 0)
-		exec_child(s, report[1], getppid());
+		exec_child(s, report[1], self);
 	ret = pid < 0 ? -errno : 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (ret) {

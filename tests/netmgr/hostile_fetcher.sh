@@ -20,7 +20,8 @@ host_state alpha $D $A_UUID n1lab 10.20.1.1/24 "$H/alpha.example.net/etc-wiregua
 net alpha apply "$R/$A_UUID.$D.txt" >"$T/out" 2>"$T/err" || fail "apply: $(cat "$T/err")"
 before=$(node_state alpha n1lab)
 mkdir -p "$T/evil"
-for mode in silent deaf; do ln -s "$EVIL" "$T/evil/evilchild-$mode"; done
+ATTACKS="unknownid oversize lyinglen babble flood diemid empty sigsys"
+for mode in silent deaf $ATTACKS; do ln -s "$EVIL" "$T/evil/evilchild-$mode"; done
 
 python3 -c '
 import socket, sys
@@ -117,4 +118,23 @@ rc=0; wait "$runner" || rc=$?
 runner=
 expect_eq "run ended cleanly" 0 "$rc"
 expect_eq "the mesh is as it was" "$before" "$(node_state alpha n1lab)"
+
+# Forged ids, oversize and lying frames, endless strings, a death half way through an answer,
+# an empty frame, a seccomp kill: each round ends with the record unavailable or refused.
+for mode in $ATTACKS; do
+	start_run "$mode"
+	t0=$(ms)
+	if wait_until 20 at_least 1; then
+		pass "$mode: the round ended ($(($(ms) - t0)) ms)"
+	else
+		fail "$mode: no round ended within 20 s"
+	fi
+	expect_contains "$mode: the mesh was kept" "$(cat "$T/notify.log")" "mesh kept"
+	kill -TERM "$runner"
+	wait_until $PROMPT gone || { fail "$mode: still runs ${PROMPT}s after SIGTERM"; kill -KILL "$runner"; }
+	rc=0; wait "$runner" || rc=$?
+	runner=
+	expect_eq "$mode: run ended cleanly" 0 "$rc"
+done
+expect_eq "the mesh is as it was after every attack" "$before" "$(node_state alpha n1lab)"
 finish
