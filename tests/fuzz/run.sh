@@ -34,6 +34,7 @@ build fuzz_record "${common_src[@]}"
 "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-I"$src/dnsfetch" -I"$src/common" -o "$out/evilchild" "$src/tests/dnsfetch/evilchild.c" \
 	"$src/dnsfetch/proto.c" "$src/dnsfetch/sandbox.c" "$src/common/buf.c" $deps
+# shellcheck disable=SC2086
 build fuzz_child "$src/dnsfetch/child.c" "$src/dnsfetch/proto.c" "$src/dnsfetch/fetch.c" \
 	"$src/dnsfetch/resolve.c" "$src/common/spawn.c" "$src/common/log.c" "$src/common/buf.c" $cares
 
