@@ -10,6 +10,7 @@
 #include "legacy.h"
 #include "log.h"
 #include "plan.h"
+#include "preflight.h"
 #include "reconcile.h"
 #include "record.h"
 #include "render.h"
@@ -71,8 +72,13 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 			    out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	/* An upgraded 1.0 node: its wg-quick devices make way for ours first. */
-	ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
+	/* An upgraded 1.0 node: refused, with the fix, while 1.0's namespace has another name;
+	 * after the checks, 1.0's wg-quick devices make way for ours. */
+	ret = legacy_refuse(h->domain, &d->names, out->err, sizeof(out->err));
+	if (ret == 0)
+		ret = preflight_run(o, h, plan, o->dry_run, out->err, sizeof(out->err));
+	if (ret == 0)
+		ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
 	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res);
@@ -92,9 +98,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	ret = render_configs(o, plan, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	/* Hooks follow a change (a boot, a new peer), not every quiet round of the run loop. */
-	if (res.changes)
-		ret = hooks_run(o->hook_dir, "up", plan->netns, plan->octet);
+	ret = hooks_up(o->hook_dir, plan->netns, plan->octet, res.changes > 0);
 	if (ret < 0)
 		snprintf(out->err, sizeof(out->err), "a hook in %s failed (see above)", o->hook_dir);
 out:

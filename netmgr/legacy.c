@@ -396,6 +396,15 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 	free(l);
 }
 
+int legacy_refuse(const char *domain, const struct node_names *n, char *err, size_t errlen)
+{
+	if (!trust_in_10_netns(n))
+		return 0;
+	snprintf(err, errlen, "trust interface %s is in wgmesh 1.0's namespace %s: keep that name with "
+		 "wgconfig --netns %s %s, then up again", n->trust_if, LEGACY_NETNS, LEGACY_NETNS, domain);
+	return -EBUSY;
+}
+
 int legacy_converge(const struct netmgr_opts *o, const char *domain, const struct desired_state *d,
 		    unsigned *changes, char *err, size_t errlen)
 {
@@ -409,12 +418,6 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 	int ret;
 
 	*changes = 0;
-	if (trust_in_10_netns(n)) {
-		snprintf(err, errlen, "trust interface %s is in wgmesh 1.0's namespace %s: keep that name "
-			 "with wgconfig --netns %s %s, then up again", n->trust_if, LEGACY_NETNS,
-			 LEGACY_NETNS, domain);
-		return -EBUSY;
-	}
 	ret = mesh_view_open(n->netns, &v, err, errlen);
 	if (ret < 0 || v.priv_fd < 0)
 		goto out;

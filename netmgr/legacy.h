@@ -31,9 +31,12 @@ typedef void (*legacy_emit_fn)(void *ctx, const char *what, const char *how);
 void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct node_names *n,
 		 const struct mesh_view *v, legacy_emit_fn emit, void *ctx);
 
-/* `up`, before the reconciler: refuses (nothing changed) when 1.0's namespace holds the trust
- * interface under another name; removes 1.0's devices and veth so the reconciler builds ours in
- * their place; deletes 1.0's conntrack flows; says what it did. *changes counts it. */
+/* `up`, before anything: -EBUSY with the fix in err when 1.0's namespace holds the trust
+ * interface and this node's namespace has another name. */
+int legacy_refuse(const char *domain, const struct node_names *n, char *err, size_t errlen);
+/* `up`, after its checks, before the reconciler: removes 1.0's devices and veth so the
+ * reconciler builds ours in their place; deletes 1.0's conntrack flows; says what it did.
+ * *changes counts it. */
 int legacy_converge(const struct netmgr_opts *o, const char *domain, const struct desired_state *d,
 		    unsigned *changes, char *err, size_t errlen);
 
