@@ -369,14 +369,15 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 	} else if (v->priv_fd >= 0) {
 		actual_veth_octet(&v->a_priv, n->veth_inner, &octet);
 	}
-	if (octet && n_ports && conntrack_10_flows(octet, ports, n_ports, false, &found, &deleted) == 0 &&
-	    found) {
+	/* The conntrack table can be large on a busy router: read only while 1.0 left a trace. */
+	find_files(o, l);
+	if ((n_devs || veth || l->n) && octet && n_ports &&
+	    conntrack_10_flows(octet, ports, n_ports, false, &found, &deleted) == 0 && found) {
 		say(how, sizeof(how), "%zu UDP flow%s still DNATed to 169.254.%u.2 (1.0): once 1.0's "
 			 "DNAT rule is gone, wgmesh-net retire-1.0 %s deletes them", found,
 			 found == 1 ? "" : "s", octet, domain);
 		emit(ctx, "1.0 conntrack", how);
 	}
-	find_files(o, l);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct leftover *e = &l->v[i];
 
