@@ -32,7 +32,7 @@ pids_10=()
 stop_10() { # the wireguard-go daemons wg-quick started for 1.0, by pid
 	local p
 	for p in "${pids_10[@]}"; do kill "$p" 2>/dev/null || true; done
-	[ -n "${pinger:-}" ] && kill "$pinger" 2>/dev/null || true
+	if [ -n "${pinger:-}" ]; then kill "$pinger" 2>/dev/null || true; fi
 	cleanup
 }
 trap stop_10 EXIT
@@ -86,7 +86,7 @@ NFT
 		fail "1.0's wg-quick up on $n"
 		exit 1
 	}
-	pids_10+=($(ip netns pids "$ns"))
+	mapfile -t -O "${#pids_10[@]}" pids_10 < <(ip netns pids "$ns")
 	nodes+=("$n")
 }
 
