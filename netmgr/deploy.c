@@ -7,6 +7,7 @@
 
 #include "desired.h"
 #include "hooks.h"
+#include "legacy.h"
 #include "log.h"
 #include "plan.h"
 #include "preflight.h"
@@ -44,6 +45,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	struct wgm_node_plan *plan = calloc(1, sizeof(*plan));
 	struct desired_state *d = calloc(1, sizeof(*d));
 	struct reconcile_result res;
+	unsigned retired = 0;
 	int ret = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -70,13 +72,20 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 			    out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = preflight_run(o, h, plan, o->dry_run, out->err, sizeof(out->err));
+	/* An upgraded 1.0 node: refused, with the fix, while 1.0's namespace has another name;
+	 * after the checks, 1.0's wg-quick devices make way for ours. */
+	ret = legacy_refuse(h->domain, &d->names, out->err, sizeof(out->err));
+	if (ret == 0)
+		ret = preflight_run(o, h, plan, o->dry_run, out->err, sizeof(out->err));
+	if (ret == 0)
+		ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
 	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res);
-	out->changes = res.changes;
+	out->changes = res.changes + retired;
 	if (ret < 0) {
-		snprintf(out->err, sizeof(out->err), "%s", res.err);
+		snprintf(out->err, sizeof(out->err), "%s%s", res.err, retired && !o->dry_run ?
+			 " (wgmesh 1.0's devices were already retired: fix this and run up again)" : "");
 		goto out;
 	}
 	if (o->dry_run)

@@ -60,10 +60,13 @@ int netmgr_check_fetcher(const struct netmgr_opts *o, bool need_path, char *err,
 
 struct wgm_fetcher *fetcher_get(struct fetcher_slot *s)
 {
+	struct wgm_fetch_opts fo = s->o->fetch;
+
 	if (s->f || s->spawn_error)
 		return s->f;
-	s->spawn_error = wgm_fetcher_spawn(netmgr_dnsfetch_path(s->o), s->o->dnsfetch_user,
-					   &s->o->fetch, &s->f);
+	fo.cancel_fd = s->cancel_fd;
+	s->spawn_error = wgm_fetcher_spawn(netmgr_dnsfetch_path(s->o), s->o->dnsfetch_user, &fo,
+					   &s->f);
 	if (s->spawn_error < 0) {
 		log_err("cannot start the DNS fetcher %s: %s (give --dnsfetch PATH)",
 			netmgr_dnsfetch_path(s->o), strerror(-s->spawn_error));
@@ -103,7 +106,7 @@ int host_ctx_load(const struct netmgr_opts *o, const char *domain, bool need_key
 	}
 	ret = wgm_key_load(&h->host_sk, h->hs.private_key_file, true);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot load host key %s: %s (run wghost, keep it mode 0600)",
+		snprintf(err, errlen, "cannot load host key %s: %s (run as root; wghost makes the key)",
 			 h->hs.private_key_file, strerror(-ret));
 		return ret;
 	}

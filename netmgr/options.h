@@ -38,6 +38,7 @@ struct fetcher_slot {
 	const struct netmgr_opts *o;
 	struct wgm_fetcher *f;
 	int spawn_error; /* 0: not tried or fine */
+	int cancel_fd; /* > 0: readable when a signal waits (run): questions end at once */
 };
 /* NULL when it cannot be started (logged once). */
 struct wgm_fetcher *fetcher_get(struct fetcher_slot *s);

@@ -18,6 +18,7 @@
 #include "birdstate.h"
 #include "buf.h"
 #include "jsonout.h"
+#include "legacy.h"
 #include "log.h"
 #include "ports.h"
 #include "reconcile.h"
@@ -488,8 +489,16 @@ static int write_metrics(const struct report *rep, const char *netns, const char
 	return ret;
 }
 
-int verify_run(const struct node_names *n, bool json, const char *metrics_path)
+/* What wgmesh 1.0 left (legacy.c): the mesh may work, but each will bite. */
+static void check_leftover(void *ctx, const char *what, const char *how)
 {
+	check(ctx, what, SEV_DEGRADED, "%s", how);
+}
+
+int verify_run(const struct node_names *n, const struct netmgr_opts *o, const char *domain)
+{
+	bool json = o->json;
+	const char *metrics_path = o->metrics_path;
 	struct report *rep = calloc(1, sizeof(*rep));
 	struct mesh_view v;
 	char err[256];
@@ -532,6 +541,7 @@ int verify_run(const struct node_names *n, bool json, const char *metrics_path)
 	}
 	check(rep, "wireguard devices", rep->n_links ? SEV_OK : SEV_BROKEN, "%zu", rep->n_links);
 out:
+	legacy_scan(o, domain, n, &v, check_leftover, rep);
 	mesh_view_close(&v);
 	if (json) {
 		printf("\n  ]");
