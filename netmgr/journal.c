@@ -85,14 +85,15 @@ static struct nlconn *conn(struct mesh_view *v, bool in_priv)
 	return in_priv ? &v->priv : &v->under;
 }
 
-/* By name: a move may renumber a link whose ifindex is taken on the other side. */
+/* By name: the move in may have renumbered the link (its ifindex was taken there); the move
+ * back asks for its old number. */
 static int move_back(struct mesh_view *v, const struct jentry *e)
 {
 	const struct jmoved *m = e->moved;
 	int idx = 0, ret = link_lookup(&v->priv, e->name, &idx, NULL);
 
 	if (ret == 0)
-		ret = link_move(&v->priv, idx, v->self_fd);
+		ret = link_move_as(&v->priv, idx, v->self_fd, e->ifindex);
 	if (ret == 0)
 		ret = link_lookup(&v->under, e->name, &idx, NULL);
 	for (size_t k = 0; ret == 0 && k < m->n_addrs; k++) {

@@ -135,6 +135,30 @@ int link_move(struct nlconn *c, int ifindex, int target_nsfd)
 	return ret;
 }
 
+int link_move_as(struct nlconn *c, int ifindex, int target_nsfd, int new_ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	ret = nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+	if (ret == 0)
+		ret = nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)target_nsfd);
+	if (ret == 0)
+		ret = nla_put_s32(msg, IFLA_NEW_IFINDEX, new_ifindex);
+	if (ret < 0) {
+		nlmsg_free(msg);
+		return nl_to_errno(ret);
+	}
+	ret = nl_to_errno(nl_send_sync(c->sk, msg)); /* asks for the ACK, waits, frees msg */
+	/* Kernels before 6.5 ignore IFLA_NEW_IFINDEX; a number taken there is refused. */
+	if (ret == -EBUSY || ret == -EEXIST)
+		ret = link_move(c, ifindex, target_nsfd);
+	return ret;
+}
+
 int link_delete(struct nlconn *c, int ifindex)
 {
 	struct rtnl_link *link = rtnl_link_alloc();

@@ -443,6 +443,9 @@ static int step_peer(struct rc *r, const struct desired_peer *p)
 			struct jentry e = { .kind = J_WGSET, .in_priv = true, .dev = cur };
 			snprintf(e.name, sizeof(e.name), "%s", p->ifname);
 			journal_push(&r->j, &e);
+			/* the journal holds the key now; no copy stays on the stack */
+			wgdev_config_wipe(&e.dev);
+			wgdev_config_wipe(&cur);
 			have_cur = false;
 		}
 		if (ret < 0) {
