@@ -8,7 +8,8 @@
 # compare links, addresses, routes, sysctls of both namespaces, the UAPI sockets, and every
 # device's whole configuration (wg showconf, hashed: private key, port, peers, endpoints,
 # allowed IPs). From a fresh node, and from a deployed one whose device the failing record
-# changes (private key, port, peer key, endpoint) or leaves stale.
+# changes (private key, port, peer key, endpoint, allowed IPs and keepalive set by hand, an
+# endpoint where there was none) or leaves stale.
 # Then the serial rule: after serial N, a record without a serial (a 1.0 controller's) is
 # refused until the stored serial is removed on purpose.
 source "$(dirname "$0")/lib.sh"
@@ -180,6 +181,19 @@ hold_port 31103
 fails "wg2 changed, gamma's port held (pre-flight)" "$changed" "UDP port 31103 is held by pid $holder"
 release_port
 cp "$T/oldhost.priv" "$T/alpha/lab_priv"; cp "$T/oldhost.pub" "$T/alpha/lab_pub"
+
+echo "== beta behind NAT (no endpoint), its allowed IPs and keepalive changed by hand"
+net alpha apply "$(BREMOTE="''"; seal nat "$(record 250 "$(beta)")")" wg.example.com >"$T/out" 2>"$T/err" ||
+	fail "apply of serial 250: $(cat "$T/err")"
+STORED=250
+# (the endpoint it had stays: WireGuard has no way to unset one short of a new peer)
+wg_in set wg2 peer "$B_KEY" remove
+wg_in set wg2 peer "$B_KEY" allowed-ips 10.99.0.0/16,fd99::/64 persistent-keepalive 7
+expect_eq "behind NAT: no endpoint" "(none)" "$(wg_in show wg2 endpoints | cut -f2)"
+# WireGuard cannot unset an endpoint: undo removes the peer and adds it back as it was
+ip -n alpha link add wg3 type bridge
+fails "beta given an endpoint, then a link under gamma's device name" "$two" "creating wg3"
+ip -n alpha link del wg3
 
 # beta left, gamma came: wg3 is built, then the BIRD directory cannot be written; wg2 is
 # removed only when everything else went through, so it is still there, as it was
