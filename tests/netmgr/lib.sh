@@ -152,14 +152,16 @@ finish() {
 	echo "all checks passed"
 }
 
-# node_state NODE NETNS: the underlay and the private namespace, for "nothing changed".
+# node_state NODE NETNS: the underlay and the private namespace, for "nothing changed"
+# (wg runs in the private namespace with the node's /run/wireguard: either back end).
 node_state() {
 	local n=$1 ns=$2 d
 	snapshot "$n"
 	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
 		snapshot "$ns"
 		for d in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | grep -E '^wg[0-9]+$'); do
-			echo "$d port $(in_node "$n" wg show "$d" listen-port) peers $(in_node "$n" wg show "$d" endpoints | tr '\t\n' '  ')"
+			echo "$d port $(in_node "$n" nsenter --net="/run/netns/$ns" wg show "$d" listen-port)" \
+				"peers $(in_node "$n" nsenter --net="/run/netns/$ns" wg show "$d" endpoints | tr '\t\n' '  ')"
 		done
 	fi
 }

@@ -62,19 +62,19 @@ sysctls() {
 }
 # wg ARGS in the private namespace with alpha's /run/wireguard: either back end's devices
 wg_in() { in_node alpha nsenter --net=/run/netns/$NS wg "$@"; }
-# full_state: everything a failed apply must give back. Keys never printed: showconf hashed.
+# full_state: everything a failed apply must give back: lib.sh's node_state (links, addresses,
+# routes of both namespaces, each device's port and endpoints) and sysctls, the UAPI sockets,
+# each device's allowed IPs and whole configuration (keys never printed: showconf hashed).
 full_state() {
 	local d
-	snapshot alpha
+	node_state alpha $NS
 	sysctls alpha
 	echo "UAPI sockets: $(ls "$T/alpha/wgrun" 2>/dev/null | paste -sd' ')"
 	ip netns list | awk '{print $1}' | grep -qx $NS || return 0
-	snapshot $NS
 	sysctls $NS
 	for d in $(ip -n $NS -o link show | awk -F': ' '{print $2}' | grep -E '^wg[0-9]+$'); do
 		echo "$d showconf sha256 $( (wg_in showconf "$d" || echo unreadable) | sha256sum | cut -c1-16)"
-		echo "$d port $(wg_in show "$d" listen-port) peers $(wg_in show "$d" endpoints | tr '\t\n' '  ')" \
-			"allowed $(wg_in show "$d" allowed-ips | cut -f2 | paste -sd' ')"
+		echo "$d allowed $(wg_in show "$d" allowed-ips | cut -f2 | paste -sd' ')"
 	done
 }
 
