@@ -153,6 +153,13 @@ out:
 	return ret;
 }
 
+/* An object already gone is undone: an IPv6 address goes with its link's down state, a route
+ * with its address or link. */
+static int gone_is_done(int ret)
+{
+	return ret == -ENODEV || ret == -EADDRNOTAVAIL ? 0 : ret;
+}
+
 static int undo_one(struct journal *j, struct mesh_view *v, struct jentry *e)
 {
 	int idx = 0, ret;
@@ -163,15 +170,13 @@ static int undo_one(struct journal *j, struct mesh_view *v, struct jentry *e)
 		return netns_delete(e->name);
 	case J_LINK:
 		ret = link_lookup(conn(v, e->in_priv), e->name, &idx, NULL);
-		if (ret == -ENODEV)
-			return 0;
-		return ret < 0 ? ret : link_delete(conn(v, e->in_priv), idx);
+		return gone_is_done(ret < 0 ? ret : link_delete(conn(v, e->in_priv), idx));
 	case J_MOVED_IN:
 		return move_back(v, e);
 	case J_ADDR:
-		return addr_del(conn(v, e->in_priv), e->ifindex, &e->p);
+		return gone_is_done(addr_del(conn(v, e->in_priv), e->ifindex, &e->p));
 	case J_ROUTE:
-		return route_del(conn(v, e->in_priv), &e->p, &e->gw, e->ifindex);
+		return gone_is_done(route_del(conn(v, e->in_priv), &e->p, &e->gw, e->ifindex));
 	case J_SYSCTL:
 		return ns_sysctl_write(e->in_priv ? v->priv_fd : -1, e->name, e->old);
 	case J_WGDEV:
@@ -179,7 +184,7 @@ static int undo_one(struct journal *j, struct mesh_view *v, struct jentry *e)
 	case J_WGSET:
 		return restore_device(j->be, v->priv_fd, &e->dev);
 	case J_UP:
-		return link_set_up(conn(v, e->in_priv), e->ifindex, false);
+		return gone_is_done(link_set_up(conn(v, e->in_priv), e->ifindex, false));
 	}
 	return -EINVAL;
 }

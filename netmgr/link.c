@@ -33,6 +33,7 @@ static int nl_to_errno(int nlerr)
 	case NLE_NODEV:
 	case NLE_OBJ_NOTFOUND: return -ENODEV;
 	case NLE_PERM: return -EPERM;
+	case NLE_NOACCESS: return -EACCES;
 	case NLE_NOMEM: return -ENOMEM;
 	case NLE_INVAL: return -EINVAL;
 	case NLE_BUSY: return -EBUSY;

@@ -91,6 +91,8 @@ fails() {
 	 net alpha "${opts[@]}" apply "$rec" wg.example.com) >"$T/out" 2>"$T/err" || rc=$?
 	expect_eq "$name: refused" 1 "$rc"
 	expect_contains "$name: says why" "$(cat "$T/err")" "$why"
+	echo "   said: $(tail -n 1 "$T/err")"
+	expect_eq "$name: every undo worked" "" "$(grep -i 'undo.* failed' "$T/err")"
 	expect_eq "$name: the node is as found" "$before" "$(full_state)"
 	expect_eq "$name: no serial stored" "${STORED:-}" "$(cat "$T/alpha/wg.example.com.serial" 2>/dev/null)"
 }
