@@ -33,8 +33,6 @@ struct reconcile {
 	struct reconcile_result *res;
 	struct journal j;
 };
-/* The steps' own name for it. */
-#define rc reconcile
 
 /* Our per-peer devices: w, g, then the peer's octet (FORMAT.md). */
 bool is_mesh_wg_name(const char *name)
@@ -52,8 +50,8 @@ enum wgdev_backend backend_of_kind(const char *kind)
 	return !strcmp(kind, "wireguard") ? WGDEV_KERNEL : WGDEV_USERSPACE;
 }
 
-static void change(struct rc *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void change(struct rc *r, const char *fmt, ...)
+static void change(struct reconcile *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void change(struct reconcile *r, const char *fmt, ...)
 {
 	char line[300];
 	va_list ap;
@@ -68,8 +66,8 @@ static void change(struct rc *r, const char *fmt, ...)
 		log_info("%s", line);
 }
 
-static int fail(struct rc *r, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct rc *r, int ret, const char *fmt, ...)
+static int fail(struct reconcile *r, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct reconcile *r, int ret, const char *fmt, ...)
 {
 	char what[300];
 	va_list ap;
@@ -82,13 +80,13 @@ static int fail(struct rc *r, int ret, const char *fmt, ...)
 	return ret;
 }
 
-static struct nlconn *conn(struct rc *r, bool in_priv)
+static struct nlconn *conn(struct reconcile *r, bool in_priv)
 {
 	return in_priv ? &r->v.priv : &r->v.under;
 }
 
 /* Undo everything journaled; the summary goes after what failed in err. */
-static void rollback(struct rc *r, char *err, size_t errlen)
+static void rollback(struct reconcile *r, char *err, size_t errlen)
 {
 	size_t undone, len = strlen(err);
 	int first = journal_undo(&r->j, &r->v, &undone);
@@ -97,7 +95,7 @@ static void rollback(struct rc *r, char *err, size_t errlen)
 		 undone == 1 ? "" : "s", first ? ", undo failed: " : "", first ? strerror(-first) : "");
 }
 
-static int ensure_up(struct rc *r, bool in_priv, const char *name, int ifindex, unsigned flags)
+static int ensure_up(struct reconcile *r, bool in_priv, const char *name, int ifindex, unsigned flags)
 {
 	int ret;
 
@@ -117,7 +115,7 @@ static int ensure_up(struct rc *r, bool in_priv, const char *name, int ifindex, 
 	return 0;
 }
 
-static int ensure_addr(struct rc *r, bool in_priv, const char *name, int ifindex,
+static int ensure_addr(struct reconcile *r, bool in_priv, const char *name, int ifindex,
 		       const struct wgm_prefix *p)
 {
 	struct actual_ns *a = in_priv ? &r->v.a_priv : &r->v.a_under;
@@ -141,7 +139,7 @@ static int ensure_addr(struct rc *r, bool in_priv, const char *name, int ifindex
 	return 0;
 }
 
-static int step_namespace(struct rc *r)
+static int step_namespace(struct reconcile *r)
 {
 	int ret;
 
@@ -162,7 +160,7 @@ static int step_namespace(struct rc *r)
 }
 
 /* Looks a link up in a snapshot, or (after this run made it) in the kernel. */
-static int find_link(struct rc *r, bool in_priv, const char *name, int *ifindex, unsigned *flags)
+static int find_link(struct reconcile *r, bool in_priv, const char *name, int *ifindex, unsigned *flags)
 {
 	const struct actual_link *l = actual_link_by_name(in_priv ? &r->v.a_priv : &r->v.a_under, name);
 
@@ -176,7 +174,7 @@ static int find_link(struct rc *r, bool in_priv, const char *name, int *ifindex,
 	return link_lookup(conn(r, in_priv), name, ifindex, flags);
 }
 
-static int step_veth(struct rc *r)
+static int step_veth(struct reconcile *r)
 {
 	const struct desired_state *d = r->d;
 	int out_idx = 0, in_idx = 0, ret;
@@ -215,7 +213,7 @@ static int step_veth(struct rc *r)
 	return ret;
 }
 
-static int step_trust(struct rc *r)
+static int step_trust(struct reconcile *r)
 {
 	const struct node_names *n = r->n;
 	int idx = 0, ret;
@@ -255,7 +253,7 @@ static int step_trust(struct rc *r)
 	return ret;
 }
 
-static int step_routes(struct rc *r)
+static int step_routes(struct reconcile *r)
 {
 	int idx = 0, ret;
 	unsigned flags;
@@ -285,7 +283,7 @@ static int step_routes(struct rc *r)
 	return 0;
 }
 
-static int step_sysctls(struct rc *r)
+static int step_sysctls(struct reconcile *r)
 {
 	for (size_t i = 0; i < r->d->n_sysctls; i++) {
 		const struct desired_sysctl *s = &r->d->sysctls[i];
@@ -382,7 +380,7 @@ static bool device_differs(const struct wgdev_config *cur, const struct wgdev_co
 				    sockaddr_equal(&cur->peers[0].endpoint, &w->endpoint));
 }
 
-static int create_device(struct rc *r, const struct desired_peer *p, int *idx)
+static int create_device(struct reconcile *r, const struct desired_peer *p, int *idx)
 {
 	struct jentry e = { .kind = J_WGDEV };
 	int ret;
@@ -407,7 +405,7 @@ static int create_device(struct rc *r, const struct desired_peer *p, int *idx)
 	return 0;
 }
 
-static int step_peer(struct rc *r, const struct desired_peer *p)
+static int step_peer(struct reconcile *r, const struct desired_peer *p)
 {
 	struct wgdev_config cfg, cur = { 0 };
 	struct wgdev_peer peer;
@@ -476,7 +474,7 @@ static bool desired_has_if(const struct desired_state *d, const char *name)
 /* Peers that left the mesh: their devices go, nothing else is touched. Last of all, once the
  * whole deploy succeeded, because a removed device cannot be given back. Every one is tried;
  * a failure leaves that device for the next run. */
-static int remove_stale_devices(struct rc *r)
+static int remove_stale_devices(struct reconcile *r)
 {
 	int first = 0;
 
@@ -497,7 +495,7 @@ static int remove_stale_devices(struct rc *r)
 }
 
 /* Checks that need no change: refused here, nothing has been touched yet. */
-static int preflight(struct rc *r)
+static int preflight(struct reconcile *r)
 {
 	uint16_t ports[WGM_MAX_HOSTS];
 	size_t n_ports = 0, n_all = 0;
@@ -526,7 +524,7 @@ static int preflight(struct rc *r)
 	return ports_find_conflict(ports, NULL, n_ports, r->res->err, sizeof(r->res->err));
 }
 
-static void close_all(struct rc *r)
+static void close_all(struct reconcile *r)
 {
 	mesh_view_close(&r->v);
 	journal_free(&r->j);
@@ -536,7 +534,7 @@ static void close_all(struct rc *r)
 int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool dry_run,
 		    bool rotate_stale, struct reconcile_result *res, struct reconcile **out)
 {
-	struct rc *r = calloc(1, sizeof(*r));
+	struct reconcile *r = calloc(1, sizeof(*r));
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -545,8 +543,8 @@ int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool d
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		return -ENOMEM;
 	}
-	*r = (struct rc){ .d = d, .n = &d->names, .be = be, .dry_run = dry_run,
-			  .rotate_stale = rotate_stale, .res = res, .j = { .be = be } };
+	*r = (struct reconcile){ .d = d, .n = &d->names, .be = be, .dry_run = dry_run,
+				  .rotate_stale = rotate_stale, .res = res, .j = { .be = be } };
 	ret = mesh_view_open(r->n->netns, &r->v, res->err, sizeof(res->err));
 	if (ret == 0)
 		ret = preflight(r);
@@ -589,7 +587,7 @@ void reconcile_abort(struct reconcile *r, char *err, size_t errlen)
 
 int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_result *res)
 {
-	struct rc r = { .n = n, .dry_run = dry_run, .res = res };
+	struct reconcile r = { .n = n, .dry_run = dry_run, .res = res };
 	int ret, idx;
 	unsigned flags;
 
