@@ -498,8 +498,7 @@ static int remove_stale_devices(struct reconcile *r)
 static int preflight(struct reconcile *r)
 {
 	uint16_t ports[WGM_MAX_HOSTS];
-	size_t n_ports = 0, n_all = 0;
-	uint16_t all[WGM_MAX_HOSTS];
+	const char *owners[WGM_MAX_HOSTS];
 	const struct node_names *n = r->n;
 	bool have_out = actual_link_by_name(&r->v.a_under, n->veth_outer) != NULL;
 	bool have_in = actual_link_by_name(&r->v.a_priv, n->veth_inner) != NULL;
@@ -514,14 +513,16 @@ static int preflight(struct reconcile *r)
 		return fail(r, -EEXIST, "%s exists in %s without %s in %s: it is not our veth; remove or rename it (or set interface_outbound)",
 			    have_out ? n->veth_outer : n->veth_inner, have_out ? "the underlay" : n->netns,
 			    have_out ? n->veth_inner : n->veth_outer, have_out ? n->netns : "the underlay");
+	/* A device we already run may hold its own port (the same, or the one it moves to);
+	 * any other holder is refused here, before anything changes. */
 	for (size_t i = 0; i < r->d->n_peers; i++) {
-		all[n_all++] = r->d->peers[i].listen_port;
-		/* A device we already run holds its own port. */
-		if (!actual_link_by_name(&r->v.a_priv, r->d->peers[i].ifname))
-			ports[n_ports++] = r->d->peers[i].listen_port;
+		const char *ifname = r->d->peers[i].ifname;
+
+		ports[i] = r->d->peers[i].listen_port;
+		owners[i] = actual_link_by_name(&r->v.a_priv, ifname) ? ifname : NULL;
 	}
-	ports_warn_ephemeral(all, n_all);
-	return ports_find_conflict(ports, NULL, n_ports, r->res->err, sizeof(r->res->err));
+	ports_warn_ephemeral(ports, r->d->n_peers);
+	return ports_find_conflict(ports, owners, r->d->n_peers, r->res->err, sizeof(r->res->err));
 }
 
 static void close_all(struct reconcile *r)

@@ -182,6 +182,9 @@ ip netns exec $NS sysctl -qw net.ipv6.conf.default.disable_ipv6=0
 hold_port 31103
 fails "wg2 changed, gamma's port held (pre-flight)" "$changed" "UDP port 31103 is held by pid $holder"
 release_port
+hold_port 31102
+fails "the port wg2 moves to is held (pre-flight)" "$changed" "UDP port 31102 is held by pid $holder"
+release_port
 cp "$T/oldhost.priv" "$T/alpha/lab_priv"; cp "$T/oldhost.pub" "$T/alpha/lab_pub"
 
 echo "== beta behind NAT (no endpoint), its allowed IPs and keepalive changed by hand"
