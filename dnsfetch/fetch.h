@@ -33,6 +33,9 @@ struct wgm_fetch_opts {
 	char servers[WGM_FETCH_MAX_SERVERS][64]; /* "ADDR" or "ADDR:PORT" or "[V6]:PORT" */
 	unsigned timeout_ms; /* per try; 0 = default 2000 */
 	unsigned tries;      /* 0 = default 3 */
+	/* Child transport: > 0, a descriptor that turns readable when the caller must stop
+	 * waiting (the run loop's signalfd): the question ends at once with -EINTR. */
+	int cancel_fd;
 };
 
 /* Result of one TXT look-up: on OK, one string per RR (the RR's character-strings joined with
@@ -54,10 +57,11 @@ int wgm_fetch_opts_add_server(struct wgm_fetch_opts *o, const char *spec, char *
 /* In-process transport. */
 int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r);
 
-/* Child transport: the manager spawns wgmesh-dnsfetch (path, user to drop to) once and asks
+/* Child transport: the manager spawns wgmesh-dnsfetch (path, user to drop to) and asks
  * through it. DNS that gives no answer within timeout_ms (0: as long as c-ares' tries take) is
- * WGM_FETCH_TIMEOUT. A child that breaks the protocol, dies, or is still silent 2 s after
- * that is killed; the fetcher then answers -EPIPE until it is closed and spawned again. */
+ * WGM_FETCH_TIMEOUT. A child that breaks the protocol, dies, or has not taken the request or
+ * answered it 2 s after that is killed (the question fails: -EPROTO, -EPIPE, -ETIMEDOUT); the
+ * next question starts a new child (up to 10 s for its READY). */
 struct wgm_fetcher;
 int wgm_fetcher_spawn(const char *helper_path, const char *user, const struct wgm_fetch_opts *o,
 		      struct wgm_fetcher **out);

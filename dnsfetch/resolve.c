@@ -87,6 +87,9 @@ int wgm_resolver_new(const struct wgm_fetch_opts *o, struct wgm_resolver **out, 
 	/* NOCHECKRESP: hand SERVFAIL and REFUSED up as such; by default c-ares takes them as an
 	 * unreachable server and reports only "could not contact". */
 	opts.flags = ARES_FLAG_EDNS | ARES_FLAG_NOCHECKRESP;
+	/* No HOSTALIASES file: a name means what DNS says, and the sandboxed child may not open
+	 * files (the open would kill it). */
+	opts.flags |= ARES_FLAG_NOALIASES;
 	opts.ednspsz = EDNS_UDP_SIZE;
 	opts.timeout = o->timeout_ms ? (int)o->timeout_ms : DEFAULT_TIMEOUT_MS;
 	opts.tries = o->tries ? (int)o->tries : DEFAULT_TRIES;

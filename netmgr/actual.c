@@ -55,6 +55,7 @@ static int read_links(struct nlconn *c, struct actual_ns *a)
 		struct rtnl_link *l = (struct rtnl_link *)o;
 		struct actual_link *al;
 		const char *kind = rtnl_link_get_type(l);
+		int32_t nsid;
 
 		if (grow((void **)&a->links, a->n_links, sizeof(*a->links)) < 0) {
 			ret = -ENOMEM;
@@ -66,6 +67,7 @@ static int read_links(struct nlconn *c, struct actual_ns *a)
 		snprintf(al->kind, sizeof(al->kind), "%s", kind ? kind : "");
 		al->ifindex = rtnl_link_get_ifindex(l);
 		al->flags = rtnl_link_get_flags(l);
+		al->peer_elsewhere = rtnl_link_get_link_netnsid(l, &nsid) == 0;
 	}
 	nl_cache_free(cache);
 	return ret < 0 ? ret : 0;

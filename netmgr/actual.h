@@ -15,6 +15,7 @@ struct actual_link {
 	char kind[16]; /* "veth", "tun", "wireguard", ... or "" */
 	int ifindex;
 	unsigned flags;
+	bool peer_elsewhere; /* its peer (a veth's other end) is in another namespace */
 };
 
 struct actual_addr {

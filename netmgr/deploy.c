@@ -9,6 +9,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "plan.h"
+#include "preflight.h"
 #include "reconcile.h"
 #include "record.h"
 #include "render.h"
@@ -70,6 +71,9 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 			    out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
+	ret = preflight_run(o, h, plan, o->dry_run, out->err, sizeof(out->err));
+	if (ret < 0)
+		goto out;
 	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res, &rc);
 	out->changes = res.changes;
 	if (ret < 0) {
@@ -93,9 +97,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 		snprintf(out->err, sizeof(out->err), "%s", res.err);
 	if (ret < 0 || o->dry_run)
 		goto out;
-	/* Hooks follow a change (a boot, a new peer), not every quiet round of the run loop. */
-	if (res.changes)
-		ret = hooks_run(o->hook_dir, "up", plan->netns, plan->octet);
+	ret = hooks_up(o->hook_dir, plan->netns, plan->octet, res.changes > 0);
 	if (ret < 0)
 		snprintf(out->err, sizeof(out->err), "a hook in %s failed (see above)", o->hook_dir);
 out:

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "log.h"
 
@@ -90,4 +91,77 @@ int hooks_run(const char *dir, const char *phase, const char *netns, uint8_t oct
 	}
 	free(ents);
 	return ret;
+}
+
+static void memory_path(const char *netns, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s/hooks-%s", HOOKS_RUN_DIR, netns);
+}
+
+/* This boot and the hooks as they are now. */
+static int hooks_fingerprint(const char *dir, struct wgm_buf *fp)
+{
+	struct dirent **ents;
+	char *boot = NULL;
+	size_t boot_len = 0;
+	int n, ret;
+
+	/* /run is a tmpfs on every systemd host; the boot id also covers one that is not. */
+	if (wgm_read_file("/proc/sys/kernel/random/boot_id", 64, &boot, &boot_len) < 0)
+		boot_len = 0;
+	while (boot_len && boot[boot_len - 1] == '\n')
+		boot_len--;
+	ret = wgm_buf_appendf(fp, "boot %.*s\n", (int)boot_len, boot_len ? boot : "");
+	free(boot);
+	n = scandir(dir, &ents, NULL, by_name);
+	if (n < 0)
+		return ret ? ret : (errno == ENOENT ? 0 : -errno);
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		if (ret == 0 && ents[i]->d_name[0] != '.' && stat(path, &st) == 0 &&
+		    S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+			ret = wgm_buf_appendf(fp, "%s %lld %lld.%09ld\n", ents[i]->d_name,
+					      (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+					      st.st_mtim.tv_nsec);
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
+
+int hooks_up(const char *dir, const char *netns, uint8_t octet, bool changed)
+{
+	struct wgm_buf fp = { 0 };
+	char path[4096], *last = NULL;
+	size_t last_len = 0;
+	bool wrote;
+	int ret;
+
+	memory_path(netns, path, sizeof(path));
+	ret = hooks_fingerprint(dir, &fp);
+	if (ret < 0)
+		goto out;
+	if (!changed && wgm_read_file(path, 1 << 20, &last, &last_len) == 0 &&
+	    last_len == fp.len && !memcmp(last, fp.p, fp.len))
+		goto out;
+	ret = hooks_run(dir, "up", netns, octet);
+	if (ret < 0)
+		unlink(path);
+	else if (wgm_write_if_changed(path, fp.p, fp.len, 0644, &wrote) < 0)
+		log_warn("cannot write %s: the hooks will run again at the next up", path);
+out:
+	free(last);
+	wgm_buf_free(&fp);
+	return ret;
+}
+
+void hooks_forget(const char *netns)
+{
+	char path[4096];
+
+	memory_path(netns, path, sizeof(path));
+	unlink(path);
 }

@@ -10,6 +10,7 @@
 #include "desired.h"
 #include "hooks.h"
 #include "log.h"
+#include "netns.h"
 #include "options.h"
 #include "reconcile.h"
 #include "runloop.h"
@@ -59,10 +60,12 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 {
 	struct fetcher_slot dns = { .o = o };
 	struct deploy_outcome out;
-	struct host_ctx h;
+	struct host_ctx h = { 0 };
 	char err[512];
-	int ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
+	int ret = netmgr_check_fetcher(o, !file, err, sizeof(err));
 
+	if (ret == 0)
+		ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
 	if (ret < 0) {
 		log_err("%s", err);
 		goto out;
@@ -99,7 +102,8 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 	struct node_names n;
 	struct mesh_view v;
 	uint8_t octet = 0;
-	char err[256];
+	unsigned tester = 0;
+	char err[512];
 	int ret = load_names(o, domain, &n);
 
 	if (ret < 0)
@@ -109,21 +113,37 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 		if (hooks_run(o->hook_dir, "down", n.netns, octet) < 0)
 			log_warn("a hook in %s failed; going down anyway", o->hook_dir);
 	mesh_view_close(&v);
+	/* The tester namespace hangs off the private one: it goes first, with down. */
+	if (netns_exists(TESTER_NETNS)) {
+		if (o->dry_run)
+			printf("would remove the tester namespace %s\n", TESTER_NETNS);
+		else if (tester_down(&n, false, err, sizeof(err)) < 0)
+			log_warn("%s; going down anyway", err);
+		else
+			log_info("removed the tester namespace %s", TESTER_NETNS);
+		tester = 1;
+	}
 	ret = reconcile_down(&n, o->dry_run, &res);
-	if (ret < 0)
+	if (ret < 0) {
 		log_err("%s", res.err);
-	else
-		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", res.changes,
-		       res.changes == 1 ? "" : "s");
+		return ret;
+	}
+	if (!o->dry_run)
+		hooks_forget(n.netns);
+	res.changes += tester;
+	printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", res.changes,
+	       res.changes == 1 ? "" : "s");
 	return ret;
 }
 
 static int cmd_run(const struct netmgr_opts *o, const char *domain)
 {
-	struct host_ctx h;
+	struct host_ctx h = { 0 };
 	char err[512];
-	int ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
+	int ret = netmgr_check_fetcher(o, true, err, sizeof(err));
 
+	if (ret == 0)
+		ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
 	if (ret < 0)
 		log_err("%s", err);
 	else

@@ -1,9 +1,11 @@
 #include "options.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "wgm_config.h"
@@ -31,12 +33,40 @@ const char *netmgr_dnsfetch_path(const struct netmgr_opts *o)
 	return WGM_LIBEXECDIR "/wgmesh-dnsfetch";
 }
 
+int netmgr_check_fetcher(const struct netmgr_opts *o, bool need_path, char *err, size_t errlen)
+{
+	const char *path = netmgr_dnsfetch_path(o);
+	const struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(o->dnsfetch_user);
+	if (!pw) {
+		snprintf(err, errlen, "--dnsfetch-user \"%s\": %s; give an existing unprivileged user (default nobody)",
+			 o->dnsfetch_user, errno ? strerror(errno) : "no such user");
+		return errno ? -errno : -ENOENT;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		snprintf(err, errlen, "--dnsfetch-user \"%s\" has uid or gid 0: give an unprivileged user (default nobody)",
+			 o->dnsfetch_user);
+		return -EINVAL;
+	}
+	if (need_path && access(path, X_OK) < 0) {
+		snprintf(err, errlen, "DNS fetcher %s: %s; give --dnsfetch PATH (or $WGM_DNSFETCH)", path,
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 struct wgm_fetcher *fetcher_get(struct fetcher_slot *s)
 {
+	struct wgm_fetch_opts fo = s->o->fetch;
+
 	if (s->f || s->spawn_error)
 		return s->f;
-	s->spawn_error = wgm_fetcher_spawn(netmgr_dnsfetch_path(s->o), s->o->dnsfetch_user,
-					   &s->o->fetch, &s->f);
+	fo.cancel_fd = s->cancel_fd;
+	s->spawn_error = wgm_fetcher_spawn(netmgr_dnsfetch_path(s->o), s->o->dnsfetch_user, &fo,
+					   &s->f);
 	if (s->spawn_error < 0) {
 		log_err("cannot start the DNS fetcher %s: %s (give --dnsfetch PATH)",
 			netmgr_dnsfetch_path(s->o), strerror(-s->spawn_error));

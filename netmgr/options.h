@@ -27,12 +27,17 @@ void netmgr_opts_defaults(struct netmgr_opts *o);
 /* wgmesh-dnsfetch: --dnsfetch, else $WGM_DNSFETCH, else the installed one. */
 const char *netmgr_dnsfetch_path(const struct netmgr_opts *o);
 
+/* What spawning the fetcher needs, checked before anything starts: --dnsfetch-user exists and
+ * is not root; with need_path, the fetcher is executable. One line in err. */
+int netmgr_check_fetcher(const struct netmgr_opts *o, bool need_path, char *err, size_t errlen);
+
 /* The DNS fetcher, spawned the first time something needs DNS (a record file with IP
  * endpoints needs none). */
 struct fetcher_slot {
 	const struct netmgr_opts *o;
 	struct wgm_fetcher *f;
 	int spawn_error; /* 0: not tried or fine */
+	int cancel_fd; /* > 0: readable when a signal waits (run): questions end at once */
 };
 /* NULL when it cannot be started (logged once). */
 struct wgm_fetcher *fetcher_get(struct fetcher_slot *s);

@@ -180,11 +180,20 @@ static int step_veth(struct reconcile *r)
 	int out_idx = 0, in_idx = 0, ret;
 	unsigned out_flags = 0, in_flags = 0;
 	bool have_out = find_link(r, false, d->names.veth_outer, &out_idx, &out_flags) == 0;
+	bool have_in = find_link(r, true, d->names.veth_inner, &in_idx, &in_flags) == 0;
 
-	/* preflight refused half a pair: both ends are there, or neither */
-	if (have_out) {
-		find_link(r, true, d->names.veth_inner, &in_idx, &in_flags);
-	} else {
+	if (have_out != have_in) {
+		/* A veth end whose peer is elsewhere (preflight checked): deleting it takes the
+		 * peer too, which no undo can bring back; it was of no use to this node. */
+		change(r, "delete the lone veth end %s", have_out ? d->names.veth_outer : d->names.veth_inner);
+		if (!r->dry_run) {
+			ret = link_delete(conn(r, have_in), have_out ? out_idx : in_idx);
+			if (ret < 0)
+				return fail(r, ret, "deleting the lone veth end");
+		}
+		have_out = have_in = false;
+	}
+	if (!have_out) {
 		change(r, "create veth %s (underlay) <-> %s (%s)", d->names.veth_outer,
 		       d->names.veth_inner, d->names.netns);
 		if (!r->dry_run) {
@@ -507,14 +516,18 @@ static int preflight(struct reconcile *r)
 	    !actual_link_by_name(&r->v.a_under, n->trust_if))
 		return fail(r, -ENODEV, "trust interface %s is in neither the underlay nor %s (check interface_trust in the host state)",
 			    n->trust_if, n->netns);
-	/* Deleting one end of a veth deletes both, so half a pair is a link of someone else's
-	 * under our name, not ours to delete. */
-	if (have_out != have_in)
-		return fail(r, -EEXIST, "%s exists in %s without %s in %s: it is not our veth; remove or rename it (or set interface_outbound)",
-			    have_out ? n->veth_outer : n->veth_inner, have_out ? "the underlay" : n->netns,
-			    have_out ? n->veth_inner : n->veth_outer, have_out ? n->netns : "the underlay");
-	/* A device we already run may hold its own port (the same, or the one it moves to);
-	 * any other holder is refused here, before anything changes. */
+	/* Half a pair is repaired only when it is our veth's end whose peer is elsewhere (the old
+	 * namespace, kept alive by a BIRD after down); any other link under that name is someone
+	 * else's, not ours to delete. */
+	if (have_out != have_in) {
+		const struct actual_link *l = have_out ? actual_link_by_name(&r->v.a_under, n->veth_outer)
+						       : actual_link_by_name(&r->v.a_priv, n->veth_inner);
+
+		if (strcmp(l->kind, "veth") || !l->peer_elsewhere)
+			return fail(r, -EEXIST, "%s exists in %s without %s in %s: it is not our veth; remove or rename it",
+				    l->name, have_out ? "the underlay" : n->netns,
+				    have_out ? n->veth_inner : n->veth_outer, have_out ? n->netns : "the underlay");
+	}
 	for (size_t i = 0; i < r->d->n_peers; i++) {
 		const char *ifname = r->d->peers[i].ifname;
 

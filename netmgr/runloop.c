@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -57,6 +59,11 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 	sigaddset(&set, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
+	/* Readable while one of them waits: a DNS question in progress ends at once, so a stuck
+	 * fetcher cannot delay the answer to a signal (sigtimedwait below still takes it). */
+	dns.cancel_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (dns.cancel_fd < 0)
+		return -errno;
 	bool dns_trouble = one_round(o, h, &dns, true);
 	for (;;) {
 		struct timespec ts = { .tv_sec = jittered(o->interval) };
@@ -80,5 +87,6 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 		dns_trouble = one_round(o, h, &dns, false);
 	}
 	fetcher_slot_close(&dns);
+	close(dns.cancel_fd);
 	return ret;
 }

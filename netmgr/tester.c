@@ -53,6 +53,7 @@ int tester_up(const struct node_names *n, bool dry_run, char *err, size_t errlen
 	int priv_fd = -1, tst_fd = -1, pidx, tidx, ret;
 	uint8_t octet, net;
 	char ifname[WGM_IFNAMSIZ];
+	bool in_priv, in_tst;
 
 	ret = node_octet(n, &octet, err, errlen);
 	if (ret < 0)
@@ -76,10 +77,16 @@ int tester_up(const struct node_names *n, bool dry_run, char *err, size_t errlen
 		ret = nlconn_open(&tst, tst_fd);
 	if (ret < 0)
 		goto fail;
-	if (link_lookup(&priv, ifname, &pidx, NULL) < 0 &&
-	    (ret = link_veth_create(&priv, ifname, ifname, tst_fd)) < 0)
-		goto fail;
-	ret = link_lookup(&priv, ifname, &pidx, NULL);
+	in_priv = link_lookup(&priv, ifname, &pidx, NULL) == 0;
+	in_tst = link_lookup(&tst, ifname, &tidx, NULL) == 0;
+	/* Half a pair: its other end went with an old private namespace that something (a BIRD
+	 * started in it) still holds. Make it whole again. */
+	if (in_priv != in_tst)
+		ret = link_delete(in_priv ? &priv : &tst, in_priv ? pidx : tidx);
+	if (ret == 0 && !(in_priv && in_tst))
+		ret = link_veth_create(&priv, ifname, ifname, tst_fd);
+	if (ret == 0)
+		ret = link_lookup(&priv, ifname, &pidx, NULL);
 	if (ret == 0)
 		ret = link_lookup(&tst, ifname, &tidx, NULL);
 	if (ret == 0)

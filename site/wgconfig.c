@@ -16,6 +16,7 @@
 #include "../dnsfetch/fetch.h"
 #include "cli.h"
 #include "hoststate.h"
+#include "ifcheck.h"
 #include "log.h"
 #include "plan.h"
 #include "records.h"
@@ -159,6 +160,29 @@ static int site_record_get(const struct wgconfig_opts *o, struct wgm_site_record
 	return ret;
 }
 
+/* The interfaces named on the command line, where wgmesh-net will look for them. The trust
+ * interface may already be in the private namespace: wgmesh-net up moved it there. */
+static int check_interfaces(const struct wgconfig_opts *o, const char *netns)
+{
+	if (o->public_if && !wgm_if_exists(o->public_if, NULL)) {
+		log_err("-i %s: no such interface on this host; give the public interface (see ip link)",
+			o->public_if);
+		return -ENODEV;
+	}
+	if (o->trust_if && !wgm_if_exists(o->trust_if, NULL) && !wgm_if_exists(o->trust_if, netns)) {
+		log_err("-T %s: no such interface on this host nor in namespace %s; give the trust (LAN) interface (see ip link)",
+			o->trust_if, netns);
+		return -ENODEV;
+	}
+	/* wgmesh-net makes this veth, and mends a lone end of it by deleting it. */
+	if (o->outbound && wgm_if_exists(o->outbound, NULL) && !wgm_if_is_veth(o->outbound)) {
+		log_err("-o %s: that is an existing interface, not a veth; -o names the veth wgmesh-net makes: give a free name",
+			o->outbound);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 static int set_default_key_files(struct wgm_host_state *hs, const char *state_dir)
 {
 	int n;
@@ -228,6 +252,9 @@ int main(int argc, char **argv)
 		ret = -EPERM;
 		goto out;
 	}
+	ret = check_interfaces(&o, o.netns ? o.netns : hs.netns[0] ? hs.netns : rec.locus);
+	if (ret)
+		goto out;
 	hs.site_public_key = rec.public_key;
 	hs.has_site_key = true;
 	snprintf(hs.locus, sizeof(hs.locus), "%s", rec.locus);

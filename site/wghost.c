@@ -12,6 +12,7 @@
 
 #include "addrdetect.h"
 #include "cli.h"
+#include "fingerprint.h"
 #include "hoststate.h"
 #include "key.h"
 #include "log.h"
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
 	struct wgm_registration *reg = calloc(1, sizeof(*reg));
 	struct wgm_key sk = { 0 }, pk;
 	struct wgm_buf msg = { 0 };
-	char path[4096], err[512];
+	char path[4096], err[512], fp[WGM_FINGERPRINT_LEN + 1];
 	int ret = -EINVAL;
 
 	wgm_log_init("wghost");
@@ -206,6 +207,9 @@ int main(int argc, char **argv)
 		log_err("cannot seal the registration message: %s", strerror(-ret));
 		goto out;
 	}
+	wgm_key_fingerprint(&pk, fp);
+	log_notice("host key fingerprint %s: 'wgsite show MESSAGE FILE' shows the controller the same",
+		   fp);
 	printf("Message to Home: %s\n", (const char *)msg.p);
 out:
 	wgm_key_wipe(&sk);

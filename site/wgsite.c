@@ -25,8 +25,11 @@ static void usage(void)
 	printf("Usage:\n"
 	       "  wgsite init FILE --domain DOMAIN --locus LOCUS [--ipv6 PREFIX/48] [--portbase N]\n"
 	       "              [--asn-range LOW:HIGH]   make a site file and its key\n"
-	       "  wgsite FILE [--dns ADDR[:PORT]]      check the site record in DNS\n"
+	       "  wgsite FILE [--dns ADDR[:PORT]]      check the site record in DNS (exit 0 right,\n"
+	       "                                       2 missing or different, 3 DNS not answering)\n"
 	       "  wgsite -i MESSAGE FILE               import or update a host (wghost's message)\n"
+	       "  wgsite -i MESSAGE --dry-run FILE     show who is asking and what -i would do\n"
+	       "  wgsite show MESSAGE FILE             the same\n"
 	       "  wgsite list FILE                     list the hosts\n"
 	       "  wgsite remove HOST FILE              take a host out of the mesh (then run wgpub)\n"
 	       "  wgsite remove --purge HOST FILE [--dns ADDR[:PORT]]\n"
@@ -52,33 +55,38 @@ static int site_record_txt(const struct wgm_site *s, struct wgm_site_record *rec
 	return ret;
 }
 
-/* True when DNS holds exactly our locus and key. */
-static bool published_record_matches(const struct wgsite_opts *o, const struct wgm_site *s,
-				     const struct wgm_site_record *want)
+/* The published site record against ours: OK, missing or different (NXDOMAIN and NODATA are
+ * answers too), or DNS could not be asked (timeout, SERVFAIL, REFUSED, ...). */
+static int published_record_check(const struct wgsite_opts *o, const struct wgm_site *s,
+				  const struct wgm_site_record *want)
 {
 	struct wgm_fetch_result res = { 0 };
 	struct wgm_buf payload = { 0 };
 	struct wgm_site_record got;
 	char err[256];
-	bool ok = false;
+	int state = WGSITE_EXIT_UNCHECKED;
 	int ret = wgm_fetch_txt(&o->dns, s->domain, &res);
 
 	if (ret || res.status != WGM_FETCH_OK) {
 		log_notice("TXT %s: %s%s%s", s->domain,
 			   ret ? strerror(-ret) : wgm_fetch_status_str(res.status),
 			   res.detail[0] ? ": " : "", res.detail);
+		if (!ret && (res.status == WGM_FETCH_NXDOMAIN || res.status == WGM_FETCH_NODATA))
+			state = WGSITE_EXIT_INCORRECT;
 		goto out;
 	}
+	state = WGSITE_EXIT_INCORRECT;
 	if (wgm_txt_decode((const char *const *)res.txt.v, res.txt.n, &payload, err, sizeof(err)) ||
 	    wgm_site_record_decode(payload.p, payload.len, &got, err, sizeof(err))) {
 		log_notice("TXT %s does not decode: %s", s->domain, err);
 		goto out;
 	}
-	ok = !strcmp(got.locus, want->locus) && wgm_key_equal(&got.public_key, &want->public_key);
+	if (!strcmp(got.locus, want->locus) && wgm_key_equal(&got.public_key, &want->public_key))
+		state = 0;
 out:
 	wgm_buf_free(&payload);
 	wgm_fetch_result_free(&res);
-	return ok;
+	return state;
 }
 
 static int publish_site_route53(const struct wgsite_opts *o, const struct wgm_site *s,
@@ -116,7 +124,7 @@ static int cmd_check(const struct wgsite_opts *o, const char *path)
 	struct wgm_strv txt = { 0 };
 	char err[512];
 	bool filled;
-	int ret = wgm_site_open(path, &s, &sk, &filled, err, sizeof(err));
+	int state, code = 0, ret = wgm_site_open(path, &s, &sk, &filled, err, sizeof(err));
 
 	if (ret) {
 		log_err("%s", err);
@@ -136,17 +144,21 @@ static int cmd_check(const struct wgsite_opts *o, const char *path)
 		log_err("cannot encode the site record: %s", strerror(-ret));
 		goto out;
 	}
-	if (published_record_matches(o, &s, &rec)) {
+	state = published_record_check(o, &s, &rec);
+	if (state == 0) {
 		wgm_print_site_ok(stdout, s.domain);
 		goto out;
 	}
 	wgm_print_site_activation(stdout, s.domain, &rec, &txt);
+	/* Published now: the record is right once DNS serves it. */
 	if (s.route53[0] && s.aws_access_key_id[0] && s.aws_secret_access_key[0])
 		ret = publish_site_route53(o, &s, &txt);
+	else
+		code = state;
 out:
 	wgm_strv_free(&txt);
 	wgm_site_free(&s);
-	return ret ? 1 : 0;
+	return ret ? 1 : code;
 }
 
 /* ---- list ---- */
@@ -194,7 +206,7 @@ static int parse_asn_range(const char *arg, struct wgsite_opts *o)
 static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 {
 	enum { OPT_DOMAIN = 256, OPT_LOCUS, OPT_IPV6, OPT_PORTBASE, OPT_ASN, OPT_DNS, OPT_PURGE,
-	       OPT_STATEDIR, OPT_R53 };
+	       OPT_STATEDIR, OPT_R53, OPT_DRY };
 	static const struct option longopts[] = {
 		{ "import", required_argument, NULL, 'i' },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
@@ -204,6 +216,7 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		{ "asn-range", required_argument, NULL, OPT_ASN },
 		{ "dns", required_argument, NULL, OPT_DNS },
 		{ "purge", no_argument, NULL, OPT_PURGE },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "state-dir", required_argument, NULL, OPT_STATEDIR },
 		{ "route53-endpoint", required_argument, NULL, OPT_R53 },
 		{ "help", no_argument, NULL, 'H' },
@@ -224,6 +237,7 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		case OPT_LOCUS: o->locus = optarg; break;
 		case OPT_IPV6: o->ipv6 = optarg; break;
 		case OPT_PURGE: o->purge = true; break;
+		case OPT_DRY: o->dry_run = true; break;
 		case OPT_STATEDIR: break;
 		case OPT_R53: o->route53_endpoint = optarg; break;
 		case OPT_PORTBASE:
@@ -264,6 +278,15 @@ int main(int argc, char **argv)
 	if (o.n_args == 0)
 		return wgm_cli_usage_error("no site file given");
 	cmd = o.args[0];
+	if (!strcmp(cmd, "show")) {
+		if (o.n_args != 3 || o.import_msg)
+			return wgm_cli_usage_error("usage: wgsite show MESSAGE FILE");
+		o.import_msg = o.args[1];
+		o.dry_run = true;
+		return wgsite_import(&o, o.args[2]);
+	}
+	if (o.dry_run && !o.import_msg)
+		return wgm_cli_usage_error("--dry-run goes with -i MESSAGE");
 	if (o.import_msg) {
 		if (o.n_args != 1)
 			return wgm_cli_usage_error("-i MESSAGE takes exactly one FILE");

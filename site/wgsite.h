@@ -11,6 +11,12 @@
 #define WGSITE_DEFAULT_ASN_LOW 64512u
 #define WGSITE_DEFAULT_ASN_HIGH 65534u
 
+/* wgsite FILE's exit codes beyond 0 (DNS holds the site record, or Route53 was just updated)
+ * and 1 (error): the record is missing or differs (publish the printed one), or DNS could not
+ * be asked (timeout, SERVFAIL, REFUSED: check again later or give --dns). */
+#define WGSITE_EXIT_INCORRECT 2
+#define WGSITE_EXIT_UNCHECKED 3
+
 struct wgsite_opts {
 	const char *import_msg;
 	const char *domain;
@@ -20,6 +26,7 @@ struct wgsite_opts {
 	unsigned long long portbase;
 	unsigned long long asn_low, asn_high;
 	bool purge;
+	bool dry_run; /* -i only: show, change nothing */
 	struct wgm_fetch_opts dns;
 	char **args;
 	int n_args;

@@ -1,5 +1,7 @@
 /* wgsite -i MESSAGE FILE: imports a host's registration (a trust decision the operator makes),
- * or updates the host with that uuid in place, and says what changed. */
+ * or updates the host with that uuid in place, and says what changed. With --dry-run (or as
+ * wgsite show MESSAGE FILE) it shows who is asking and what an import would do, and changes
+ * nothing. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "fingerprint.h"
 #include "log.h"
 #include "plan.h"
 #include "records.h"
@@ -35,7 +38,8 @@ static void describe_change(struct wgm_buf *b, const char *field, const char *fr
 	wgm_buf_appendf(b, "  %s: '%s' -> '%s'\n", field, from, to);
 }
 
-static int update_host(struct wgm_site_host *h, const struct wgm_registration *r, bool *changed)
+static int update_host(struct wgm_site_host *h, const struct wgm_registration *r, bool dry_run,
+		       bool *changed)
 {
 	struct wgm_buf what = { 0 };
 	char old_pk[WGM_KEY_B64_LEN + 1], new_pk[WGM_KEY_B64_LEN + 1];
@@ -58,9 +62,10 @@ static int update_host(struct wgm_site_host *h, const struct wgm_registration *r
 	if (h->removed)
 		describe_change(&what, "state", "removed", "active");
 	*changed = what.len > 0;
-	if (!*changed) {
-		printf("Host %s (uuid %s, octet %u, ASN %u) is unchanged.\n", h->hostname, h->uuid,
-		       h->octet, h->asn);
+	if (!*changed || dry_run) {
+		printf(*changed ? "Would update host %s (uuid %s, octet %u, ASN %u):\n%s"
+				: "Host %s (uuid %s, octet %u, ASN %u) is unchanged.\n%s",
+		       h->hostname, h->uuid, h->octet, h->asn, *changed ? (const char *)what.p : "");
 		wgm_buf_free(&what);
 		return 0;
 	}
@@ -77,7 +82,7 @@ static int update_host(struct wgm_site_host *h, const struct wgm_registration *r
 	return 0;
 }
 
-static int add_host(struct wgm_site *s, const struct wgm_registration *r)
+static int add_host(struct wgm_site *s, const struct wgm_registration *r, bool dry_run)
 {
 	struct wgm_site_host h = { 0 }, *grown;
 	char err[512];
@@ -102,6 +107,11 @@ static int add_host(struct wgm_site *s, const struct wgm_registration *r)
 		log_err("cannot add host %s: %s", r->hostname, err);
 		return ret;
 	}
+	if (dry_run) {
+		printf("Would import new host %s (uuid %s): octet %u, ASN %u.\n", h.hostname, h.uuid,
+		       h.octet, h.asn);
+		return 0;
+	}
 	grown = realloc(s->hosts, (s->n_hosts + 1) * sizeof(*s->hosts));
 	if (!grown) {
 		log_err("out of memory");
@@ -114,13 +124,61 @@ static int add_host(struct wgm_site *s, const struct wgm_registration *r)
 	return 0;
 }
 
+/* The message as a paste brings it: the whole line wghost printed ("Message to Home: ..."),
+ * quotes, blanks around it. The base64 decoder takes the line breaks inside. buf holds at
+ * least strlen(in) + 1 bytes. */
+static const char *pasted_message(const char *in, char *buf)
+{
+	static const char prefix[] = "Message to Home:";
+	const char *p = in;
+	size_t len;
+
+	for (int pass = 0; pass < 2; pass++) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		len = strlen(p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\n' ||
+			       p[len - 1] == '\r'))
+			len--;
+		if (len >= 2 && (p[0] == '\'' || p[0] == '"') && p[len - 1] == p[0]) {
+			p++;
+			len -= 2;
+		}
+		memmove(buf, p, len);
+		buf[len] = 0;
+		p = buf;
+		if (!strncmp(p, prefix, sizeof(prefix) - 1))
+			p += sizeof(prefix) - 1;
+	}
+	return p;
+}
+
+/* Who is asking: what the admin reads before approving. */
+static void print_preview(const struct wgm_registration *r, const char *domain)
+{
+	char pub[WGM_KEY_B64_LEN + 1], fp[WGM_FINGERPRINT_LEN + 1];
+	bool both = r->local_ipv4[0] && r->local_ipv6[0];
+
+	wgm_key_to_b64(&r->public_key, pub);
+	wgm_key_fingerprint(&r->public_key, fp);
+	printf("Registration for site %s:\n"
+	       "  hostname:    %s\n"
+	       "  uuid:        %s\n"
+	       "  endpoints:   %s%s%s%s\n"
+	       "  host key:    %s\n"
+	       "  fingerprint: %s (wghost printed it on the node)\n",
+	       domain, r->hostname, r->uuid, r->local_ipv4, both ? "," : "", r->local_ipv6,
+	       r->local_ipv4[0] || r->local_ipv6[0] ? "" : "none (behind NAT: its peers wait for it to call)",
+	       pub, fp);
+}
+
 int wgsite_import(const struct wgsite_opts *o, const char *path)
 {
 	struct wgm_site s = { 0 };
 	struct wgm_key sk;
 	struct wgm_registration *r = calloc(1, sizeof(*r));
 	struct wgm_site_host *h, *same_name;
-	char err[512];
+	char err[512], *msg = NULL;
 	bool filled, changed = true;
 	int ret;
 
@@ -134,10 +192,18 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 		free(r);
 		return 1;
 	}
-	ret = wgm_registration_decode(o->import_msg, &sk, r, err, sizeof(err));
+	msg = malloc(strlen(o->import_msg) + 1);
+	if (!msg) {
+		log_err("out of memory");
+		ret = -ENOMEM;
+		wgm_key_wipe(&sk);
+		goto out;
+	}
+	ret = wgm_registration_decode(pasted_message(o->import_msg, msg),
+				      &sk, r, err, sizeof(err));
 	wgm_key_wipe(&sk);
 	if (ret) {
-		log_err("cannot import the message: %s", err);
+		log_err("cannot read the message: %s", err);
 		goto out;
 	}
 	ret = -EINVAL;
@@ -160,8 +226,13 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 			"first", r->hostname, same_name->uuid, r->hostname, path);
 		goto out;
 	}
-	ret = h ? update_host(h, r, &changed) : add_host(&s, r);
-	if (ret || !(changed || filled))
+	if (o->dry_run)
+		print_preview(r, s.domain);
+	ret = h ? update_host(h, r, o->dry_run, &changed) : add_host(&s, r, o->dry_run);
+	if (!ret && o->dry_run)
+		printf(changed ? "Nothing changed (dry run); to approve: wgsite -i MESSAGE %s\n"
+			       : "Nothing changed (dry run).\n", path);
+	if (ret || o->dry_run || !(changed || filled))
 		goto out;
 	ret = wgm_site_save(&s, err, sizeof(err));
 	if (ret)
@@ -169,6 +240,7 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 	else if (changed)
 		printf("Run 'wgpub %s' to publish the change.\n", path);
 out:
+	free(msg);
 	sodium_memzero(r, sizeof(*r));
 	free(r);
 	wgm_site_free(&s);

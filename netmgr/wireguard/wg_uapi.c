@@ -1,8 +1,9 @@
 /* The userspace back end: a daemon speaking the cross-platform UAPI
  * (https://www.wireguard.com/xplatform/) on /run/wireguard/<if>.sock, wireguard-go unless
  * $WG_USERSPACE_IMPLEMENTATION names another. The daemon runs in the foreground
- * (WG_PROCESS_FOREGROUND=1) as a grandchild in its own session, so it outlives the manager and
- * is the process that listens on the socket: SO_PEERCRED then names it. */
+ * (WG_PROCESS_FOREGROUND=1), detached by the one spawn helper (a grandchild in its own session),
+ * so it outlives the manager and is the process that listens on the socket: SO_PEERCRED then
+ * names it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "spawn.h"
 #include "wgset.h"
 
 #define UAPI_DIR "/run/wireguard"
@@ -459,37 +461,6 @@ static int build_env(char ***envp)
 	return 0;
 }
 
-/* Child side: a new session, then the daemon as a grandchild. The pipe gets the grandchild's
- * pid from the child and, should exec fail, its errno from the grandchild. */
-static void __attribute__((noreturn)) spawn_child(const char *prog, const char *ifname, char **envp, int pipe_w)
-{
-	char *argv[] = { (char *)prog, (char *)ifname, NULL };
-	pid_t daemon;
-	int err, devnull;
-
-	if (setsid() < 0)
-		_exit(1);
-	daemon = fork();
-	if (daemon == 0) {
-		/* A daemon must not hold the caller's terminal or pipe open for the rest of its life
-		 * (`out=$(wgmesh-net up 2>&1)` would never return), nor any of our other descriptors
-		 * (netlink sockets, the dnsfetch channel): it gets /dev/null for all three. */
-		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
-		    dup2(devnull, STDERR_FILENO) < 0 ||
-		    close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
-			_exit(1);
-		execvpe(prog, argv, envp);
-		err = errno;
-		if (write(pipe_w, &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	if (write(pipe_w, &daemon, sizeof(daemon)) != sizeof(daemon))
-		_exit(1);
-	_exit(daemon < 0 ? 1 : 0);
-}
-
 /* Polls for the UAPI socket; fails early when the daemon exits first. */
 static int wait_for_socket(const char *prog, const char *ifname, int pidfd)
 {
@@ -518,12 +489,22 @@ static int wait_for_socket(const char *prog, const char *ifname, int pidfd)
 int wg_uapi_create(const char *ifname, int *ifindex)
 {
 	const char *prog = getenv("WG_USERSPACE_IMPLEMENTATION");
-	char **envp = NULL;
-	int pipefd[2] = { -1, -1 }, pidfd = -1, status, err, ret, fd;
-	pid_t child, daemon = -1;
+	char *argv[3] = { NULL, (char *)ifname, NULL };
+	/* A daemon must not hold the caller's terminal or pipe open for the rest of its life
+	 * (`out=$(wgmesh-net up 2>&1)` would never return), nor any of our other descriptors
+	 * (netlink sockets, the dnsfetch channel): /dev/null for all three, nothing else. */
+	struct wgm_spawn sp = {
+		.search_path = true,
+		.argv = argv,
+		.fds = { WGM_SPAWN_DEVNULL, WGM_SPAWN_DEVNULL, WGM_SPAWN_DEVNULL },
+		.n_fds = 3,
+		.detach = true,
+	};
+	struct wgm_child daemon = { .pidfd = -1 };
+	char **envp = NULL, err[256];
 	unsigned int idx;
 	bool exists;
-	ssize_t n;
+	int ret, fd;
 
 	if (!prog || !*prog)
 		prog = "wireguard-go";
@@ -539,41 +520,15 @@ int wg_uapi_create(const char *ifname, int *ifindex)
 	ret = build_env(&envp);
 	if (ret)
 		return ret;
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		ret = -errno;
+	sp.path = prog;
+	argv[0] = (char *)prog;
+	sp.envp = envp;
+	ret = wgm_spawn(&sp, &daemon, err, sizeof(err));
+	if (ret) {
+		log_err("%s (set WG_USERSPACE_IMPLEMENTATION or install wireguard-go)", err);
 		goto cleanup;
 	}
-	child = fork();
-	if (child < 0) {
-		ret = -errno;
-		goto cleanup;
-	}
-	if (child == 0)
-		spawn_child(prog, ifname, envp, pipefd[1]);
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	n = read(pipefd[0], &daemon, sizeof(daemon));
-	if (n != sizeof(daemon) || daemon <= 0) {
-		log_err("cannot start %s for %s: fork failed", prog, ifname);
-		ret = -ECHILD;
-		goto cleanup;
-	}
-	pidfd = pidfd_open_pid(daemon);
-	/* EOF once the grandchild has exec'd (the pipe is close-on-exec); an errno if it could not. */
-	n = read(pipefd[0], &err, sizeof(err));
-	if (n == sizeof(err)) {
-		log_err("cannot run %s: %s (set WG_USERSPACE_IMPLEMENTATION or install wireguard-go)", prog,
-			strerror(err));
-		ret = -err;
-		goto cleanup;
-	}
-	if (pidfd < 0) {
-		ret = -errno;
-		goto cleanup;
-	}
-	ret = wait_for_socket(prog, ifname, pidfd);
+	ret = wait_for_socket(prog, ifname, daemon.pidfd);
 	if (ret)
 		goto stop_daemon;
 	idx = if_nametoindex(ifname);
@@ -583,17 +538,12 @@ int wg_uapi_create(const char *ifname, int *ifindex)
 		goto stop_daemon;
 	}
 	*ifindex = (int)idx;
-	log_debug("started %s for %s: pid %d, ifindex %u", prog, ifname, (int)daemon, idx);
+	log_debug("started %s for %s: pid %d, ifindex %u", prog, ifname, (int)daemon.pid, idx);
 	goto cleanup;
 stop_daemon:
-	kill(daemon, SIGTERM);
+	kill(daemon.pid, SIGTERM);
 cleanup:
-	if (pidfd >= 0)
-		close(pidfd);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
+	wgm_child_release(&daemon);
 	free(envp);
 	return ret;
 }

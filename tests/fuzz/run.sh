@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with clang (straight from the sources, sanitizers on) and runs
 # each for a bounded time on a scratch copy of its committed corpus (tests/fuzz/corpus/<target>).
 # A crash, leak or sanitizer report fails the run and leaves the reproducer in OUTDIR.
-# Usage: run.sh SRCDIR OUTDIR [SECONDS per target, default 15]
+# Usage: run.sh SRCDIR OUTDIR [SECONDS per target, default 15]  (FUZZ_TARGETS="a b": only those)
 set -eu
 src=$1
 out=$2
@@ -14,6 +14,7 @@ flags=(-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-in
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-I"$src/dnsfetch" -I"$src/common")
 deps=$(pkg-config --cflags --libs libsodium yaml-0.1)
+cares=$(pkg-config --cflags --libs libcares)
 
 build() { # target sources...
 	local target=$1
@@ -27,9 +28,18 @@ mapfile -t common_src < <(sed -n "/^common_src/,/)/p" "$src/common/meson.build" 
 	grep -o "'[a-z0-9_]*\.c'" | tr -d "'" | sed "s|^|$src/common/|")
 build fuzz_frame "$src/dnsfetch/proto.c" "$src/common/buf.c"
 build fuzz_record "${common_src[@]}"
+# The parent's fetch path against a real child process (evilchild playing the input as a
+# script): the child is an ordinary program next to the target.
+# shellcheck disable=SC2086
+"$cc" -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-I"$src/dnsfetch" -I"$src/common" -o "$out/evilchild" "$src/tests/dnsfetch/evilchild.c" \
+	"$src/dnsfetch/proto.c" "$src/dnsfetch/sandbox.c" "$src/common/buf.c" $deps
+# shellcheck disable=SC2086
+build fuzz_child "$src/dnsfetch/child.c" "$src/dnsfetch/proto.c" "$src/dnsfetch/fetch.c" \
+	"$src/dnsfetch/resolve.c" "$src/common/spawn.c" "$src/common/log.c" "$src/common/buf.c" $cares
 
 status=0
-for target in fuzz_frame fuzz_record; do
+for target in ${FUZZ_TARGETS:-fuzz_frame fuzz_record fuzz_child}; do
 	work=$out/$target.corpus
 	rm -rf "$work"
 	mkdir -p "$work"

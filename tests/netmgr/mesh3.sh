@@ -18,7 +18,7 @@ register() {
 	local n=$1 addr=$2 o=$3
 	make_node "$n" "$addr" "10.30.$o.1/24"
 	echo $D >"$T/$n/.domain"
-	"$S/wgconfig" -q -l lab -P "$SITEKEY" -i eth0 -T lan0 -I "10.30.$o.1/24" --firewall nftables \
+	in_node "$n" "$S/wgconfig" -q -l lab -P "$SITEKEY" -i eth0 -T lan0 -I "10.30.$o.1/24" --firewall nftables \
 		--netns "${n}lab" --state-dir "$T/$n" $D
 	msg=$("$S/wghost" -q -a "$addr" -h "$n" --state-dir "$T/$n" $D | awk '{print $NF}')
 	(cd "$T/site" && "$S/wgsite" -q -i "$msg" site.yaml)

@@ -4,7 +4,7 @@
 # link under our veth's name, a link under a WireGuard device's name, a route the kernel
 # refuses (one already there), a sysctl the kernel refuses (read-only mount), an address the
 # kernel refuses (IPv6 disabled), a WireGuard implementation that cannot start, and a BIRD
-# directory that cannot be written after the kernel work is done. Before and after each we
+# file that cannot be written after the kernel work is done. Before and after each we
 # compare links, addresses, routes, sysctls of both namespaces, the UAPI sockets, and every
 # device's whole configuration (wg showconf, hashed: private key, port, peers, endpoints,
 # allowed IPs). From a fresh node, and from a deployed one whose device the failing record
@@ -127,7 +127,7 @@ fails "port held (sock_diag pre-flight)" "$one" "UDP port 31002 is held by pid $
 release_port
 
 ip -n alpha link add ve-lab type bridge
-fails "a link under the veth's name" "$one" "ve-lab exists in the underlay without vi-lab"
+fails "a link under the veth's name" "$one" "ve-lab"
 ip -n alpha link del ve-lab
 
 ip -n alpha link add wg2 type bridge
@@ -141,6 +141,9 @@ fails "an unstartable WireGuard implementation" "$one" "rolled back" \
 # the trust interface and its addresses went in
 ip netns add $NS
 ip -n $NS link set lo up
+ip -n $NS link add vi-lab type bridge
+fails "a link under the veth's inner name" "$one" "vi-lab exists in n1lab without ve-lab in the underlay: it is not our veth"
+ip -n $NS link del vi-lab
 ip -n $NS route add 0.0.0.0/1 dev lo
 fails "a route the kernel refuses (one is there)" "$one" "adding route 0.0.0.0/1"
 ip -n $NS route del 0.0.0.0/1 dev lo
@@ -200,11 +203,15 @@ ip -n alpha link add wg3 type bridge
 fails "beta given an endpoint, then a link under gamma's device name" "$two" "creating wg3"
 ip -n alpha link del wg3
 
-# beta left, gamma came: wg3 is built, then the BIRD directory cannot be written; wg2 is
+# beta left, gamma came: wg3 is built, then BIRD's file cannot be written (a directory is in
+# its place: the directory it goes into passes the checks before the kernel work); wg2 is
 # removed only when everything else went through, so it is still there, as it was
-touch "$T/notadir"
+mv "$T/alpha/bird/bird_$NS.conf" "$T/bird.conf.saved"
+mkdir "$T/alpha/bird/bird_$NS.conf"
 fails "beta left, gamma built, then BIRD's file cannot be written" \
-	"$(seal left "$(record 300 "$(gamma)")")" "$T/notadir" -- --bird-dir "$T/notadir"
+	"$(seal left "$(record 300 "$(gamma)")")" "bird_$NS.conf"
+rmdir "$T/alpha/bird/bird_$NS.conf"
+mv "$T/bird.conf.saved" "$T/alpha/bird/bird_$NS.conf"
 net alpha apply "$T/left.txt" wg.example.com >"$T/out" 2>"$T/err" || fail "apply of beta leaving: $(cat "$T/err")"
 STORED=300
 expect_eq "with the directory fine, wg2 goes and wg3 stays" "wg3" \

@@ -29,7 +29,9 @@ serve() {
 }
 
 serve
-"$WGSITE" "$S/site.yaml" --dns "$dns" >"$T/check.out" 2>/dev/null
+rc=0
+"$WGSITE" "$S/site.yaml" --dns "$dns" >"$T/check.out" 2>/dev/null || rc=$?
+assert_eq "missing site record -> exit 2" 2 "$rc"
 diff -u "$FIX/ref/wgsite-activation.txt" "$T/check.out" || fail "missing record: not 1.0's activation text"
 echo "ok: missing site record -> 1.0's activation text"
 expect_bad_input "wgconfig without a site record" "$T" "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
@@ -39,7 +41,7 @@ serve "$T/all.zone"
 out=$("$WGSITE" "$S/site.yaml" --dns "$dns")
 assert_eq "published site record -> OK" "$(printf 'Site: %s\n\n  Check:\n\n    DNS Records OK' "$domain")" "$out"
 
-"$WGCONFIG" -q --state-dir "$T/node" --dns "$dns" -i eth0 "$domain"
+"$WGCONFIG" -q --state-dir "$T/node" --dns "$dns" -i lo "$domain"
 assert_eq "wgconfig pinned the key from DNS" "$sitepub" "$(sed -n 's/^  public_key: //p' "$T/node/$domain.yaml")"
 assert_eq "wgconfig took the locus from DNS" "lab" "$(sed -n 's/^  locus: //p' "$T/node/$domain.yaml")"
 
@@ -48,8 +50,10 @@ mkdir "$T/other"
 "$WGSITE" init "$T/other/o.yaml" --domain "$domain" --locus lab >/dev/null
 "$WGPUB" --serial 6 --zone-file "$T/other.zone" "$T/other/o.yaml"
 serve "$T/other.zone"
-out=$("$WGSITE" "$S/site.yaml" --dns "$dns" 2>/dev/null)
+rc=0
+out=$("$WGSITE" "$S/site.yaml" --dns "$dns" 2>/dev/null) || rc=$?
 assert_match "wrong key in DNS -> incorrect" "DNS Records Incorrect" "$out"
+assert_eq "wrong key in DNS -> exit 2" 2 "$rc"
 expect_bad_input "wgconfig refuses a changed site key" "$T" "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
 assert_contains "the refusal names the pin" "pins $sitepub" "$(cat "$L/bad.err")"
 

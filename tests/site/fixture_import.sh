@@ -11,7 +11,9 @@ chmod 0644 "$T/site.yaml"
 chmod 0600 "$T/site.key"
 
 # 1.0's first step: wgsite FILE fills in the public key (no DNS answers here: a closed port).
-"$WGSITE" "$T/site.yaml" --dns 127.0.0.1:9 >"$T/check.out" 2>/dev/null
+rc=0
+"$WGSITE" "$T/site.yaml" --dns 127.0.0.1:9 >"$T/check.out" 2>/dev/null || rc=$?
+assert_eq "DNS not answering -> exit 3" 3 "$rc"
 assert_eq "publickey filled in from site.key" "$(site_pub "$FIX/site/site.yaml")" \
 	"$(site_pub "$T/site.yaml")"
 diff -u "$FIX/ref/wgsite-activation.txt" "$T/check.out" ||

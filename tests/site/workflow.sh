@@ -83,7 +83,7 @@ assert_eq "n4 reuses the freed ASN" 64513 "$(host_field "$site" n4.example.net a
 
 # The node side keeps its uuid and refuses a different site key.
 uuid_before=$(sed -n 's/^  uuid: //p' "$T/n1/mesh.example.com.yaml")
-"$WGCONFIG" -q --state-dir "$T/n1" -l lab -P "$sitepub" -i eth0 mesh.example.com >/dev/null
+"$WGCONFIG" -q --state-dir "$T/n1" -l lab -P "$sitepub" -i lo mesh.example.com >/dev/null
 assert_eq "wgconfig keeps the uuid" "$uuid_before" "$(sed -n 's/^  uuid: //p' "$T/n1/mesh.example.com.yaml")"
 expect_bad_input "wgconfig refuses a different site key" "$T/n1" \
 	"$WGCONFIG" --state-dir "$T/n1" -l lab -P "$(cat "$T/n3/lab_pub")" mesh.example.com
