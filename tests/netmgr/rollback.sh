@@ -3,8 +3,8 @@
 # real trigger (no injection): a UDP port held by another process (sock_diag pre-flight), a
 # link under our veth's name, a link under a WireGuard device's name, a route the kernel
 # refuses (one already there), a sysctl the kernel refuses (read-only mount), an address the
-# kernel refuses (IPv6 disabled), a WireGuard implementation that cannot start, and a BIRD
-# file that cannot be written after the kernel work is done. Before and after each we
+# kernel refuses (IPv6 disabled), a WireGuard implementation that cannot start, and a full
+# file system for BIRD's file after the kernel work is done. Before and after each we
 # compare links, addresses, routes, sysctls of both namespaces, the UAPI sockets, and every
 # device's whole configuration (wg showconf, hashed: private key, port, peers, endpoints,
 # allowed IPs). From a fresh node, and from a deployed one whose device the failing record
@@ -203,15 +203,16 @@ ip -n alpha link add wg3 type bridge
 fails "beta given an endpoint, then a link under gamma's device name" "$two" "creating wg3"
 ip -n alpha link del wg3
 
-# beta left, gamma came: wg3 is built, then BIRD's file cannot be written (a directory is in
-# its place: the directory it goes into passes the checks before the kernel work); wg2 is
-# removed only when everything else went through, so it is still there, as it was
-mv "$T/alpha/bird/bird_$NS.conf" "$T/bird.conf.saved"
-mkdir "$T/alpha/bird/bird_$NS.conf"
-fails "beta left, gamma built, then BIRD's file cannot be written" \
-	"$(seal left "$(record 300 "$(gamma)")")" "bird_$NS.conf"
-rmdir "$T/alpha/bird/bird_$NS.conf"
-mv "$T/bird.conf.saved" "$T/alpha/bird/bird_$NS.conf"
+# beta left, gamma came: wg3 is built, then BIRD's file cannot be written (its file system is
+# full: the checks before the kernel work see a writable directory); wg2 is removed only when
+# everything else went through, so it is still there, as it was
+cp -a "$T/alpha/bird" "$T/bird.saved"
+mount -t tmpfs -o size=64k wgm-full "$T/alpha/bird"
+cp -a "$T/bird.saved/." "$T/alpha/bird/"
+dd if=/dev/zero of="$T/alpha/bird/fill" bs=4k 2>/dev/null || true
+fails "beta left, gamma built, then BIRD's file system is full" \
+	"$(seal left "$(record 300 "$(gamma)")")" "rolled back"
+umount "$T/alpha/bird"
 net alpha apply "$T/left.txt" wg.example.com >"$T/out" 2>"$T/err" || fail "apply of beta leaving: $(cat "$T/err")"
 STORED=300
 expect_eq "with the directory fine, wg2 goes and wg3 stays" "wg3" \
