@@ -139,8 +139,10 @@ snapshot() {
 	{
 		ip -n "$n" -d link show | sed -E 's/ (link-netns|link-netnsid) [^ ]+//'
 		ip -n "$n" addr show | grep -v -e 'valid_lft' -e 'inet6 fe80'
-		ip -n "$n" route show
-		ip -n "$n" -6 route show
+		# as sets: routes to one prefix over several links (fe80::/64) list in the order their
+		# links came up, which is no state of the node's
+		ip -n "$n" route show | sort
+		ip -n "$n" -6 route show | sort
 	}
 }
 

@@ -98,15 +98,23 @@ fails() {
 }
 
 holder=
+# (polled: a wireguard-go that just left the port closes its socket a moment later)
 hold_port() { # PORT: a UDP socket held by another process, in the underlay
 	ip netns exec alpha python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
+for _ in range(100):
+    try:
+        s.bind(("0.0.0.0", int(sys.argv[1])))
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("cannot bind port " + sys.argv[1])
 print("bound", flush=True)
 time.sleep(300)' "$1" >"$T/holder.out" &
 	holder=$!
-	for _ in $(seq 1 50); do grep -q bound "$T/holder.out" 2>/dev/null && return 0; sleep 0.1; done
+	for _ in $(seq 1 120); do grep -q bound "$T/holder.out" 2>/dev/null && return 0; sleep 0.1; done
 	fail "the port holder did not bind $1"
 }
 release_port() { kill "$holder"; wait "$holder" 2>/dev/null || true; holder=; }
