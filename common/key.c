@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "atomicfile.h"
+#include "log.h"
 
 static bool is_space(int c)
 {
@@ -72,6 +73,19 @@ int wgm_key_generate(struct wgm_key *priv, struct wgm_key *pub, bool compat10)
 	return 0;
 }
 
+/* wgmesh 1.0 wrote keys with the default umask (0644). Refusing them would stop every upgraded
+ * node and controller, so, like wg-quick, we warn; unlike it, we also close the hole. fchmod on
+ * the fd we read is the file we checked, whatever happens to the name meanwhile. */
+static void tighten(int fd, const char *path, mode_t mode)
+{
+	if (fchmod(fd, 0600) == 0)
+		log_warn("key file %s was mode %04o, open to group/others: tightened to 0600",
+			 path, (unsigned)(mode & 07777));
+	else
+		log_warn("key file %s is mode %04o, open to group/others, and cannot be tightened (%s): chmod 0600 it",
+			 path, (unsigned)(mode & 07777), strerror(errno));
+}
+
 int wgm_key_load(struct wgm_key *k, const char *path, bool secret)
 {
 	/* 44 chars plus room for a newline and stray whitespace; anything longer is not a key. */
@@ -92,10 +106,8 @@ int wgm_key_load(struct wgm_key *k, const char *path, bool secret)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (secret && (st.st_mode & 077)) {
-		ret = -EACCES;
-		goto out;
-	}
+	if (secret && (st.st_mode & 077))
+		tighten(fd, path, st.st_mode);
 	while (len < sizeof(text) - 1) {
 		n = read(fd, text + len, sizeof(text) - 1 - len);
 		if (n < 0 && errno == EINTR)

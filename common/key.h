@@ -20,7 +20,8 @@ int wgm_key_public(const struct wgm_key *priv, struct wgm_key *pub);
  * 0x09-0x0d or 0x20 fail there. compat10 regenerates until both halves are safe. */
 bool wgm_key_is_10_safe(const struct wgm_key *k);
 int wgm_key_generate(struct wgm_key *priv, struct wgm_key *pub, bool compat10);
-/* secret: refuse a file readable by group/other. Accepts a trailing newline or none. */
+/* secret: a file readable by group/other (1.0 wrote 0644) is tightened to 0600 with a warning,
+ * never refused for its mode. Accepts a trailing newline or none. */
 int wgm_key_load(struct wgm_key *k, const char *path, bool secret);
 /* Atomic write; secret keys get mode 0600, public 0644. */
 int wgm_key_save(const struct wgm_key *k, const char *path, bool secret, bool trailing_newline);

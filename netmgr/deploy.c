@@ -7,6 +7,7 @@
 
 #include "desired.h"
 #include "hooks.h"
+#include "legacy.h"
 #include "log.h"
 #include "plan.h"
 #include "preflight.h"
@@ -45,6 +46,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	struct desired_state *d = calloc(1, sizeof(*d));
 	struct reconcile_result res;
 	struct reconcile *rc;
+	unsigned retired = 0;
 	int ret = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -71,13 +73,20 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 			    out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = preflight_run(o, h, plan, o->dry_run, out->err, sizeof(out->err));
+	/* An upgraded 1.0 node: refused, with the fix, while 1.0's namespace has another name;
+	 * after the checks, 1.0's wg-quick devices make way for ours. */
+	ret = legacy_refuse(h->domain, &d->names, out->err, sizeof(out->err));
+	if (ret == 0)
+		ret = preflight_run(o, h, plan, o->dry_run, out->err, sizeof(out->err));
+	if (ret == 0)
+		ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
 	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res, &rc);
-	out->changes = res.changes;
+	out->changes = res.changes + retired;
 	if (ret < 0) {
-		snprintf(out->err, sizeof(out->err), "%s", res.err);
+		snprintf(out->err, sizeof(out->err), "%s%s", res.err, retired && !o->dry_run ?
+			 " (wgmesh 1.0's devices were already retired: fix this and run up again)" : "");
 		goto out;
 	}
 	/* Until commit every kernel change can be undone: a failure here leaves the node as found. */
@@ -92,7 +101,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 		goto out;
 	}
 	ret = reconcile_commit(rc);
-	out->changes = res.changes;
+	out->changes = res.changes + retired;
 	if (ret < 0)
 		snprintf(out->err, sizeof(out->err), "%s", res.err);
 	if (ret < 0 || o->dry_run)

@@ -9,6 +9,7 @@
 #include "deploy.h"
 #include "desired.h"
 #include "hooks.h"
+#include "legacy.h"
 #include "log.h"
 #include "netns.h"
 #include "options.h"
@@ -31,6 +32,7 @@ static void usage(FILE *f)
 		"  verify DOMAIN         health checks; exit 0 healthy, 1 degraded, 2 broken\n"
 		"  run DOMAIN            service loop: apply, refetch every --interval and on SIGHUP\n"
 		"  tester up|down DOMAIN the tester namespace\n"
+		"  retire-1.0 DOMAIN     after up on a wgmesh 1.0 node: remove what 1.0 left\n"
 		"options: --state-dir DIR (/etc/wireguard)  --dns ADDR[:PORT] (repeatable)\n"
 		"  --dnsfetch PATH  --dnsfetch-user USER (nobody)  --bird-dir DIR  --shorewall-dir DIR\n"
 		"  --nft-dir DIR  --hook-dir DIR (/etc/wgmesh/hooks.d)  --dry-run  --json\n"
@@ -56,6 +58,27 @@ static int domain_from_file(const char *file, char *out, size_t outlen)
 	return 0;
 }
 
+static void warn_leftover(void *ctx, const char *what, const char *how)
+{
+	(void)ctx;
+	(void)what;
+	log_warn("%s", how);
+}
+
+/* What wgmesh 1.0 still has on this node, after up (not in the run loop: once is enough). */
+static void legacy_report(const struct netmgr_opts *o, const char *domain, struct host_ctx *h)
+{
+	struct node_names n;
+	struct mesh_view v;
+	char err[256];
+
+	if (o->dry_run || node_names_from_host(&h->hs, &n, err, sizeof(err)) < 0)
+		return;
+	if (mesh_view_open(n.netns, &v, err, sizeof(err)) == 0)
+		legacy_scan(o, domain, &n, &v, warn_leftover, NULL);
+	mesh_view_close(&v);
+}
+
 static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const char *file)
 {
 	struct fetcher_slot dns = { .o = o };
@@ -76,6 +99,7 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 	else
 		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", out.changes,
 		       out.changes == 1 ? "" : "s");
+	legacy_report(o, domain, &h);
 out:
 	fetcher_slot_close(&dns);
 	host_ctx_free(&h);
@@ -283,12 +307,17 @@ int main(int argc, char **argv)
 		return cmd_down(&o, args[0]) < 0 ? 1 : 0;
 	if (!strcmp(cmd, "run"))
 		return cmd_run(&o, args[0]) < 0 ? 1 : 0;
+	if (!strcmp(cmd, "retire-1.0")) {
+		if (load_names(&o, args[0], &n) < 0)
+			return 1;
+		return legacy_retire(&o, args[0], &n) < 0 ? 1 : 0;
+	}
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "verify")) {
 		ret = load_names(&o, args[0], &n);
 		if (ret < 0)
 			return !strcmp(cmd, "verify") ? 2 : 1;
 		if (!strcmp(cmd, "verify"))
-			return verify_run(&n, o.json);
+			return verify_run(&n, &o, args[0]);
 		return status_show(&n, o.json) < 0 ? 1 : 0;
 	}
 	log_err("unknown command \"%s\": see wgmesh-net --help", cmd);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "jsonout.h"
+#include "legacy.h"
 #include "ports.h"
 #include "reconcile.h"
 #include "sysctl.h"
@@ -135,8 +136,15 @@ static void check_device(struct report *rep, const struct mesh_view *v, const st
 	wgdev_config_free(&cfg);
 }
 
-int verify_run(const struct node_names *n, bool json)
+/* What wgmesh 1.0 left (legacy.c): the mesh may work, but each will bite. */
+static void check_leftover(void *ctx, const char *what, const char *how)
 {
+	check(ctx, what, SEV_DEGRADED, "%s", how);
+}
+
+int verify_run(const struct node_names *n, const struct netmgr_opts *o, const char *domain)
+{
+	bool json = o->json;
 	struct report rep = { .json = json, .first = true };
 	struct mesh_view v;
 	char err[256];
@@ -164,6 +172,7 @@ int verify_run(const struct node_names *n, bool json)
 		}
 	check(&rep, "wireguard devices", n_wg ? SEV_OK : SEV_BROKEN, "%zu", n_wg);
 out:
+	legacy_scan(o, domain, n, &v, check_leftover, &rep);
 	mesh_view_close(&v);
 	if (json)
 		printf("\n  ],\n  \"status\": \"%s\"}\n", rep.worst == SEV_OK ? "healthy" : sev_name[rep.worst]);

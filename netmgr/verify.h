@@ -8,10 +8,11 @@
 #include <stdint.h>
 
 #include "desired.h"
+#include "options.h"
 
 /* A handshake older than this (keepalive 25 s, rekey 120 s) means the link is not talking. */
 #define VERIFY_HANDSHAKE_MAX_AGE 180
 
-int verify_run(const struct node_names *n, bool json);
+int verify_run(const struct node_names *n, const struct netmgr_opts *o, const char *domain);
 
 #endif

@@ -147,8 +147,17 @@ static void test_key_files(void)
 	CHECK(wgm_key_equal(&loaded, &sk));
 	CHECK_INTEQ(wgm_key_load(&loaded, pub, false), 0);
 	CHECK(wgm_key_equal(&loaded, &pk));
-	/* A secret key others can read is refused. */
-	CHECK(wgm_key_load(&loaded, pub, true) == -EACCES);
+	/* A secret key others can read (1.0 wrote 0644) loads and is tightened to 0600. */
+	CHECK_INTEQ(wgm_key_load(&loaded, pub, true), 0);
+	CHECK(wgm_key_equal(&loaded, &pk));
+	CHECK_INTEQ(mode_of(pub), 0600);
+	CHECK_INTEQ(chmod(pub, 0640), 0);
+	CHECK_INTEQ(wgm_key_load(&loaded, pub, true), 0);
+	CHECK_INTEQ(mode_of(pub), 0600);
+	/* A public key is left as it is. */
+	CHECK_INTEQ(chmod(pub, 0644), 0);
+	CHECK_INTEQ(wgm_key_load(&loaded, pub, false), 0);
+	CHECK_INTEQ(mode_of(pub), 0644);
 	/* Not a key. */
 	CHECK_INTEQ(wgm_write_atomic(pub, "hello\n", 6, 0644), 0);
 	CHECK(wgm_key_load(&loaded, pub, false) == -EINVAL);
