@@ -45,6 +45,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	struct wgm_node_plan *plan = calloc(1, sizeof(*plan));
 	struct desired_state *d = calloc(1, sizeof(*d));
 	struct reconcile_result res;
+	struct reconcile *rc;
 	unsigned retired = 0;
 	int ret = -ENOMEM;
 
@@ -81,22 +82,29 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 		ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res);
+	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res, &rc);
 	out->changes = res.changes + retired;
 	if (ret < 0) {
 		snprintf(out->err, sizeof(out->err), "%s%s", res.err, retired && !o->dry_run ?
 			 " (wgmesh 1.0's devices were already retired: fix this and run up again)" : "");
 		goto out;
 	}
-	if (o->dry_run)
-		goto out;
-	if (rec->has_serial && (ret = serial_store(o->state_dir, h->domain, rec->serial)) < 0) {
+	/* Until commit every kernel change can be undone: a failure here leaves the node as found. */
+	if (!o->dry_run)
+		ret = render_configs(o, plan, out->err, sizeof(out->err));
+	if (ret == 0 && !o->dry_run && rec->has_serial &&
+	    (ret = serial_store(o->state_dir, h->domain, rec->serial)) < 0)
 		snprintf(out->err, sizeof(out->err), "cannot store the serial in %s: %s", o->state_dir,
 			 strerror(-ret));
+	if (ret < 0) {
+		reconcile_abort(rc, out->err, sizeof(out->err));
 		goto out;
 	}
-	ret = render_configs(o, plan, out->err, sizeof(out->err));
+	ret = reconcile_commit(rc);
+	out->changes = res.changes + retired;
 	if (ret < 0)
+		snprintf(out->err, sizeof(out->err), "%s", res.err);
+	if (ret < 0 || o->dry_run)
 		goto out;
 	ret = hooks_up(o->hook_dir, plan->netns, plan->octet, res.changes > 0);
 	if (ret < 0)

@@ -33,6 +33,7 @@ static int nl_to_errno(int nlerr)
 	case NLE_NODEV:
 	case NLE_OBJ_NOTFOUND: return -ENODEV;
 	case NLE_PERM: return -EPERM;
+	case NLE_NOACCESS: return -EACCES;
 	case NLE_NOMEM: return -ENOMEM;
 	case NLE_INVAL: return -EINVAL;
 	case NLE_BUSY: return -EBUSY;
@@ -132,6 +133,30 @@ int link_move(struct nlconn *c, int ifindex, int target_nsfd)
 	rtnl_link_set_ns_fd(change, target_nsfd);
 	ret = link_change(c, ifindex, change);
 	rtnl_link_put(change);
+	return ret;
+}
+
+int link_move_as(struct nlconn *c, int ifindex, int target_nsfd, int new_ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	ret = nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+	if (ret == 0)
+		ret = nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)target_nsfd);
+	if (ret == 0)
+		ret = nla_put_s32(msg, IFLA_NEW_IFINDEX, new_ifindex);
+	if (ret < 0) {
+		nlmsg_free(msg);
+		return nl_to_errno(ret);
+	}
+	ret = nl_to_errno(nl_send_sync(c->sk, msg)); /* asks for the ACK, waits, frees msg */
+	/* Kernels before 6.5 ignore IFLA_NEW_IFINDEX; a number taken there is refused. */
+	if (ret == -EBUSY || ret == -EEXIST)
+		ret = link_move(c, ifindex, target_nsfd);
 	return ret;
 }
 

@@ -23,6 +23,9 @@ const char *link_last_error(void);
 int link_lookup(struct nlconn *c, const char *name, int *ifindex, unsigned *flags);
 int link_set_up(struct nlconn *c, int ifindex, bool up);
 int link_move(struct nlconn *c, int ifindex, int target_nsfd);
+/* A move that asks for the link's number on the other side (a link given back keeps its
+ * ifindex); a plain move where the kernel cannot give it. */
+int link_move_as(struct nlconn *c, int ifindex, int target_nsfd, int new_ifindex);
 int link_delete(struct nlconn *c, int ifindex);
 /* A veth pair: outer in c's namespace, inner created directly in inner_nsfd's. */
 int link_veth_create(struct nlconn *c, const char *outer, const char *inner, int inner_nsfd);

@@ -1,6 +1,7 @@
-/* Diff and ordered apply with a journal of what this run created, undone in reverse on
- * failure. Reads come from one snapshot per namespace (actual.c); nothing is written that the
- * snapshot shows is already so, which is what makes an unchanged record a no-op. */
+/* Diff and ordered apply with a journal (journal.c) of every change, undone in reverse when
+ * this run or a later step of the deploy fails. Reads come from one snapshot per namespace
+ * (actual.c); nothing is written that the snapshot shows is already so, which is what makes an
+ * unchanged record a no-op. Devices of peers that left go only at commit, after all else. */
 #include "reconcile.h"
 
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "actual.h"
+#include "journal.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -21,24 +23,7 @@
 #include "sysctl.h"
 #include "view.h"
 
-enum jkind { J_NETNS, J_LINK, J_MOVED_IN, J_ADDR, J_ROUTE, J_SYSCTL, J_WGDEV, J_UP };
-
-#define MAX_SAVED_ADDRS 8
-
-struct jentry {
-	enum jkind kind;
-	bool in_priv;
-	int ifindex;
-	struct wgm_prefix p;
-	struct wgm_ip gw;
-	char name[64];
-	char old[32];
-	bool was_up;    /* J_MOVED_IN: the link's underlay state and addresses, put back on undo */
-	size_t n_saved;
-	struct wgm_prefix saved[MAX_SAVED_ADDRS];
-};
-
-struct rc {
+struct reconcile {
 	const struct desired_state *d;
 	const struct node_names *n;
 	enum wgdev_backend be;
@@ -46,8 +31,7 @@ struct rc {
 	bool rotate_stale;
 	struct mesh_view v;
 	struct reconcile_result *res;
-	size_t n_journal;
-	struct jentry *journal;
+	struct journal j;
 };
 
 /* Our per-peer devices: w, g, then the peer's octet (FORMAT.md). */
@@ -66,8 +50,8 @@ enum wgdev_backend backend_of_kind(const char *kind)
 	return !strcmp(kind, "wireguard") ? WGDEV_KERNEL : WGDEV_USERSPACE;
 }
 
-static void change(struct rc *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void change(struct rc *r, const char *fmt, ...)
+static void change(struct reconcile *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void change(struct reconcile *r, const char *fmt, ...)
 {
 	char line[300];
 	va_list ap;
@@ -82,8 +66,8 @@ static void change(struct rc *r, const char *fmt, ...)
 		log_info("%s", line);
 }
 
-static int fail(struct rc *r, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct rc *r, int ret, const char *fmt, ...)
+static int fail(struct reconcile *r, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct reconcile *r, int ret, const char *fmt, ...)
 {
 	char what[300];
 	va_list ap;
@@ -96,84 +80,22 @@ static int fail(struct rc *r, int ret, const char *fmt, ...)
 	return ret;
 }
 
-static int journal(struct rc *r, const struct jentry *e)
-{
-	struct jentry *j;
-
-	if (r->n_journal % 32 == 0) {
-		j = realloc(r->journal, (r->n_journal + 32) * sizeof(*j));
-		if (!j)
-			return -ENOMEM;
-		r->journal = j;
-	}
-	r->journal[r->n_journal++] = *e;
-	return 0;
-}
-
-static struct nlconn *conn(struct rc *r, bool in_priv)
+static struct nlconn *conn(struct reconcile *r, bool in_priv)
 {
 	return in_priv ? &r->v.priv : &r->v.under;
 }
 
-/* Undo in reverse; every step is tried, the first failure is reported. */
-static void rollback(struct rc *r)
+/* Undo everything journaled; the summary goes after what failed in err. */
+static void rollback(struct reconcile *r, char *err, size_t errlen)
 {
-	int first = 0;
-	size_t undone = 0;
+	size_t undone, len = strlen(err);
+	int first = journal_undo(&r->j, &r->v, &undone);
 
-	for (size_t i = r->n_journal; i-- > 0;) {
-		struct jentry *e = &r->journal[i];
-		int ret = 0;
-
-		switch (e->kind) {
-		case J_NETNS:
-			nlconn_close(&r->v.priv);
-			ret = netns_delete(e->name);
-			break;
-		case J_LINK:
-			ret = link_delete(conn(r, e->in_priv), e->ifindex);
-			break;
-		case J_MOVED_IN: {
-			/* By name: a move may renumber a link whose ifindex is taken on the other side. */
-			int idx = 0;
-			ret = link_lookup(&r->v.priv, e->name, &idx, NULL);
-			if (ret == 0)
-				ret = link_move(&r->v.priv, idx, r->v.self_fd);
-			if (ret == 0)
-				ret = link_lookup(&r->v.under, e->name, &idx, NULL);
-			for (size_t k = 0; ret == 0 && k < e->n_saved; k++)
-				addr_add(&r->v.under, idx, &e->saved[k]);
-			if (ret == 0 && e->was_up)
-				ret = link_set_up(&r->v.under, idx, true);
-			break;
-		}
-		case J_ADDR:
-			ret = addr_del(conn(r, e->in_priv), e->ifindex, &e->p);
-			break;
-		case J_ROUTE:
-			ret = route_del(conn(r, e->in_priv), &e->p, &e->gw, e->ifindex);
-			break;
-		case J_SYSCTL:
-			ret = ns_sysctl_write(e->in_priv ? r->v.priv_fd : -1, e->name, e->old);
-			break;
-		case J_WGDEV:
-			ret = wgdev_destroy(r->be, e->name, e->in_priv ? r->v.priv_fd : -1);
-			break;
-		case J_UP:
-			ret = link_set_up(conn(r, e->in_priv), e->ifindex, false);
-			break;
-		}
-		if (ret < 0 && !first)
-			first = ret;
-		undone++;
-	}
-	size_t len = strlen(r->res->err);
-	snprintf(r->res->err + len, sizeof(r->res->err) - len, "; rolled back %zu change%s%s%s",
-		 undone, undone == 1 ? "" : "s", first ? ", undo failed: " : "",
-		 first ? strerror(-first) : "");
+	snprintf(err + len, errlen - len, "; rolled back %zu change%s%s%s", undone,
+		 undone == 1 ? "" : "s", first ? ", undo failed: " : "", first ? strerror(-first) : "");
 }
 
-static int ensure_up(struct rc *r, bool in_priv, const char *name, int ifindex, unsigned flags)
+static int ensure_up(struct reconcile *r, bool in_priv, const char *name, int ifindex, unsigned flags)
 {
 	int ret;
 
@@ -182,13 +104,18 @@ static int ensure_up(struct rc *r, bool in_priv, const char *name, int ifindex, 
 	change(r, "set %s up", name);
 	if (r->dry_run)
 		return 0;
-	ret = link_set_up(conn(r, in_priv), ifindex, true);
+	ret = journal_reserve(&r->j);
+	if (ret == 0)
+		ret = link_set_up(conn(r, in_priv), ifindex, true);
 	if (ret < 0)
 		return fail(r, ret, "setting %s up", name);
-	return journal(r, &(struct jentry){ .kind = J_UP, .in_priv = in_priv, .ifindex = ifindex });
+	struct jentry e = { .kind = J_UP, .in_priv = in_priv, .ifindex = ifindex };
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	journal_push(&r->j, &e);
+	return 0;
 }
 
-static int ensure_addr(struct rc *r, bool in_priv, const char *name, int ifindex,
+static int ensure_addr(struct reconcile *r, bool in_priv, const char *name, int ifindex,
 		       const struct wgm_prefix *p)
 {
 	struct actual_ns *a = in_priv ? &r->v.a_priv : &r->v.a_under;
@@ -201,13 +128,18 @@ static int ensure_addr(struct rc *r, bool in_priv, const char *name, int ifindex
 	change(r, "add address %s/%u to %s", txt, p->len, name);
 	if (r->dry_run)
 		return 0;
-	ret = addr_add(conn(r, in_priv), ifindex, p);
+	ret = journal_reserve(&r->j);
+	if (ret == 0)
+		ret = addr_add(conn(r, in_priv), ifindex, p);
 	if (ret < 0)
 		return fail(r, ret, "adding %s/%u to %s", txt, p->len, name);
-	return journal(r, &(struct jentry){ .kind = J_ADDR, .in_priv = in_priv, .ifindex = ifindex, .p = *p });
+	struct jentry e = { .kind = J_ADDR, .in_priv = in_priv, .ifindex = ifindex, .p = *p };
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	journal_push(&r->j, &e);
+	return 0;
 }
 
-static int step_namespace(struct rc *r)
+static int step_namespace(struct reconcile *r)
 {
 	int ret;
 
@@ -216,19 +148,19 @@ static int step_namespace(struct rc *r)
 	change(r, "create namespace %s", r->n->netns);
 	if (r->dry_run)
 		return 0;
-	ret = netns_create(r->n->netns);
+	ret = journal_reserve(&r->j);
+	if (ret == 0)
+		ret = netns_create(r->n->netns);
 	if (ret < 0)
 		return fail(r, ret, "creating namespace %s", r->n->netns);
 	struct jentry e = { .kind = J_NETNS };
 	snprintf(e.name, sizeof(e.name), "%s", r->n->netns);
-	ret = journal(r, &e);
-	if (ret < 0)
-		return ret;
+	journal_push(&r->j, &e);
 	return mesh_view_open_private(r->n->netns, &r->v, r->res->err, sizeof(r->res->err));
 }
 
 /* Looks a link up in a snapshot, or (after this run made it) in the kernel. */
-static int find_link(struct rc *r, bool in_priv, const char *name, int *ifindex, unsigned *flags)
+static int find_link(struct reconcile *r, bool in_priv, const char *name, int *ifindex, unsigned *flags)
 {
 	const struct actual_link *l = actual_link_by_name(in_priv ? &r->v.a_priv : &r->v.a_under, name);
 
@@ -242,7 +174,7 @@ static int find_link(struct rc *r, bool in_priv, const char *name, int *ifindex,
 	return link_lookup(conn(r, in_priv), name, ifindex, flags);
 }
 
-static int step_veth(struct rc *r)
+static int step_veth(struct reconcile *r)
 {
 	const struct desired_state *d = r->d;
 	int out_idx = 0, in_idx = 0, ret;
@@ -251,7 +183,8 @@ static int step_veth(struct rc *r)
 	bool have_in = find_link(r, true, d->names.veth_inner, &in_idx, &in_flags) == 0;
 
 	if (have_out != have_in) {
-		/* Half a pair (the other end was deleted by hand): make it whole again. */
+		/* A veth end whose peer is elsewhere (preflight checked): deleting it takes the
+		 * peer too, which no undo can bring back; it was of no use to this node. */
 		change(r, "delete the lone veth end %s", have_out ? d->names.veth_outer : d->names.veth_inner);
 		if (!r->dry_run) {
 			ret = link_delete(conn(r, have_in), have_out ? out_idx : in_idx);
@@ -264,12 +197,15 @@ static int step_veth(struct rc *r)
 		change(r, "create veth %s (underlay) <-> %s (%s)", d->names.veth_outer,
 		       d->names.veth_inner, d->names.netns);
 		if (!r->dry_run) {
-			ret = link_veth_create(&r->v.under, d->names.veth_outer, d->names.veth_inner, r->v.priv_fd);
+			ret = journal_reserve(&r->j);
+			if (ret == 0)
+				ret = link_veth_create(&r->v.under, d->names.veth_outer, d->names.veth_inner, r->v.priv_fd);
 			if (ret < 0)
 				return fail(r, ret, "creating veth %s", d->names.veth_outer);
+			struct jentry e = { .kind = J_LINK };
+			snprintf(e.name, sizeof(e.name), "%s", d->names.veth_outer);
+			journal_push(&r->j, &e);
 			ret = link_lookup(&r->v.under, d->names.veth_outer, &out_idx, &out_flags);
-			if (ret == 0)
-				ret = journal(r, &(struct jentry){ .kind = J_LINK, .ifindex = out_idx });
 			if (ret == 0)
 				ret = link_lookup(&r->v.priv, d->names.veth_inner, &in_idx, &in_flags);
 			if (ret < 0)
@@ -286,7 +222,7 @@ static int step_veth(struct rc *r)
 	return ret;
 }
 
-static int step_trust(struct rc *r)
+static int step_trust(struct reconcile *r)
 {
 	const struct node_names *n = r->n;
 	int idx = 0, ret;
@@ -302,22 +238,17 @@ static int step_trust(struct rc *r)
 			return fail(r, -ENODEV, "trust interface %s is in neither the underlay nor %s (check interface_trust in the host state)",
 				    n->trust_if, n->netns);
 		idx = e.ifindex = l->ifindex;
-		e.was_up = l->flags & IFF_UP;
 		snprintf(e.name, sizeof(e.name), "%s", n->trust_if);
-		for (size_t i = 0; i < r->v.a_under.n_addrs && e.n_saved < MAX_SAVED_ADDRS; i++) {
-			const struct actual_addr *aa = &r->v.a_under.addrs[i];
-			if (aa->ifindex == idx && !(aa->p.addr.family == AF_INET6 &&
-						    IN6_IS_ADDR_LINKLOCAL(&aa->p.addr.v6)))
-				e.saved[e.n_saved++] = aa->p;
-		}
 		change(r, "move trust interface %s into %s", n->trust_if, n->netns);
 		if (!r->dry_run) {
-			ret = link_move(&r->v.under, idx, r->v.priv_fd);
+			ret = journal_save_link(&r->v.a_under, idx, &e.moved);
+			if (ret == 0 && (ret = journal_reserve(&r->j)) == 0 &&
+			    (ret = link_move(&r->v.under, idx, r->v.priv_fd)) < 0)
+				journal_moved_free(e.moved);
 			if (ret < 0)
 				return fail(r, ret, "moving %s into %s", n->trust_if, n->netns);
-			ret = journal(r, &e);
-			if (ret == 0)
-				ret = link_lookup(&r->v.priv, n->trust_if, &idx, &flags);
+			journal_push(&r->j, &e);
+			ret = link_lookup(&r->v.priv, n->trust_if, &idx, &flags);
 			if (ret < 0)
 				return fail(r, ret, "finding %s in %s", n->trust_if, n->netns);
 		}
@@ -331,7 +262,7 @@ static int step_trust(struct rc *r)
 	return ret;
 }
 
-static int step_routes(struct rc *r)
+static int step_routes(struct reconcile *r)
 {
 	int idx = 0, ret;
 	unsigned flags;
@@ -348,18 +279,20 @@ static int step_routes(struct rc *r)
 		change(r, "add route %s/%u via the veth in %s", txt, dst->len, r->n->netns);
 		if (r->dry_run)
 			continue;
-		ret = route_add(&r->v.priv, dst, &r->d->gateway, idx);
+		ret = journal_reserve(&r->j);
+		if (ret == 0)
+			ret = route_add(&r->v.priv, dst, &r->d->gateway, idx);
 		if (ret < 0)
 			return fail(r, ret, "adding route %s/%u in %s", txt, dst->len, r->n->netns);
-		ret = journal(r, &(struct jentry){ .kind = J_ROUTE, .in_priv = true, .ifindex = idx,
-						    .p = *dst, .gw = r->d->gateway });
-		if (ret < 0)
-			return ret;
+		struct jentry e = { .kind = J_ROUTE, .in_priv = true, .ifindex = idx, .p = *dst,
+				    .gw = r->d->gateway };
+		snprintf(e.name, sizeof(e.name), "route %s/%u", txt, dst->len);
+		journal_push(&r->j, &e);
 	}
 	return 0;
 }
 
-static int step_sysctls(struct rc *r)
+static int step_sysctls(struct reconcile *r)
 {
 	for (size_t i = 0; i < r->d->n_sysctls; i++) {
 		const struct desired_sysctl *s = &r->d->sysctls[i];
@@ -377,13 +310,13 @@ static int step_sysctls(struct rc *r)
 		change(r, "set %s = %s in %s", s->key, s->value, where);
 		if (r->dry_run)
 			continue;
-		ret = ns_sysctl_write(fd, s->key, s->value);
+		ret = journal_reserve(&r->j);
+		if (ret == 0)
+			ret = ns_sysctl_write(fd, s->key, s->value);
 		if (ret < 0)
 			return fail(r, ret, "writing %s in %s", s->key, where);
 		snprintf(e.name, sizeof(e.name), "%s", s->key);
-		ret = journal(r, &e);
-		if (ret < 0)
-			return ret;
+		journal_push(&r->j, &e);
 	}
 	return 0;
 }
@@ -457,7 +390,7 @@ static bool device_differs(const struct wgdev_config *cur, const struct wgdev_co
 				    sockaddr_equal(&cur->peers[0].endpoint, &w->endpoint));
 }
 
-static int create_device(struct rc *r, const struct desired_peer *p, int *idx)
+static int create_device(struct reconcile *r, const struct desired_peer *p, int *idx)
 {
 	struct jentry e = { .kind = J_WGDEV };
 	int ret;
@@ -465,24 +398,24 @@ static int create_device(struct rc *r, const struct desired_peer *p, int *idx)
 	change(r, "create WireGuard device %s (port %u, peer %s)", p->ifname, p->listen_port, p->hostname);
 	if (r->dry_run)
 		return 0;
-	ret = wgdev_create(r->be, p->ifname, idx);
+	ret = journal_reserve(&r->j);
+	if (ret == 0)
+		ret = wgdev_create(r->be, p->ifname, idx);
 	if (ret < 0)
 		return fail(r, ret, "creating %s", p->ifname);
 	snprintf(e.name, sizeof(e.name), "%s", p->ifname);
-	ret = journal(r, &e);
-	if (ret < 0)
-		return ret;
+	journal_push(&r->j, &e);
 	ret = link_move(&r->v.under, *idx, r->v.priv_fd);
 	if (ret < 0)
 		return fail(r, ret, "moving %s into %s", p->ifname, r->n->netns);
-	r->journal[r->n_journal - 1].in_priv = true;
+	journal_last(&r->j)->in_priv = true;
 	ret = link_lookup(&r->v.priv, p->ifname, idx, NULL);
 	if (ret < 0)
 		return fail(r, ret, "finding %s in %s", p->ifname, r->n->netns);
 	return 0;
 }
 
-static int step_peer(struct rc *r, const struct desired_peer *p)
+static int step_peer(struct reconcile *r, const struct desired_peer *p)
 {
 	struct wgdev_config cfg, cur = { 0 };
 	struct wgdev_peer peer;
@@ -491,17 +424,38 @@ static int step_peer(struct rc *r, const struct desired_peer *p)
 	unsigned flags = 0;
 
 	exists = find_link(r, true, p->ifname, &idx, &flags) == 0;
-	if (exists)
-		have_cur = wgdev_get(r->be, r->v.priv_fd, p->ifname, &cur) == 0;
-	else if ((ret = create_device(r, p, &idx)) < 0)
+	if (exists) {
+		ret = wgdev_get(r->be, r->v.priv_fd, p->ifname, &cur);
+		if (ret < 0)
+			return fail(r, ret, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
+				    p->ifname, r->n->netns);
+		have_cur = true;
+	} else if ((ret = create_device(r, p, &idx)) < 0) {
 		return ret;
+	}
 
 	fill_device(&cfg, &peer, r->d, p, pick_endpoint(p, have_cur ? &cur : NULL, r->rotate_stale));
 	if (r->dry_run) {
-		if (exists && (!have_cur || device_differs(&cur, &cfg)))
+		if (exists && device_differs(&cur, &cfg))
 			change(r, "update the peer of %s (%s)", p->ifname, p->hostname);
 	} else {
+		ret = journal_reserve(&r->j);
+		if (ret < 0) {
+			fail(r, ret, "configuring %s", p->ifname);
+			goto out;
+		}
 		ret = wgdev_sync(r->be, r->v.priv_fd, &cfg, &changed);
+		/* A device we did not make goes back to all it had (a failed sync may have written
+		 * part); the snapshot, private key included, moves into the journal. */
+		if (exists && (ret < 0 || changed)) {
+			struct jentry e = { .kind = J_WGSET, .in_priv = true, .dev = cur };
+			snprintf(e.name, sizeof(e.name), "%s", p->ifname);
+			journal_push(&r->j, &e);
+			/* the journal holds the key now; no copy stays on the stack */
+			wgdev_config_wipe(&e.dev);
+			wgdev_config_wipe(&cur);
+			have_cur = false;
+		}
 		if (ret < 0) {
 			fail(r, ret, "configuring %s", p->ifname);
 			goto out;
@@ -527,9 +481,13 @@ static bool desired_has_if(const struct desired_state *d, const char *name)
 	return false;
 }
 
-/* A peer that left the mesh: its device goes, nothing else is touched. */
-static int step_stale_devices(struct rc *r)
+/* Peers that left the mesh: their devices go, nothing else is touched. Last of all, once the
+ * whole deploy succeeded, because a removed device cannot be given back. Every one is tried;
+ * a failure leaves that device for the next run. */
+static int remove_stale_devices(struct reconcile *r)
 {
+	int first = 0;
+
 	for (size_t i = 0; i < r->v.a_priv.n_links; i++) {
 		const struct actual_link *l = &r->v.a_priv.links[i];
 		int ret;
@@ -540,74 +498,111 @@ static int step_stale_devices(struct rc *r)
 		if (r->dry_run)
 			continue;
 		ret = wgdev_destroy(backend_of_kind(l->kind), l->name, r->v.priv_fd);
-		if (ret < 0)
-			return fail(r, ret, "removing %s", l->name);
+		if (ret < 0 && !first)
+			first = fail(r, ret, "removing %s (the peer left the mesh; tried again next run)", l->name);
 	}
-	return 0;
+	return first;
 }
 
 /* Checks that need no change: refused here, nothing has been touched yet. */
-static int preflight(struct rc *r)
+static int preflight(struct reconcile *r)
 {
 	uint16_t ports[WGM_MAX_HOSTS];
-	size_t n_ports = 0, n_all = 0;
-	uint16_t all[WGM_MAX_HOSTS];
+	const char *owners[WGM_MAX_HOSTS];
+	const struct node_names *n = r->n;
+	bool have_out = actual_link_by_name(&r->v.a_under, n->veth_outer) != NULL;
+	bool have_in = actual_link_by_name(&r->v.a_priv, n->veth_inner) != NULL;
 
-	if (r->n->trust_if[0] && !actual_link_by_name(&r->v.a_priv, r->n->trust_if) &&
-	    !actual_link_by_name(&r->v.a_under, r->n->trust_if))
+	if (n->trust_if[0] && !actual_link_by_name(&r->v.a_priv, n->trust_if) &&
+	    !actual_link_by_name(&r->v.a_under, n->trust_if))
 		return fail(r, -ENODEV, "trust interface %s is in neither the underlay nor %s (check interface_trust in the host state)",
-			    r->n->trust_if, r->n->netns);
-	for (size_t i = 0; i < r->d->n_peers; i++) {
-		all[n_all++] = r->d->peers[i].listen_port;
-		/* A device we already run holds its own port. */
-		if (!actual_link_by_name(&r->v.a_priv, r->d->peers[i].ifname))
-			ports[n_ports++] = r->d->peers[i].listen_port;
+			    n->trust_if, n->netns);
+	/* Half a pair is repaired only when it is our veth's end whose peer is elsewhere (the old
+	 * namespace, kept alive by a BIRD after down); any other link under that name is someone
+	 * else's, not ours to delete. */
+	if (have_out != have_in) {
+		const struct actual_link *l = have_out ? actual_link_by_name(&r->v.a_under, n->veth_outer)
+						       : actual_link_by_name(&r->v.a_priv, n->veth_inner);
+
+		if (strcmp(l->kind, "veth") || !l->peer_elsewhere)
+			return fail(r, -EEXIST, "%s exists in %s without %s in %s: it is not our veth; remove or rename it",
+				    l->name, have_out ? "the underlay" : n->netns,
+				    have_out ? n->veth_inner : n->veth_outer, have_out ? n->netns : "the underlay");
 	}
-	ports_warn_ephemeral(all, n_all);
-	return ports_find_conflict(ports, NULL, n_ports, r->res->err, sizeof(r->res->err));
+	for (size_t i = 0; i < r->d->n_peers; i++) {
+		const char *ifname = r->d->peers[i].ifname;
+
+		ports[i] = r->d->peers[i].listen_port;
+		owners[i] = actual_link_by_name(&r->v.a_priv, ifname) ? ifname : NULL;
+	}
+	ports_warn_ephemeral(ports, r->d->n_peers);
+	return ports_find_conflict(ports, owners, r->d->n_peers, r->res->err, sizeof(r->res->err));
 }
 
-static void close_all(struct rc *r)
+static void close_all(struct reconcile *r)
 {
 	mesh_view_close(&r->v);
-	free(r->journal);
+	journal_free(&r->j);
+	free(r);
 }
 
 int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool dry_run,
-		    bool rotate_stale, struct reconcile_result *res)
+		    bool rotate_stale, struct reconcile_result *res, struct reconcile **out)
 {
-	struct rc r = { .d = d, .n = &d->names, .be = be, .dry_run = dry_run, .rotate_stale = rotate_stale, .res = res };
+	struct reconcile *r = calloc(1, sizeof(*r));
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	ret = mesh_view_open(r.n->netns, &r.v, res->err, sizeof(res->err));
+	*out = NULL;
+	if (!r) {
+		snprintf(res->err, sizeof(res->err), "out of memory");
+		return -ENOMEM;
+	}
+	*r = (struct reconcile){ .d = d, .n = &d->names, .be = be, .dry_run = dry_run,
+				  .rotate_stale = rotate_stale, .res = res, .j = { .be = be } };
+	ret = mesh_view_open(r->n->netns, &r->v, res->err, sizeof(res->err));
 	if (ret == 0)
-		ret = preflight(&r);
+		ret = preflight(r);
 	if (ret < 0)
-		goto out;
-	ret = step_namespace(&r);
+		goto fail;
+	ret = step_namespace(r);
 	if (ret == 0)
-		ret = step_veth(&r);
+		ret = step_veth(r);
 	if (ret == 0)
-		ret = step_trust(&r);
+		ret = step_trust(r);
 	if (ret == 0)
-		ret = step_routes(&r);
+		ret = step_routes(r);
 	if (ret == 0)
-		ret = step_sysctls(&r);
+		ret = step_sysctls(r);
 	for (size_t i = 0; ret == 0 && i < d->n_peers; i++)
-		ret = step_peer(&r, &d->peers[i]);
-	if (ret == 0)
-		ret = step_stale_devices(&r);
-	if (ret < 0 && !dry_run)
-		rollback(&r);
-out:
-	close_all(&r);
+		ret = step_peer(r, &d->peers[i]);
+	if (ret == 0) {
+		*out = r;
+		return 0;
+	}
+	rollback(r, res->err, sizeof(res->err));
+fail:
+	close_all(r);
 	return ret;
+}
+
+int reconcile_commit(struct reconcile *r)
+{
+	int ret = remove_stale_devices(r);
+
+	close_all(r);
+	return ret;
+}
+
+void reconcile_abort(struct reconcile *r, char *err, size_t errlen)
+{
+	rollback(r, err, errlen);
+	close_all(r);
 }
 
 int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_result *res)
 {
-	struct rc r = { .n = n, .dry_run = dry_run, .res = res };
+	struct reconcile r = { .n = n, .dry_run = dry_run, .res = res };
 	int ret, idx;
 	unsigned flags;
 
@@ -653,6 +648,6 @@ int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_re
 	if (!dry_run && (ret = netns_delete(n->netns)) < 0)
 		fail(&r, ret, "deleting namespace %s", n->netns);
 out:
-	close_all(&r);
+	mesh_view_close(&r.v);
 	return ret < 0 ? ret : 0;
 }

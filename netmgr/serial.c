@@ -39,16 +39,23 @@ int serial_check(const char *state_dir, const char *domain, bool has_serial, uin
 	int ret;
 
 	serial_path(state_dir, domain, path, sizeof(path));
-	if (!has_serial) {
-		log_warn("the deploy record carries no serial (a 1.0 controller?): replay protection is off for it");
+	ret = serial_load(path, &stored);
+	if (ret == -ENOENT) {
+		if (!has_serial)
+			log_warn("the deploy record carries no serial (a 1.0 controller?): replay protection is off until a record with one is applied");
 		return 0;
 	}
-	ret = serial_load(path, &stored);
-	if (ret == -ENOENT)
-		return 0;
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read %s: %s (remove it to accept any serial)", path, strerror(-ret));
 		return ret;
+	}
+	/* Once a serial was applied, a record without one is indistinguishable from an old 1.0
+	 * record replayed at us; going back to a 1.0 controller is the operator's explicit act. */
+	if (!has_serial) {
+		snprintf(err, errlen,
+			 "deploy record has no serial but serial %" PRIu64 " was applied here: refused as a possible replay; to go back to a 1.0 controller on purpose, remove %s",
+			 stored, path);
+		return -ESTALE;
 	}
 	if (serial < stored) {
 		snprintf(err, errlen,

@@ -149,6 +149,12 @@ static int parse_u64(const char *key, const char *v, uint64_t max, uint64_t *out
 	return 0;
 }
 
+/* errno=N ends every reply; wireguard-go sends N negated (errno=-98 for a port in use). */
+static int parse_errno(const char *v, uint64_t *err)
+{
+	return parse_u64("errno", v + (*v == '-'), INT_MAX, err);
+}
+
 static int parse_hex_key(const char *key, const char *v, struct wgm_key *out)
 {
 	size_t len;
@@ -258,7 +264,7 @@ static int parse_get(char *text, struct wgdev_config *out)
 		const char *k = line, *v = eq + 1;
 
 		if (!strcmp(k, "errno")) {
-			ret = parse_u64(k, v, INT_MAX, &x);
+			ret = parse_errno(v, &x);
 			err = -(int)x;
 		} else if (!strcmp(k, "private_key")) {
 			ret = parse_hex_key(k, v, &out->private_key);
@@ -389,7 +395,7 @@ int wg_uapi_set(const struct wgset *s)
 			ret = -EBADMSG;
 		} else {
 			reply.p[reply.len - 2] = '\0';
-			ret = parse_u64("errno", (char *)reply.p + 6, INT_MAX, &err);
+			ret = parse_errno((char *)reply.p + 6, &err);
 			if (!ret && err) {
 				ret = -(int)err;
 				log_err("%s refused the configuration of %s: %s", "userspace WireGuard", s->ifname,

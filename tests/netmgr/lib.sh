@@ -140,8 +140,10 @@ snapshot() {
 	{
 		ip -n "$n" -d link show | sed -E 's/ (link-netns|link-netnsid) [^ ]+//'
 		ip -n "$n" addr show | grep -v -e 'valid_lft' -e 'inet6 fe80'
-		ip -n "$n" route show
-		ip -n "$n" -6 route show
+		# as sets: routes to one prefix over several links (fe80::/64) list in the order their
+		# links came up, which is no state of the node's
+		ip -n "$n" route show | sort
+		ip -n "$n" -6 route show | sort
 	}
 }
 
@@ -153,14 +155,16 @@ finish() {
 	echo "all checks passed"
 }
 
-# node_state NODE NETNS: the underlay and the private namespace, for "nothing changed".
+# node_state NODE NETNS: the underlay and the private namespace, for "nothing changed"
+# (wg runs in the private namespace with the node's /run/wireguard: either back end).
 node_state() {
 	local n=$1 ns=$2 d
 	snapshot "$n"
 	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
 		snapshot "$ns"
 		for d in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | grep -E '^wg[0-9]+$'); do
-			echo "$d port $(in_node "$n" wg show "$d" listen-port) peers $(in_node "$n" wg show "$d" endpoints | tr '\t\n' '  ')"
+			echo "$d port $(in_node "$n" nsenter --net="/run/netns/$ns" wg show "$d" listen-port)" \
+				"peers $(in_node "$n" nsenter --net="/run/netns/$ns" wg show "$d" endpoints | tr '\t\n' '  ')"
 		done
 	fi
 }

@@ -189,6 +189,15 @@ else
 	expect_match "portcheck: wga's port held by a kernel socket" "port=51820 family=ipv[46] pid=0 comm=-" "$holders"
 fi
 expect_eq "portcheck: wgb's port is not in wga's underlay" "" "$(ip netns exec "$ua" "$tool" portcheck 51821)"
+# Configuring a port another process holds: the back end's refusal comes back as EADDRINUSE
+# (wireguard-go sends it as errno=-98). wireguard-go has closed its old socket by then (port
+# 0), the kernel keeps it: a sync with the old port puts the device back either way.
+if ip netns exec "$ua" "$tool" sync wga --netns "$ca" --private-key "$tmp/ka" --port 40001 --peer "$pb" \
+	--endpoint "$ep_b" --keepalive 25 --allowed 0.0.0.0/0 --allowed ::/0 2>"$tmp/err"; then
+	fail "sync onto a held port succeeded"
+else expect_match "sync onto a held port: address in use" 'Address already in use' "$(cat "$tmp/err")"; fi
+sync_a >/dev/null || fail "sync back to port 51820: $(cat "$tmp/err")"
+expect_eq "wga's port back" 51820 "$(ip netns exec "$ca" wg show wga listen-port)"
 kill "$py"
 ip netns exec "$ua" sh -c 'echo "40000 40100" >/proc/sys/net/ipv4/ip_local_port_range'
 expect_eq "ephemeral range" "40000 40100" "$(ip netns exec "$ua" "$tool" ephemeral)"
