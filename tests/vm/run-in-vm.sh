@@ -22,7 +22,8 @@
 #   sudo tests/vm/run-in-vm.sh -s -d /var/tmp/node.img systemctl is-system-running --wait
 #
 # Knobs: WGM_VM_CACHE (/var/cache/wgmesh-vm: the unpacked kernel package, the initramfs, the
-# KVM probe's answer); WGM_VM_ACCEL=tcg|kvm|auto (auto, the default: KVM only once a probe boot
+# KVM probe's answer); WGM_VM_9P_CACHE (loose: the VM caches the host's files it read, so
+# change none of them during a run; none: always asks the host); WGM_VM_ACCEL=tcg|kvm|auto (auto, the default: KVM only once a probe boot
 # on this machine has come back under it; nested KVM that hangs falls back to TCG).
 # Exit 77 (a skipped test, to meson) with the reason when not root or QEMU and friends are
 # missing: qemu-system-x86 busybox-static cpio kmod e2fsprogs (tests/run.sh installs them).
@@ -112,7 +113,7 @@ if [ "$accel" = auto ]; then
 		probe=$cache/kvm-$(uname -r)-$kver
 		if [ ! -f "$probe" ]; then
 			echo "run-in-vm: probing KVM (once; 60 s at most)" >&2
-			if timeout 60 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nographic -no-reboot \
+			if timeout --foreground -k 5 60 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nographic -no-reboot \
 				-kernel "$cache/root/boot/vmlinuz-$kver" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1 vmprobe=1" \
 				</dev/null 2>/dev/null | grep -q 'vm: probe ok'; then echo kvm >"$probe"; else echo tcg >"$probe"; fi
 		fi
@@ -136,6 +137,7 @@ fi
 
 io=$(mktemp -d /tmp/wgm-vm.XXXXXX)
 trap 'rm -rf "$io"' EXIT
+# (timeout --foreground: QEMU stays in our process group, so whoever stops us stops it too)
 {
 	echo "#!/bin/bash"
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root OUT=$io/out"
@@ -145,9 +147,9 @@ trap 'rm -rf "$io"' EXIT
 	echo
 } >"$io/cmd"
 chmod +x "$io/cmd"
-timeout "$limit" qemu-system-x86_64 "${qaccel[@]}" -m "$mem" -smp "$cpus" \
+timeout --foreground -k 10 "$limit" qemu-system-x86_64 "${qaccel[@]}" -m "$mem" -smp "$cpus" \
 	-nographic -no-reboot -kernel "$cache/root/boot/vmlinuz-$kver" -initrd "$initrd" "${qdisk[@]}" \
-	-append "console=ttyS0 quiet panic=-1 systemd.show_status=0 vmmods=$cache/root/lib/modules vmio=$io vmsystemd=$sd vmdisk=${disk:+1} vmbusybox=$(command -v busybox)" \
+	-append "console=ttyS0 quiet panic=-1 systemd.show_status=0 vmmods=$cache/root/lib/modules vmio=$io vmsystemd=$sd vmdisk=${disk:+1} vmbusybox=$(command -v busybox) vmcache=${WGM_VM_9P_CACHE:-loose}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$io",mount_tag=vmio,security_model=none \
 	</dev/null | sed -u -e 's/\x1bc//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g' -e '/^\r*$/d; /SeaBIOS\|iPXE\|Booting from\|sysrq: \|reboot: /d' || true

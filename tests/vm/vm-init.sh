@@ -15,7 +15,12 @@ if [ "$(arg vmprobe)" = 1 ]; then
 fi
 mods=$(arg vmmods) io=$(arg vmio) sd=$(arg vmsystemd) disk=$(arg vmdisk) bb=$(arg vmbusybox)
 mkdir -p /host /rw /newroot
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host || die "cannot mount the host's root"
+# cache=loose: the guest keeps what it read (programs started again and again by the tests
+# cost a 9p round trip per page otherwise); the host's files are not expected to change during
+# a run. vmcache=none turns it off.
+cache=$(arg vmcache)
+mount -t 9p -o "trans=virtio,version=9p2000.L,ro,msize=524288,cache=${cache:-loose}" hostroot /host ||
+	die "cannot mount the host's root"
 if [ "$disk" = 1 ]; then
 	# virtio_blk may announce the disk a moment after insmod returns
 	i=0
