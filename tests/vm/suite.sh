@@ -47,8 +47,9 @@ import json, sys
 results, must = {}, sys.argv[2:]
 for line in open(sys.argv[1]):
     t = json.loads(line)
-    results[t['name']] = t
-    print(f"vm: {t['name']:<32} {t['result']:<8} {t['duration']:7.1f}s")
+    name = t['name'].split(' / ')[-1]  # "project:suite / name"
+    results[name] = t
+    print(f"vm: {name:<28} {t['result']:<8} {t['duration']:7.1f}s")
 bad = [n for n, t in results.items() if t['result'] not in ('OK', 'SKIP', 'EXPECTEDFAIL')]
 bad += [f"{n} (must run, not {results[n]['result'] if n in results else 'absent'})" for n in must
         if n not in results or results[n]['result'] != 'OK']
