@@ -165,7 +165,9 @@ check_handshakes_kept() { # N BEFORE SNAP_EPOCH WHAT
 	while read -r dev t; do
 		[ -n "$dev" ] || continue
 		t_after=$(handshakes "$n" | awk -v d="$dev" '$1 == d { print $2 }')
-		if [ "$t_after" = "$t" ]; then
+		if [ -z "$t" ] || [ "$t" = 0 ]; then
+			check_fail "node$n $dev: no handshake read before $4 (BFD runs over every link)"
+		elif [ "$t_after" = "$t" ]; then
 			echo "ok: node$n $dev kept its handshake ($t) during $4"
 		elif [ -n "$t" ] && [ "$t" -gt 0 ] && [ $(($3 - t)) -ge 100 ]; then
 			echo "ok: node$n $dev rekeyed on WireGuard's 2-minute timer during $4 (handshake was $(($3 - t)) s old)"

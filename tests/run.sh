@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Builds wgmesh and runs every test: all suites in build/, then the unit suite again in
 # build-asan/ with AddressSanitizer and UndefinedBehaviorSanitizer. Ends with the line
-# "N passed, N failed". Root is needed for the namespace suites (they skip otherwise).
+# "N passed, N failed". Root is needed for the namespace and VM suites (they skip otherwise);
+# as root it first installs the Debian packages that are missing (tests/lib/packages.list).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+if [ "$(id -u)" = 0 ]; then
+	tests/lib/install-missing.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
+else
+	tests/lib/install-missing.sh --tests || echo "run.sh: not root: the tests needing those will fail or skip"
+fi
 
 build() { # dir, extra meson options...
 	local dir=$1; shift

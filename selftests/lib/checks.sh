@@ -96,7 +96,9 @@ wg_devs() { # N -> the WireGuard devices in node N's private namespace
 handshakes() { # N
 	local dev
 	for dev in $(wg_devs "$1"); do
-		echo "$dev $(on_node "$1" wg show "$dev" latest-handshakes 2>/dev/null | awk '{ print $2 }' | head -n 1)"
+		# in the private namespace: a kernel device answers only there (wireguard-go anywhere)
+		echo "$dev $(on_node "$1" ip netns exec "$MESH_LOCUS" wg show "$dev" latest-handshakes 2>/dev/null |
+			awk '{ print $2 }' | head -n 1)"
 	done
 }
 

@@ -109,10 +109,23 @@ YAML
 # slave, and a name made under it would not be seen outside.
 in_node() {
 	local n=$1; shift
+	in_node_ns "$n" "$n" "$@"
+}
+
+# in_node_ns NODE NETNS CMD...: the same in another namespace of the node (its private one).
+in_node_ns() {
+	local n=$1 ns=$2; shift 2
 	mkdir -p "$T/$n/wgrun"
 	unshare --mount --propagation unchanged -- bash -c \
 		'mount --bind "$1" /run/wireguard && shift && exec nsenter --net="/run/netns/$0" "$@"' \
-		"$n" "$T/$n/wgrun" "$@"
+		"$ns" "$T/$n/wgrun" "$@"
+}
+
+# wg_show NODE NETNS ARGS...: `wg show` of a device in the node's private namespace NETNS. A
+# kernel device answers only in its own namespace, a wireguard-go one on the node's socket.
+wg_show() {
+	local n=$1 ns=$2; shift 2
+	in_node_ns "$n" "$ns" wg show "$@"
 }
 
 # net NODE ARGS...: wgmesh-net inside the node, with the node's directories.
@@ -163,8 +176,7 @@ node_state() {
 	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
 		snapshot "$ns"
 		for d in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | grep -E '^wg[0-9]+$'); do
-			echo "$d port $(in_node "$n" nsenter --net="/run/netns/$ns" wg show "$d" listen-port)" \
-				"peers $(in_node "$n" nsenter --net="/run/netns/$ns" wg show "$d" endpoints | tr '\t\n' '  ')"
+			echo "$d port $(wg_show "$n" "$ns" "$d" listen-port) peers $(wg_show "$n" "$ns" "$d" endpoints | tr '\t\n' '  ')"
 		done
 	fi
 }

@@ -44,7 +44,8 @@ if wait_ping n2lab fd42:7a3b:19c0:201::1; then pass "beta pings alpha over the t
 
 # no-op re-apply: same ifindexes, no link events, handshake kept
 links_before=$(ip -n n1lab -o link show | awk -F': ' '{print $1, $2}' | sed 's/@.*//')
-hs_before=$(in_node alpha wg show wg2 latest-handshakes)
+hs_before=$(wg_show alpha n1lab wg2 latest-handshakes)
+expect_contains "wg show reads wg2's peer" "$hs_before" "$(cat "$H/beta.example.net/etc-wireguard/lab_pub")"
 ip -n n1lab monitor link >"$T/mon-priv" 2>&1 & mon1=$!
 ip -n alpha monitor link >"$T/mon-under" 2>&1 & mon2=$!
 sleep 0.5 # let the monitors subscribe: they print nothing when nothing happens
@@ -55,7 +56,7 @@ expect_eq "re-apply reports zero changes" "0 changes" "$out"
 expect_eq "no link events in the private namespace" "" "$(cat "$T/mon-priv")"
 expect_eq "no link events in the underlay" "" "$(cat "$T/mon-under")"
 expect_eq "same ifindexes" "$links_before" "$(ip -n n1lab -o link show | awk -F': ' '{print $1, $2}' | sed 's/@.*//')"
-expect_eq "handshake time unchanged" "$hs_before" "$(in_node alpha wg show wg2 latest-handshakes)"
+expect_eq "handshake time unchanged" "$hs_before" "$(wg_show alpha n1lab wg2 latest-handshakes)"
 
 # verify: no BIRD runs here (routing.sh has it), so broken and saying so; then other broken
 # checks are caught

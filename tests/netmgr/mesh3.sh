@@ -33,7 +33,12 @@ apply() { # NODE SERIAL
 	cat "$T/out"
 }
 ifindex() { ip -n "$1" -o link show "$2" | cut -d: -f1; }
-handshake() { in_node "$1" wg show "$2" latest-handshakes | awk '{print $2}'; }
+handshake() { # NODE DEV -> its peer's handshake time; fails when there is none to compare
+	local hs
+	hs=$(wg_show "$1" "$1lab" "$2" latest-handshakes | awk '{print $2}')
+	[ -n "$hs" ] && [ "$hs" != 0 ] || { echo "FAIL: no handshake read from $1's $2" >&2; return 1; }
+	echo "$hs"
+}
 ping_all() { # NODE:NETNS:OCTET ... : every node pings every other over their link
 	local a b ns oa ob hi lo addr
 	for a in "$@"; do for b in "$@"; do

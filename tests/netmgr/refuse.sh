@@ -61,6 +61,7 @@ refused() {
 
 good=$(seal good "$(record "" "serial: 200")")
 # a failure part way (the WireGuard implementation cannot start): what was built is undone
+# (the userspace back end is forced, so this fails the same where the kernel has WireGuard)
 before=$(node_state alpha n1lab)
 WGM_WG_BACKEND=userspace WG_USERSPACE_IMPLEMENTATION=/nonexistent/wireguard-go net alpha apply "$good" wg.example.com \
 	>"$T/out" 2>"$T/err" && fail "apply with a broken WireGuard implementation succeeded"
