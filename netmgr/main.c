@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"options: --state-dir DIR (/etc/wireguard)  --dns ADDR[:PORT] (repeatable)\n"
 		"  --dnsfetch PATH  --dnsfetch-user USER (nobody)  --bird-dir DIR  --shorewall-dir DIR\n"
 		"  --nft-dir DIR  --hook-dir DIR (/etc/wgmesh/hooks.d)  --dry-run  --json\n"
-		"  --interval SECS (300)  -v -q -d  --help  --version\n");
+		"  --interval SECS (300)  --endpoint-timeout SECS (180: run moves a peer that has not\n"
+		"  answered there to its next endpoint)  -v -q -d  --help  --version\n");
 }
 
 /* "<uuid>.<domain>.txt" names its domain. */
@@ -67,7 +68,7 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 		log_err("%s", err);
 		goto out;
 	}
-	ret = deploy_once(o, &h, file, &dns, false, &out);
+	ret = deploy_once(o, &h, file, &dns, NULL, &out);
 	if (ret < 0)
 		log_err("%s", out.err);
 	else
@@ -154,7 +155,7 @@ static int cmd_tester(const struct netmgr_opts *o, const char *what, const char 
 }
 
 enum { OPT_STATE = 256, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL,
-       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_INTERVAL, OPT_VERSION };
+       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_INTERVAL, OPT_ENDPOINT_TIMEOUT, OPT_VERSION };
 
 static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 {
@@ -170,6 +171,7 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "endpoint-timeout", required_argument, NULL, OPT_ENDPOINT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ 0 },
@@ -207,6 +209,15 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 				return -EINVAL;
 			}
 			o->interval = (unsigned)v;
+			break;
+		case OPT_ENDPOINT_TIMEOUT:
+			errno = 0;
+			unsigned long w = strtoul(optarg, &end, 10);
+			if (errno || *end || w < 1 || w > 86400) {
+				log_err("--endpoint-timeout \"%s\": give seconds between 1 and 86400", optarg);
+				return -EINVAL;
+			}
+			o->endpoint_timeout = (unsigned)w;
 			break;
 		default: usage(stderr); return -EINVAL;
 		}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint.h"
 #include "log.h"
 #include "wgm_config.h"
 
@@ -18,6 +19,7 @@ void netmgr_opts_defaults(struct netmgr_opts *o)
 	o->nft_dir = "/etc/wgmesh";
 	o->hook_dir = "/etc/wgmesh/hooks.d";
 	o->interval = 300;
+	o->endpoint_timeout = ENDPOINT_WAIT_DEFAULT;
 }
 
 const char *netmgr_dnsfetch_path(const struct netmgr_opts *o)

@@ -21,6 +21,7 @@ struct netmgr_opts {
 	bool dry_run;
 	bool json;
 	unsigned interval; /* seconds, run loop */
+	unsigned endpoint_timeout; /* seconds an endpoint is tried without a handshake (run) */
 };
 
 void netmgr_opts_defaults(struct netmgr_opts *o);

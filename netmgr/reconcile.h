@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "desired.h"
+#include "endpoint.h"
 #include "wgdev.h"
 
 struct reconcile_result {
@@ -15,12 +16,8 @@ struct reconcile_result {
 	char err[512];    /* on failure: what failed, and what was rolled back */
 };
 
-/* A peer with no handshake for this long moves on to its next endpoint candidate (when
- * reconcile_apply is asked to rotate: the run loop's later rounds). */
-#define ENDPOINT_STALE_SECS 180
-
 int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool dry_run,
-		    bool rotate_stale, struct reconcile_result *res);
+		    struct endpoint_memory *ep, struct reconcile_result *res);
 int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_result *res);
 
 /* Is this link one of our per-peer WireGuard devices ("wg" + digits)? */
