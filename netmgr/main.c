@@ -213,8 +213,9 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		case OPT_ENDPOINT_TIMEOUT:
 			errno = 0;
 			unsigned long w = strtoul(optarg, &end, 10);
-			if (errno || *end || w < 1 || w > 86400) {
-				log_err("--endpoint-timeout \"%s\": give seconds between 1 and 86400", optarg);
+			/* WireGuard tries a handshake every 5 s: a shorter wait could not see an answer. */
+			if (errno || *end || w < 6 || w > 86400) {
+				log_err("--endpoint-timeout \"%s\": give seconds between 6 and 86400", optarg);
 				return -EINVAL;
 			}
 			o->endpoint_timeout = (unsigned)w;
