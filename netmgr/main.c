@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "deploy.h"
 #include "desired.h"
@@ -61,6 +62,7 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 	struct fetcher_slot dns = { .o = o };
 	struct deploy_outcome out;
 	struct host_ctx h;
+	struct rusage ru;
 	char err[512];
 	int ret = host_ctx_load(o, domain, true, &h, err, sizeof(err));
 
@@ -69,6 +71,12 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 		goto out;
 	}
 	ret = deploy_once(o, &h, file, &dns, NULL, &out);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		log_debug("netlink and UAPI: %lu requests, %lu writes; CPU %ld us (user+system), peak RSS %ld KiB",
+			  wgdev_counts.requests, wgdev_counts.writes,
+			  (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+				  (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec),
+			  ru.ru_maxrss);
 	if (ret < 0)
 		log_err("%s", out.err);
 	else

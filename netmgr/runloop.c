@@ -12,6 +12,7 @@
 #include "deploy.h"
 #include "log.h"
 #include "notify.h"
+#include "wgdev.h"
 
 /* interval +- 10 %. */
 static unsigned jittered(unsigned interval)
@@ -31,6 +32,7 @@ static bool one_round(const struct netmgr_opts *o, struct host_ctx *h, struct fe
 
 	endpoint_round_begin(ep);
 	ret = deploy_once(o, h, NULL, dns, ep, &out);
+	wgdev_release();
 	if (ret == 0)
 		endpoint_round_end(ep);
 
