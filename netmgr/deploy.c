@@ -39,7 +39,7 @@ static int resolve_via_fetcher(void *ctx, const char *host, struct wgm_ip *out, 
 }
 
 int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
-		struct fetcher_slot *dns, bool rotate_stale, struct deploy_outcome *out)
+		struct fetcher_slot *dns, struct endpoint_memory *ep, struct deploy_outcome *out)
 {
 	struct wgm_deploy_record *rec = calloc(1, sizeof(*rec));
 	struct wgm_node_plan *plan = calloc(1, sizeof(*plan));
@@ -82,7 +82,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 		ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, rotate_stale, &res, &rc);
+	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, ep, &res, &rc);
 	out->changes = res.changes + retired;
 	if (ret < 0) {
 		snprintf(out->err, sizeof(out->err), "%s%s", res.err, retired && !o->dry_run ?

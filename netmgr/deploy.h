@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "endpoint.h"
 #include "fetch.h"
 #include "options.h"
 
@@ -15,8 +16,9 @@ struct deploy_outcome {
 	char err[768];
 };
 
-/* file: deploy data from a record file; NULL: fetch it through DNS. */
+/* file: deploy data from a record file; NULL: fetch it through DNS. ep: the run loop's endpoint
+ * memory (NULL for `up` and `apply`: no peer is moved to another endpoint). */
 int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
-		struct fetcher_slot *dns, bool rotate_stale, struct deploy_outcome *out);
+		struct fetcher_slot *dns, struct endpoint_memory *ep, struct deploy_outcome *out);
 
 #endif

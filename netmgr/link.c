@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "netns.h"
+#include "wgdev.h"
 
 static _Thread_local char last_error[128];
 
@@ -44,6 +45,18 @@ static int nl_to_errno(int nlerr)
 	}
 }
 
+/* The debug count of requests and writes (wgdev_counts), for libnl's side. */
+static int count_out(struct nl_msg *msg, void *arg)
+{
+	uint16_t type = nlmsg_hdr(msg)->nlmsg_type;
+
+	(void)arg;
+	wgdev_counts.requests++;
+	if (type >= RTM_BASE && (type - RTM_BASE) % 4 != RTM_GETLINK - RTM_BASE)
+		wgdev_counts.writes++;
+	return NL_OK;
+}
+
 int nlconn_open(struct nlconn *c, int nsfd)
 {
 	int saved = -1, ret;
@@ -51,6 +64,7 @@ int nlconn_open(struct nlconn *c, int nsfd)
 	c->sk = nl_socket_alloc();
 	if (!c->sk)
 		return -ENOMEM;
+	nl_socket_modify_cb(c->sk, NL_CB_MSG_OUT, NL_CB_CUSTOM, count_out, NULL);
 	if (nsfd >= 0) {
 		ret = netns_enter(nsfd, &saved);
 		if (ret < 0)

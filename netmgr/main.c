@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "birdlife.h"
 #include "deploy.h"
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 		"  --dnsfetch PATH  --dnsfetch-user USER (nobody)  --bird-dir DIR  --shorewall-dir DIR\n"
 		"  --nft-dir DIR  --hook-dir DIR (/etc/wgmesh/hooks.d)  --dry-run  --json\n"
 		"  --metrics FILE (verify: node_exporter textfile)\n"
-		"  --interval SECS (300)  -v -q -d  --help  --version\n");
+		"  --interval SECS (300)  --endpoint-timeout SECS (180: run moves a peer that has not\n"
+		"  answered there to its next endpoint)  -v -q -d  --help  --version\n");
 }
 
 /* "<uuid>.<domain>.txt" names its domain. */
@@ -86,6 +88,7 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 	struct fetcher_slot dns = { .o = o };
 	struct deploy_outcome out;
 	struct host_ctx h = { 0 };
+	struct rusage ru;
 	char err[512];
 	int ret = netmgr_check_fetcher(o, !file, err, sizeof(err));
 
@@ -95,7 +98,13 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 		log_err("%s", err);
 		goto out;
 	}
-	ret = deploy_once(o, &h, file, &dns, false, &out);
+	ret = deploy_once(o, &h, file, &dns, NULL, &out);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		log_debug("netlink and UAPI: %lu requests, %lu writes; CPU %ld us (user+system), peak RSS %ld KiB",
+			  wgdev_counts.requests, wgdev_counts.writes,
+			  (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+				  (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec),
+			  ru.ru_maxrss);
 	if (ret < 0)
 		log_err("%s", out.err);
 	else
@@ -202,7 +211,8 @@ static int cmd_tester(const struct netmgr_opts *o, const char *what, const char 
 }
 
 enum { OPT_STATE = 256, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL,
-       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_VERSION };
+       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_ENDPOINT_TIMEOUT,
+       OPT_VERSION };
 
 static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 {
@@ -219,6 +229,7 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "endpoint-timeout", required_argument, NULL, OPT_ENDPOINT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ 0 },
@@ -257,6 +268,16 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 				return -EINVAL;
 			}
 			o->interval = (unsigned)v;
+			break;
+		case OPT_ENDPOINT_TIMEOUT:
+			errno = 0;
+			unsigned long w = strtoul(optarg, &end, 10);
+			/* WireGuard tries a handshake every 5 s: a shorter wait could not see an answer. */
+			if (errno || *end || w < 6 || w > 86400) {
+				log_err("--endpoint-timeout \"%s\": give seconds between 6 and 86400", optarg);
+				return -EINVAL;
+			}
+			o->endpoint_timeout = (unsigned)w;
 			break;
 		default: usage(stderr); return -EINVAL;
 		}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "endpoint.h"
 #include "log.h"
 #include "wgm_config.h"
 
@@ -20,6 +21,7 @@ void netmgr_opts_defaults(struct netmgr_opts *o)
 	o->nft_dir = "/etc/wgmesh";
 	o->hook_dir = "/etc/wgmesh/hooks.d";
 	o->interval = 300;
+	o->endpoint_timeout = ENDPOINT_WAIT_DEFAULT;
 }
 
 const char *netmgr_dnsfetch_path(const struct netmgr_opts *o)

@@ -22,6 +22,7 @@ struct netmgr_opts {
 	bool json;
 	const char *metrics_path; /* verify --metrics FILE */
 	unsigned interval; /* seconds, run loop */
+	unsigned endpoint_timeout; /* seconds an endpoint is tried without a handshake (run) */
 };
 
 void netmgr_opts_defaults(struct netmgr_opts *o);

@@ -28,7 +28,7 @@ struct reconcile {
 	const struct node_names *n;
 	enum wgdev_backend be;
 	bool dry_run;
-	bool rotate_stale;
+	struct endpoint_memory *ep; /* the run loop's; NULL: no peer is moved */
 	struct mesh_view v;
 	struct reconcile_result *res;
 	struct journal j;
@@ -321,37 +321,6 @@ static int step_sysctls(struct reconcile *r)
 	return 0;
 }
 
-/* Keep the endpoint the device uses when it is one of the candidates (an earlier round moved
- * to it, or the peer roamed to it); otherwise the first candidate. With rotate, a peer that has
- * not completed a handshake for ENDPOINT_STALE_SECS moves on to the next candidate. */
-static const struct sockaddr_storage *pick_endpoint(const struct desired_peer *p,
-						    const struct wgdev_config *cur, bool rotate)
-{
-	if (!p->n_endpoints)
-		return NULL;
-	for (size_t i = 0; cur && i < cur->n_peers; i++) {
-		const struct wgdev_peer *cp = &cur->peers[i];
-
-		if (!wgm_key_equal(&cp->public_key, &p->public_key) || !cp->has_endpoint)
-			continue;
-		for (size_t k = 0; k < p->n_endpoints; k++) {
-			if (!sockaddr_equal(&cp->endpoint, &p->endpoints[k]))
-				continue;
-			if (rotate && p->n_endpoints > 1 &&
-			    time(NULL) - cp->last_handshake.tv_sec > ENDPOINT_STALE_SECS) {
-				char from[80], to[80];
-				sockaddr_format(&p->endpoints[k], from, sizeof(from));
-				sockaddr_format(&p->endpoints[(k + 1) % p->n_endpoints], to, sizeof(to));
-				log_notice("%s: no handshake with %s for %d s: trying %s", p->ifname, from,
-					   ENDPOINT_STALE_SECS, to);
-				return &p->endpoints[(k + 1) % p->n_endpoints];
-			}
-			return &p->endpoints[k];
-		}
-	}
-	return &p->endpoints[0];
-}
-
 static void fill_device(struct wgdev_config *cfg, struct wgdev_peer *peer, const struct desired_state *d,
 			const struct desired_peer *p, const struct sockaddr_storage *ep)
 {
@@ -434,7 +403,8 @@ static int step_peer(struct reconcile *r, const struct desired_peer *p)
 		return ret;
 	}
 
-	fill_device(&cfg, &peer, r->d, p, pick_endpoint(p, have_cur ? &cur : NULL, r->rotate_stale));
+	fill_device(&cfg, &peer, r->d, p, endpoint_pick(r->ep, p, have_cur ? &cur : NULL,
+							   endpoint_families(&r->v.a_under), time(NULL)));
 	if (r->dry_run) {
 		if (exists && device_differs(&cur, &cfg))
 			change(r, "update the peer of %s (%s)", p->ifname, p->hostname);
@@ -547,7 +517,7 @@ static void close_all(struct reconcile *r)
 }
 
 int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool dry_run,
-		    bool rotate_stale, struct reconcile_result *res, struct reconcile **out)
+		    struct endpoint_memory *ep, struct reconcile_result *res, struct reconcile **out)
 {
 	struct reconcile *r = calloc(1, sizeof(*r));
 	int ret;
@@ -559,7 +529,7 @@ int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool d
 		return -ENOMEM;
 	}
 	*r = (struct reconcile){ .d = d, .n = &d->names, .be = be, .dry_run = dry_run,
-				  .rotate_stale = rotate_stale, .res = res, .j = { .be = be } };
+				  .ep = ep, .res = res, .j = { .be = be } };
 	ret = mesh_view_open(r->n->netns, &r->v, res->err, sizeof(res->err));
 	if (ret == 0)
 		ret = preflight(r);

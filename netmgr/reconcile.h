@@ -10,16 +10,13 @@
 #include <stddef.h>
 
 #include "desired.h"
+#include "endpoint.h"
 #include "wgdev.h"
 
 struct reconcile_result {
 	unsigned changes; /* what was done (or, dry run, would be done) */
 	char err[512];    /* on failure: what failed, and what was rolled back */
 };
-
-/* A peer with no handshake for this long moves on to its next endpoint candidate (when
- * reconcile_apply is asked to rotate: the run loop's later rounds). */
-#define ENDPOINT_STALE_SECS 180
 
 /* An apply that went through and waits for the rest of the deploy: its journal and the
  * namespaces it holds open. */
@@ -29,7 +26,7 @@ struct reconcile;
  * back). On success *out must go to reconcile_commit or reconcile_abort; d and res stay valid
  * until then. */
 int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool dry_run,
-		    bool rotate_stale, struct reconcile_result *res, struct reconcile **out);
+		    struct endpoint_memory *ep, struct reconcile_result *res, struct reconcile **out);
 /* The deploy succeeded: removes the devices of peers that left (res->err on failure; the rest
  * stays applied) and forgets the journal. */
 int reconcile_commit(struct reconcile *r);

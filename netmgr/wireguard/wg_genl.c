@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "wgset.h"
@@ -76,6 +77,55 @@ int wg_genl_family(int netns_fd, uint16_t *family_id)
 	return ret;
 }
 
+/* One socket per namespace, kept while the process works there: a node with 254 peers would
+ * otherwise open (entering the namespace each time) a socket and resolve the family for every
+ * read and every write of every device. Keyed by the namespace's inode, so a namespace made
+ * anew gets a socket of its own; dropped after any failure, so no stray reply is read later. */
+static struct {
+	struct mnl_socket *nl;
+	dev_t dev;
+	ino_t ino;
+	uint16_t family_id;
+} conn;
+
+static void conn_drop(void)
+{
+	if (conn.nl)
+		mnl_socket_close(conn.nl);
+	conn.nl = NULL;
+}
+
+void wg_genl_release(void)
+{
+	conn_drop();
+}
+
+static int conn_get(int netns_fd, struct mnl_socket **nl, uint16_t *family_id)
+{
+	struct stat st;
+	int ret;
+
+	ret = netns_fd >= 0 ? fstat(netns_fd, &st) : stat("/proc/thread-self/ns/net", &st);
+	if (ret < 0)
+		return -errno;
+	if (!conn.nl || conn.dev != st.st_dev || conn.ino != st.st_ino) {
+		conn_drop();
+		ret = wg_mnl_open(netns_fd, NETLINK_GENERIC, &conn.nl);
+		if (ret)
+			return ret;
+		ret = require_family(conn.nl, &conn.family_id);
+		if (ret) {
+			conn_drop();
+			return ret;
+		}
+		conn.dev = st.st_dev;
+		conn.ino = st.st_ino;
+	}
+	*nl = conn.nl;
+	*family_id = conn.family_id;
+	return 0;
+}
+
 int wg_genl_create(const char *ifname, int *ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -97,6 +147,7 @@ int wg_genl_create(const char *ifname, int *ifindex)
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, WG_GENL_NAME);
 	mnl_attr_nest_end(nlh, linkinfo);
+	wgdev_counts.writes++;
 	ret = wg_mnl_do(nl, nlh, NLM_F_CREATE | NLM_F_EXCL, NULL, NULL);
 	mnl_socket_close(nl);
 	if (ret)
@@ -253,17 +304,16 @@ int wg_genl_set(int netns_fd, const struct wgset *s)
 	buf = malloc(MNL_SOCKET_BUFFER_SIZE);
 	if (!buf)
 		return -ENOMEM;
-	ret = wg_mnl_open(netns_fd, NETLINK_GENERIC, &nl);
-	if (ret)
-		goto cleanup;
-	ret = require_family(nl, &family_id);
+	ret = conn_get(netns_fd, &nl, &family_id);
 	while (!ret && !done) {
 		ret = wg_genl_build_set(buf, MNL_SOCKET_BUFFER_SIZE, family_id, 0, s, &cur, &done);
-		if (ret > 0)
+		if (ret > 0) {
+			wgdev_counts.writes++;
 			ret = wg_mnl_do(nl, (struct nlmsghdr *)buf, 0, NULL, NULL);
+		}
 	}
-	mnl_socket_close(nl);
-cleanup:
+	if (ret < 0)
+		conn_drop();
 	sodium_memzero(buf, MNL_SOCKET_BUFFER_SIZE);
 	free(buf);
 	return ret;
@@ -479,12 +529,9 @@ int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out)
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = wg_mnl_open(netns_fd, NETLINK_GENERIC, &nl);
+	ret = conn_get(netns_fd, &nl, &family_id);
 	if (ret)
 		return ret;
-	ret = require_family(nl, &family_id);
-	if (ret)
-		goto cleanup;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family_id;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
@@ -494,9 +541,9 @@ int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out)
 	ret = wg_mnl_dump(nl, nlh, get_msg_cb, &g);
 	if (ret && g.error)
 		ret = g.error;
-cleanup:
-	mnl_socket_close(nl);
-	if (ret)
+	if (ret) {
+		conn_drop();
 		wgdev_config_free(out);
+	}
 	return ret;
 }

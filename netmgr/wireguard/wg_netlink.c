@@ -150,6 +150,7 @@ static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh,
 
 	if (!seq_counter)
 		seq_counter = (uint32_t)time(NULL);
+	wgdev_counts.requests++;
 	nlh->nlmsg_seq = ++seq_counter;
 	buf = malloc(WG_MNL_RECV_SIZE);
 	if (!buf)
@@ -217,6 +218,7 @@ int wg_rtnl_dellink(const char *ifname, int netns_fd)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	wgdev_counts.writes++;
 	ret = wg_mnl_do(nl, nlh, 0, NULL, NULL);
 	mnl_socket_close(nl);
 	return ret;

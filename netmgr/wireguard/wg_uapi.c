@@ -99,6 +99,7 @@ static int uapi_exchange(const char *ifname, const struct wgm_buf *req, struct w
 	ret = uapi_connect(ifname, &fd);
 	if (ret)
 		return ret == -ECONNREFUSED || ret == -ENOENT ? -ENODEV : ret;
+	wgdev_counts.requests++;
 	ret = write_all(fd, req->p, req->len);
 	while (!ret) {
 		if (reply->len >= 2 && !memcmp(reply->p + reply->len - 2, "\n\n", 2))
@@ -387,8 +388,10 @@ int wg_uapi_set(const struct wgset *s)
 		ret = append_peer(&req, &s->peers[i]);
 	if (!ret)
 		ret = wgm_buf_append(&req, "\n", 1);
-	if (!ret)
+	if (!ret) {
+		wgdev_counts.writes++;
 		ret = uapi_exchange(s->ifname, &req, &reply);
+	}
 	if (!ret) {
 		if (reply.len < 8 || strncmp((char *)reply.p, "errno=", 6)) {
 			log_err("UAPI reply on %s: expected errno=N, got \"%.40s\"", s->ifname, (char *)reply.p);

@@ -65,6 +65,8 @@ static int check_ifname(const char *ifname)
 	return 0;
 }
 
+struct wgdev_counts wgdev_counts;
+
 const char *wgdev_backend_name(enum wgdev_backend be)
 {
 	return be == WGDEV_KERNEL ? "kernel" : "userspace";
@@ -121,6 +123,11 @@ int wgdev_get(enum wgdev_backend be, int netns_fd, const char *ifname, struct wg
 	if (!ret)
 		snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
 	return ret;
+}
+
+void wgdev_release(void)
+{
+	wg_genl_release();
 }
 
 int wgdev_userspace_pid(const char *ifname, pid_t *pid)

@@ -35,6 +35,14 @@ struct wgdev_peer {
 	bool allowed_truncated;
 };
 
+/* What this process asked of the kernel over netlink (both libraries) and of userspace
+ * WireGuard over its UAPI: requests, and how many of them were writes. A debug count (`-d`
+ * prints it): an unchanged record must make no writes. */
+struct wgdev_counts {
+	unsigned long requests, writes;
+};
+extern struct wgdev_counts wgdev_counts;
+
 struct wgdev_config {
 	char ifname[16];
 	struct wgm_key private_key; /* wiped by wgdev_config_wipe */
@@ -73,6 +81,9 @@ int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *c
  * -ENODEV when there is no such device. */
 int wgdev_get(enum wgdev_backend be, int netns_fd, const char *ifname, struct wgdev_config *out);
 
+/* The kernel back end keeps one netlink socket for the namespace it works in; a socket pins
+ * its namespace, so a long-lived caller (the run loop) lets go of it after each round. */
+void wgdev_release(void);
 /* Userspace only: the pid of the daemon serving /run/wireguard/<ifname>.sock (SO_PEERCRED on
  * a connection to it), so a port check can tell our own daemon from a stranger. -ENOENT when
  * there is no live socket. */

@@ -49,6 +49,7 @@ int wg_genl_create(const char *ifname, int *ifindex);
 int wg_genl_destroy(const char *ifname, int netns_fd);
 int wg_genl_set(int netns_fd, const struct wgset *s);
 int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out);
+void wg_genl_release(void);
 
 /* Building and parsing of WG_CMD_SET_DEVICE / GET_DEVICE messages, split off from the socket
  * I/O so the splitting of a big peer list can be tested without the module. A cursor says where
