@@ -8,6 +8,7 @@
 #       journal and the zone copy. ALG defaults to hmac-sha256.
 #       Extra zones: $KNOT_EXTRA_ZONES="name=file name2=file2" (a file that does not exist or
 #       does not parse makes a zone that answers SERVFAIL).
+#       $KNOT_WANT_PORT fixes the port (53 for a stub resolver that asks nowhere else).
 #       Returns once `kdig SOA ZONE` answers (polled, bounded); exports KNOT_ADDR KNOT_PORT
 #       KNOT_PID KNOT_CTL KNOT_DIR.
 #   knot_stop
@@ -17,6 +18,10 @@ knot__free_port() {
 	# A random port nobody holds for UDP or TCP right now (ss, as python would cost seconds);
 	# knot_start retries if another process takes it before knotd binds.
 	local port i
+	if [ -n "${KNOT_WANT_PORT:-}" ]; then
+		echo "$KNOT_WANT_PORT"
+		return 0
+	fi
 	for i in $(seq 1 50); do
 		port=$((20000 + RANDOM % 40000))
 		if [ -z "$(ss -Htaun "sport = :$port" 2>/dev/null)" ]; then

@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+# The production path at boot: systemd as PID 1 in a VM on Debian's kernel (kernel WireGuard),
+# wgmesh installed with `meson install`, its units enabled, the VM one node of a 3-node mesh.
+#
+#   VM (systemd, root netns = node 1's underlay)      "lab" (wgmesh-testlab.service, own netns)
+#   up0 198.51.100.1/24 --------------------------- br0 198.51.100.254/24, 203.0.113.53 knotd:53
+#   lan1 -> netns lan1 10.1.0.10/24                   |-- node 2, node 3: topo.sh "machines"
+#   wgmesh-net@mesh.example.com.service                   (own mount + net namespaces), their
+#   wgmesh-bird@mesh.service, wgmesh-nft@mesh.path        wgmesh-net up from the build tree, BIRD
+#
+# The lab is a unit ordered before network-online.target: to node 1 it is "the network" and
+# the site's DNS, up at every boot. Its state (site file, peers' keys) and node 1's /etc and
+# /var live on the VM's persistent disk, so the second boot finds them again.
+#
+#   boot.sh RUNNER BUILD            (host, root) boots the VM twice on one persistent disk
+#   boot.sh first|second BUILD      (in the VM, as the runner's unit) the checks of each boot
+#   boot.sh lab|lab-stop BUILD      (in the VM, wgmesh-testlab.service) the rest of the world
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$(cd "$here/../.." && pwd)
+self=$here/boot.sh
+LAB=/var/lib/wgmesh-testlab
+DOMAIN=mesh.example.com
+NS=mesh
+UNIT_NET=wgmesh-net@$DOMAIN.service
+UNIT_BIRD=wgmesh-bird@$NS.service
+T0=$(date +%s%3N)
+
+say() { echo "boot-test: $*"; }
+die() {
+	echo "boot-test: FAIL: $*" >&2
+	# In the VM: what the units said, for the host's log.
+	if [ -n "${IN_VM:-}" ]; then
+		journalctl -b --no-pager -o short-monotonic -u "$UNIT_NET" -u "$UNIT_BIRD" \
+			-u "wgmesh-nft@$NS.service" | grep -v 'Bad packet\|link-local' | tail -n 40 >&2
+		birdc -s "/run/bird-$NS.sock" show protocols >&2
+		ip netns exec "$NS" wg show all latest-handshakes >&2
+	fi
+	exit 1
+}
+ms_since() { echo $(($(date +%s%3N) - $1)); }
+
+# wait_for SECS WHAT CMD...: polls CMD every 0.2 s; prints how long it took.
+wait_for() {
+	local limit=$1 what=$2 start
+	shift 2
+	start=$(date +%s%3N)
+	until "$@" >/dev/null 2>&1; do
+		[ "$(ms_since "$start")" -lt $((limit * 1000)) ] || die "$what: not after ${limit}s"
+		sleep 0.2
+	done
+	say "ok: $what ($(ms_since "$start") ms)"
+}
+
+host_main() {
+	local runner=$1 build=$2 dir disk rc start
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (QEMU, the VM's disk)" >&2; exit 77; }
+	[ -x "$runner" ] || { echo "SKIP: no VM runner $runner" >&2; exit 77; }
+	# The runner makes the disk (sparse ext4) on first use.
+	dir=$(mktemp -d /var/tmp/wgm-boot.XXXXXX) || exit 1
+	disk=$dir/node.img
+	trap 'rm -rf "$dir"' EXIT
+	start=$(date +%s%3N)
+	"$runner" -s -d "$disk" -t 1500 "$self" first "$build"
+	rc=$?
+	say "first boot: exit $rc, $(ms_since "$start") ms (VM wall time)"
+	[ "$rc" = 0 ] || exit 1
+	start=$(date +%s%3N)
+	"$runner" -s -d "$disk" -t 900 "$self" second "$build"
+	rc=$?
+	say "second boot: exit $rc, $(ms_since "$start") ms (VM wall time)"
+	[ "$rc" = 0 ] || exit 1
+}
+
+# --- the lab (runs in a network namespace of its own: the internet) -------------------------
+
+lab_main() {
+	export WGM_BUILD=$1 MESH_DOMAIN=$DOMAIN MESH_LOCUS=$NS KNOT_WANT_PORT=53
+	local n
+	source "$src/tests/lib/knot.sh"
+	source "$src/selftests/lib/topo.sh"
+	source "$src/selftests/lib/mesh.sh"
+	set -e
+	ip link set lo up
+	# Keeps the internet alive whatever else dies; stopping the unit kills it with the rest.
+	sleep infinity &
+	rm -rf "$LAB/knot" "$LAB"/n[23]/*.pid
+	topo_init "$LAB"
+	# Node 1 is the VM itself: its underlay is PID 1's network namespace.
+	ip link add n1 type veth peer name up0
+	ip link set up0 netns 1
+	ip link set n1 master br0 up
+	nsenter -t 1 -n ip addr add 198.51.100.1/24 dev up0
+	nsenter -t 1 -n ip link set up0 up
+	nsenter -t 1 -n ip route replace default via 198.51.100.254
+	ip netns add lan1
+	ip link add lan1 type veth peer name l1
+	ip link set l1 netns lan1
+	ip -n lan1 link set l1 name eth0
+	ip -n lan1 link set lo up
+	ip -n lan1 addr add 10.1.0.10/24 dev eth0
+	ip -n lan1 link set eth0 up
+	ip -n lan1 route add default via 10.1.0.1
+	ip link set lan1 netns 1
+	nsenter -t 1 -n ip link set lan1 up
+	mesh_dns_start
+	if [ ! -f "$LAB/site/site.yaml" ]; then
+		mesh_site_init
+	fi
+	MESH_SITE=$LAB/site/site.yaml
+	for n in 2 3; do
+		topo_add_node "$n"
+		echo "${NODE_PID[$n]}" >"$LAB/n$n/holder.pid"
+		[ -f "$LAB/n$n/import.log" ] || mesh_node_register "$n"
+	done
+	mesh_publish
+	for n in 2 3; do
+		mesh_node_up "$n" || { cat "$LAB/n$n/up.log" >&2; exit 1; }
+		mesh_bird_start "$n"
+	done
+	say "lab up: DNS $MESH_DNS, nodes 2 3"
+}
+
+# Links are deleted here, not left to the namespaces' (asynchronous) teardown, so a restarted
+# lab can make them again under the same names.
+lab_stop() {
+	ip link del up0 2>/dev/null
+	ip link del lan1 2>/dev/null
+	ip netns del lan1 2>/dev/null
+	ip netns del lan2 2>/dev/null
+	ip netns del lan3 2>/dev/null
+	return 0
+}
+
+install_lab_unit() {
+	cat >/etc/systemd/system/wgmesh-testlab.service <<EOF
+[Unit]
+Description=wgmesh boot test: the internet, the site DNS and two peer nodes
+Before=network-online.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/bin/unshare --net -- $self lab $1
+ExecStopPost=$self lab-stop $1
+TimeoutStartSec=10min
+StandardOutput=journal+console
+StandardError=journal+console
+
+[Install]
+WantedBy=network-online.target
+EOF
+}
+
+# --- checks on node 1 (the VM), with the harness's own assertions -------------------------
+
+vm_checks_init() {
+	export WGM_BUILD=$1 MESH_DOMAIN=$DOMAIN MESH_LOCUS=$NS
+	source "$src/selftests/lib/checks.sh"
+	source "$src/selftests/lib/mesh.sh"
+	TOPO_WORK=$LAB
+}
+
+# Node 1 is this machine; the peers are reached through their holder processes.
+on_node() {
+	local n=$1
+	shift
+	if [ "$n" = 1 ]; then
+		"$@"
+	else
+		nsenter -t "$(cat "$LAB/n$n/holder.pid")" -m -n -- "$@"
+	fi
+}
+
+# "dev handshake-epoch" of node 1's kernel WireGuard devices (they live in the private netns).
+kernel_handshakes() {
+	ip netns exec "$NS" wg show all latest-handshakes 2>/dev/null | awk '{ print $1, $3 }' | sort
+}
+
+# Handshakes kept: the same timestamp, or a later one where WireGuard's own rekey (every 120 s
+# of a session's life) was due. A rebuilt device starts from 0 and handshakes anew at once.
+handshakes_kept() { # BEFORE AFTER SNAPSHOT_EPOCH
+	paste -d' ' <(echo "$1") <(echo "$2") | awk -v t="$3" '
+		$1 != $3 || $2 == 0 { bad = 1 }
+		$4 != $2 && t - $2 < 110 { bad = 1 }
+		END { exit bad }'
+}
+
+journal_cursor() {
+	journalctl -n 0 --show-cursor -q 2>/dev/null | sed -n 's/^-- cursor: //p'
+}
+
+# The manager's "N changes" line logged after CURSOR.
+changes_after() { # CURSOR
+	journalctl -u "$UNIT_NET" --after-cursor="$1" -o cat 2>/dev/null |
+		sed -n 's/^wgmesh-net: \([0-9][0-9]*\) changes\{0,1\}$/\1/p' | tail -n 1
+}
+
+mesh_state() { # -> "dev ifindex" of node 1's WireGuard links: same = nothing rebuilt
+	wg_ifindexes 1
+}
+
+converged() { # node 1's BGP sessions Established, its LAN pings both others
+	[ "$(bgp_counts 1)" = "2 2" ] && lan_ping 1 2 && lan_ping 1 3
+}
+
+check_kept() { # WHAT BEFORE_STATE BEFORE_HS SNAP_EPOCH
+	local what=$1 after
+	after=$(mesh_state)
+	[ "$after" = "$2" ] || die "$what: links changed: before [$2] after [$after]"
+	handshakes_kept "$3" "$(kernel_handshakes)" "$4" ||
+		die "$what: handshakes reset: before [$3] after [$(kernel_handshakes)]"
+	say "ok: $what: same ifindexes, handshakes kept"
+}
+
+# The journal has our lines at their levels: errors at err, "N changes" at notice, and no
+# "<N>" left in a message (the prefix was read, not printed).
+check_priorities() { # MIN_ERRORS JOURNALCTL_ARGS...
+	local min=$1 all errs notices
+	shift
+	all=$(journalctl "$@" -u "$UNIT_NET" -o cat)
+	errs=$(journalctl "$@" -u "$UNIT_NET" -p err..err -o cat | grep -c '^wgmesh-net: error: ')
+	notices=$(journalctl "$@" -u "$UNIT_NET" -p notice..notice -o cat | grep -c '^wgmesh-net: [0-9]* change')
+	[ "$notices" -gt 0 ] && [ "$notices" = "$(echo "$all" | grep -c '^wgmesh-net: [0-9]* change')" ] ||
+		die "journal: 'N changes' lines not all at notice ($notices)"
+	[ "$errs" -ge "$min" ] && [ "$errs" = "$(echo "$all" | grep -c '^wgmesh-net: error: ')" ] ||
+		die "journal: error lines not all at err ($errs)"
+	! echo "$all" | grep -q '^<[0-7]>' || die "journal: a priority prefix shows in a message"
+	say "ok: journal priorities: $errs error line(s) at err, $notices 'changes' line(s) at notice"
+}
+
+keys_now() { # the host key file's hash, the public key on every link
+	sha256sum "$(sed -n 's/^ *private_key_file: *//p' "/etc/wireguard/$DOMAIN.yaml")" | awk '{ print $1 }'
+	ip netns exec "$NS" wg show all public-key | awk '{ print $2 }' | sort -u
+}
+
+first_boot() {
+	local build=$1 t msg before hs snap cur pid
+	vm_checks_init "$build"
+	t=$(date +%s%3N)
+	meson install -C "$build" --no-rebuild --quiet >/tmp/install.log 2>&1 ||
+		{ cat /tmp/install.log; die "meson install"; }
+	systemctl daemon-reload
+	systemctl mask --now bird.service >/dev/null 2>&1
+	say "ok: installed with meson install ($(ms_since "$t") ms)"
+	install_lab_unit "$build"
+	t=$(date +%s%3N)
+	systemctl enable --now wgmesh-testlab.service || die "the lab did not start"
+	say "ok: lab up: DNS, nodes 2 and 3 ($(ms_since "$t") ms)"
+	rm -f /etc/resolv.conf
+	echo "nameserver 203.0.113.53" >/etc/resolv.conf
+
+	# The README's node workflow, with the installed commands.
+	wgconfig -i up0 -T lan1 -I 10.1.0.1/24 --firewall nftables "$DOMAIN" || die "wgconfig"
+	msg=$(wghost -a 198.51.100.1 -h node1.example.net "$DOMAIN" | sed -n 's/^Message to Home: //p')
+	[ -n "$msg" ] || die "wghost printed no message"
+	systemctl enable "$UNIT_NET" "$UNIT_BIRD" "wgmesh-nft@$NS.path" || die "enable"
+	# Started before the controller approved it: no record yet, an error, nothing built.
+	systemctl start "$UNIT_NET" "wgmesh-nft@$NS.path" || die "start before approval"
+	systemctl show -p StatusText --value "$UNIT_NET" | grep -q "record unavailable" ||
+		die "status before approval: $(systemctl show -p StatusText --value "$UNIT_NET")"
+	say "ok: before approval: $(systemctl show -p StatusText --value "$UNIT_NET")"
+	# The controller approves node 1 and publishes; the peers apply their new records.
+	MESH_SITE=$LAB/site/site.yaml MESH_DNS=203.0.113.53:53 MESH_TSIG_KEY=$LAB/site/tsig.key
+	"$build/site/wgsite" -i "$msg" "$MESH_SITE" >/dev/null || die "import"
+	mesh_publish || die "publish"
+	mesh_node_up 2 && mesh_node_up 3 || die "peers' up: $(cat "$LAB"/n[23]/up.log)"
+	systemctl start --no-block "$UNIT_BIRD"
+	t=$(date +%s%3N)
+	systemctl reload "$UNIT_NET"
+	wait_for 300 "after approval + reload: node 1's BGP sessions Established, its LAN pings both" converged
+	say "   $(systemctl show -p StatusText --value "$UNIT_NET")"
+	[ -n "$(ip netns exec "$NS" ip -d link show type wireguard)" ] || die "no kernel WireGuard link"
+	say "ok: kernel WireGuard links"
+	wait_for 60 "wgmesh-nft@$NS.path loaded the rules (table inet wgmesh_$NS)" nft list table inet "wgmesh_$NS"
+
+	# reload: 0 changes, nothing rebuilt.
+	before=$(mesh_state); hs=$(kernel_handshakes); snap=$(date +%s); cur=$(journal_cursor)
+	t=$(date +%s%3N)
+	systemctl reload "$UNIT_NET"
+	wait_for 60 "reload: a new round logged" eval '[ -n "$(changes_after "$cur")" ]'
+	[ "$(changes_after "$cur")" = 0 ] || die "reload made $(changes_after "$cur") changes"
+	check_kept "reload (0 changes, $(ms_since "$t") ms)" "$before" "$hs" "$snap"
+
+	# restart: a new process, 0 changes.
+	pid=$(systemctl show -p MainPID --value "$UNIT_NET")
+	before=$(mesh_state); hs=$(kernel_handshakes); snap=$(date +%s); cur=$(journal_cursor)
+	t=$(date +%s%3N)
+	systemctl restart "$UNIT_NET" || die "restart"
+	[ "$(systemctl show -p MainPID --value "$UNIT_NET")" != "$pid" ] || die "restart: same pid"
+	wait_for 60 "restart: a round logged" eval '[ -n "$(changes_after "$cur")" ]'
+	[ "$(changes_after "$cur")" = 0 ] || die "restart made $(changes_after "$cur") changes"
+	check_kept "restart (0 changes, $(ms_since "$t") ms)" "$before" "$hs" "$snap"
+
+	# stop: the mesh stays.
+	before=$(mesh_state); hs=$(kernel_handshakes); snap=$(date +%s)
+	t=$(date +%s%3N)
+	systemctl stop "$UNIT_NET"
+	[ "$(systemctl show -p ActiveState --value "$UNIT_NET")" = inactive ] || die "stop"
+	wait_for 180 "stop: node 1 still routes" converged
+	check_kept "stop leaves the mesh running ($(ms_since "$t") ms)" "$before" "$hs" "$snap"
+	systemctl start "$UNIT_NET" || die "start again"
+
+	check_priorities 1
+	keys_now >"$LAB/boot1.keys"
+	say "first boot done in $(ms_since "$T0") ms"
+}
+
+second_boot() {
+	local build=$1 up
+	vm_checks_init "$build"
+	up=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	say "test unit started ${up} ms after the kernel (systemd at multi-user.target)"
+	# No human step: the units enabled in the first boot bring the node back.
+	wait_for 300 "after reboot: node 1's BGP sessions Established, its LAN pings both" converged
+	say "   converged $(awk '{ printf "%d", $1 * 1000 }' /proc/uptime) ms after the kernel started"
+	say "   $(systemctl show -p StatusText --value "$UNIT_NET")"
+	systemctl show -p StatusText --value "$UNIT_NET" | grep -q "mesh applied" || die "manager status"
+	[ "$(keys_now)" = "$(cat "$LAB/boot1.keys")" ] || die "keys differ after the reboot"
+	say "ok: same host key and WireGuard public key as the first boot"
+	check_priorities 0 -b
+	say "second boot done in $(ms_since "$T0") ms"
+}
+
+case ${1:-} in
+first) IN_VM=1 first_boot "$2" ;;
+second) IN_VM=1 second_boot "$2" ;;
+lab) lab_main "$2" ;;
+lab-stop) lab_stop ;;
+*) host_main "$@" ;;
+esac
