@@ -2,6 +2,8 @@
 # Needs WGM_BUILD (the meson build dir) and TOPO_WORK. Site controller files live in
 # $TOPO_WORK/site, node N's state in $TOPO_WORK/n<N>/{state,bird,shorewall,nft,hooks}.
 
+# the source tree (tests/lib/bird-supervise.sh lives there)
+MESH_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MESH_DOMAIN=${MESH_DOMAIN:-mesh.example.com}
 MESH_LOCUS=${MESH_LOCUS:-mesh}
 MESH_TSIG_NAME=wgmesh-update
@@ -103,32 +105,16 @@ birdc_on() { # N CMD...
 	on_node "$n" birdc -s "$(mesh_bird_sock)" "$@"
 }
 
-# BIRD in node N's private namespace, supervised the way wgmesh-bird@.service runs it: in the
-# foreground, joining the namespace by name at each start (NetworkNamespacePath=), started
-# again after it exits (Restart=always; here 0.2 s later). wgmesh-net never starts BIRD; it
-# tells one left in a namespace that is gone to shut down, and the loop starts the next.
-# The loop is a session of its own (setsid), as a unit is a cgroup of its own: the scheduler
-# gives each session (autogroup) its share, and BIRDs sharing the harness's session starve
-# against 90 wireguard-go daemons until BFD flaps. Waits until BIRD answers. Each BIRD's pid
-# goes to n<N>/bird.pid.
+# BIRD in node N's private namespace under tests/lib/bird-supervise.sh (the way
+# wgmesh-bird@.service runs it). Waits until BIRD answers. Each BIRD's pid goes to n<N>/bird.pid.
 mesh_bird_start() { # N
 	local n=$1 d conf i
 	d=$(mesh_node_dir "$n")
 	conf=$d/bird/bird_$MESH_LOCUS.conf
 	[ -f "$conf" ] || { echo "no BIRD config $conf on node $n" >&2; return 1; }
 	rm -f "$d/bird.pid"
-	on_node "$n" setsid bash -c '
-		trap "kill \$child 2>/dev/null; exit 0" TERM
-		child=
-		while :; do
-			if [ -e "/run/netns/$0" ]; then
-				ip netns exec "$0" bird -f -c "$1" -s "$2" >>"$3/bird.log" 2>&1 &
-				child=$!
-				echo "$child" >"$3/bird.pid"
-				wait "$child"
-			fi
-			sleep 0.2
-		done' "$MESH_LOCUS" "$conf" "$(mesh_bird_sock)" "$d" &
+	on_node "$n" setsid "$MESH_TOP/tests/lib/bird-supervise.sh" "$MESH_LOCUS" "$conf" \
+		"$(mesh_bird_sock)" "$d/bird" &
 	BIRD_LOOP[$n]=$!
 	for i in $(seq 1 100); do
 		if [ -s "$d/bird.pid" ] && birdc_on "$n" show status 2>/dev/null | grep -q "Daemon is up"; then

@@ -4,11 +4,6 @@
 # misbehaves, a child that stops reading cannot hang it (the 280th request used to block in
 # send() for good), and the mesh stays exactly as it was.
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
 D=wg.example.com
 EVIL=$WGM_BUILD/tests/dnsfetch/evilchild
 # A signal must be answered within this many seconds (a round's questions wait up to 12 s).

@@ -10,6 +10,14 @@ set -eu
 : "${WGM_BUILD:?WGM_BUILD must point at the build directory}"
 NET=$WGM_BUILD/netmgr/wgmesh-net
 FIX=${WGM_FIXTURES:-}
+# The wgmesh 1.0 fixture (tests/fixtures): its hosts, records, site key and the two hosts' uuids.
+if [ -n "$FIX" ]; then
+	H=$FIX/hosts
+	R=$FIX/records
+	SITEKEY=$(awk '/publickey:/ {print $2}' "$FIX/site/site.yaml")
+	A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
+	B_UUID=7dd3ebe3-e116-4121-b4ac-4405149a930e
+fi
 T=$(mktemp -d /tmp/wgm-netmgr.XXXXXX)
 failures=0
 nodes=()
@@ -181,25 +189,12 @@ node_state() {
 	fi
 }
 
-# bird_supervise NETNS CONF: BIRD in NETNS the way wgmesh-bird@.service runs it: in the
-# foreground, joining the namespace by name at each start (NetworkNamespacePath=), started
-# again after it exits (Restart=always; here 0.2 s later). Each BIRD's pid goes to
-# $T/bird-NETNS.pid, its output to $T/bird-NETNS.log. The loop is a session of its own, as a
-# unit is a cgroup of its own (the scheduler shares the CPU per session).
+# bird_supervise NETNS CONF: BIRD in NETNS under tests/lib/bird-supervise.sh (as
+# wgmesh-bird@.service runs it); its pid goes to $T/bird-NETNS.pid, its output to .log.
 bird_supervise() {
 	local ns=$1 conf=$2
-	setsid bash -c '
-		trap "kill \$child 2>/dev/null; exit 0" TERM
-		child=
-		while :; do
-			if [ -e "/run/netns/$0" ]; then
-				ip netns exec "$0" bird -f -c "$1" -s "/run/bird-$0.sock" >>"$2.log" 2>&1 &
-				child=$!
-				echo "$child" >"$2.pid"
-				wait "$child"
-			fi
-			sleep 0.2
-		done' "$ns" "$conf" "$T/bird-$ns" &
+	setsid "$(dirname "${BASH_SOURCE[0]}")/../lib/bird-supervise.sh" "$ns" "$conf" \
+		"/run/bird-$ns.sock" "$T/bird-$ns" &
 	supervisors+=($!)
 }
 

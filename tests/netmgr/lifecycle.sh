@@ -5,11 +5,6 @@
 # `down` takes the tester namespace with it, even while something (BIRD, here a sleep) keeps the
 # old private namespace alive; `tester up` converges on a tester namespace left half built.
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
 REC=$R/$A_UUID.wg.example.com.txt
 holder=
 trap '[ -z "$holder" ] || kill "$holder" 2>/dev/null; cleanup' EXIT

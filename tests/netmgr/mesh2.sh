@@ -2,12 +2,6 @@
 # Two nodes from the wgmesh 1.0 fixture records (a 1.0 controller's data): apply, pings over
 # the tunnel, a no-op re-apply that changes nothing, verify, and down giving everything back.
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
-B_UUID=7dd3ebe3-e116-4121-b4ac-4405149a930e
 
 make_internet
 make_node alpha 192.0.2.10 10.20.1.1/24

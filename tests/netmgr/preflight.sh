@@ -5,11 +5,6 @@
 # veth name taken by another kind of interface, a --dnsfetch-user that does not exist. And a
 # missing firewall directory is made (0755), not a half-built mesh.
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
 REC=$R/$A_UUID.wg.example.com.txt
 STATE=$T/alpha/wg.example.com.yaml
 

@@ -3,13 +3,8 @@
 # site key, an octet clash, invalid addresses, a replayed serial; and a UDP port held by
 # another process (the error names its pid). One node (alpha of the 1.0 fixture).
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
 SEAL=$WGM_BUILD/tests/netmgr/seal_record
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
 SITE_SK=$WGM_FIXTURES/site/site.key
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
 A_PUB=$H/alpha.example.net/etc-wireguard/lab_pub
 B_KEY=$(cat "$H/beta.example.net/etc-wireguard/lab_pub")
 

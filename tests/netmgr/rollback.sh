@@ -13,13 +13,8 @@
 # Then the serial rule: after serial N, a record without a serial (a 1.0 controller's) is
 # refused until the stored serial is removed on purpose.
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
 SEAL=$WGM_BUILD/tests/netmgr/seal_record
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
 SITE_SK=$WGM_FIXTURES/site/site.key
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
 B_KEY=$(cat "$H/beta.example.net/etc-wireguard/lab_pub")
 NS=n1lab
 # The back end wgmesh-net will use: an unstartable wireguard-go fails only the userspace one.

@@ -10,12 +10,6 @@
 #     to shut down (found by its accepted socket, although it daemonized)
 #   - no BIRD: verify says broken; the peer's verify sees its session down
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
-B_UUID=7dd3ebe3-e116-4121-b4ac-4405149a930e
 BIRDC=$WGM_BUILD/birdgen/wgmesh-birdc
 
 make_internet

@@ -3,11 +3,6 @@
 # down, the tester namespace, and `run`: sd_notify readiness and status, a DNS failure that
 # keeps the mesh, SIGHUP to refetch, SIGTERM leaving the mesh up.
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
 D=wg.example.com
 
 make_internet

@@ -14,12 +14,7 @@
 # DNAT and masquerade (as nft rules: no Shorewall here), keys and files mode 0644. Then alpha
 # follows the README, with a ping from beta through the tunnel every 0.1 s to measure the outage.
 source "$(dirname "$0")/lib.sh"
-: "${WGM_FIXTURES:?}"
-H=$WGM_FIXTURES/hosts
-R=$WGM_FIXTURES/records
 D=wg.example.com
-A_UUID=6fc94b76-f857-4dce-942c-47df480cdda3
-SITEKEY=$(awk '/publickey:/ {print $2}' "$WGM_FIXTURES/site/site.yaml")
 WGCONFIG=$WGM_BUILD/site/wgconfig
 
 # 1.0's scripts and units live in fixed places: this test's own copies, in its own mount
