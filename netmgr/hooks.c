@@ -12,19 +12,26 @@
 #include "atomicfile.h"
 #include "buf.h"
 #include "log.h"
+#include "spawn.h"
 
 extern char **environ;
 
+/* A hook may take its time (restarting a service, say), not the manager's whole life: the run
+ * loop waits for it. */
+#define HOOK_DEADLINE_MS (120 * 1000)
+
 static int run_one(const char *path, const char *phase, const char *netns, uint8_t octet)
 {
-	char env_ns[96], env_octet[32];
+	char env_ns[96], env_octet[32], err[256], how[64];
+	char *argv[] = { (char *)path, (char *)phase, NULL };
 	struct wgm_strv envv = { 0 };
+	struct wgm_child c = { .pidfd = -1 };
 	char **envp = NULL;
 	int status, ret = 0;
-	pid_t pid;
 
 	snprintf(env_ns, sizeof(env_ns), "WGM_NETNS=%s", netns);
 	snprintf(env_octet, sizeof(env_octet), "WGM_OCTET=%u", octet);
+	/* The operator's environment (PATH, locale...) plus ours: hooks are the operator's code. */
 	for (char **e = environ; *e && ret == 0; e++)
 		if (strncmp(*e, "WGM_NETNS=", 10) && strncmp(*e, "WGM_OCTET=", 10))
 			ret = wgm_strv_push(&envv, *e);
@@ -37,24 +44,25 @@ static int run_one(const char *path, const char *phase, const char *netns, uint8
 	if (ret < 0)
 		goto out;
 	memcpy(envp, envv.v, envv.n * sizeof(*envp));
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
+	/* stdin on /dev/null, our stdout and stderr (the journal under systemd) */
+	struct wgm_spawn sp = { .path = path, .argv = argv, .envp = envp,
+				.fds = { WGM_SPAWN_DEVNULL, STDOUT_FILENO, STDERR_FILENO }, .n_fds = 3 };
+	ret = wgm_spawn(&sp, &c, err, sizeof(err));
+	if (ret < 0) {
+		log_err("hook %s %s: %s", path, phase, err);
 		goto out;
 	}
-	if (pid == 0) {
-		char *argv[] = { (char *)path, (char *)phase, NULL };
-		execve(path, argv, envp);
-		_exit(127);
+	ret = wgm_child_wait(&c, HOOK_DEADLINE_MS, &status);
+	if (ret == -ETIMEDOUT) {
+		wgm_child_kill(&c, &status);
+		log_err("hook %s %s ran longer than %d s: killed", path, phase, HOOK_DEADLINE_MS / 1000);
+		goto out;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			ret = -errno;
-			goto out;
-		}
+	if (ret < 0)
+		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		log_err("hook %s %s failed (status %d)", path, phase,
-			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		wgm_child_describe(status, how, sizeof(how));
+		log_err("hook %s %s failed (%s)", path, phase, how);
 		ret = -ECHILD;
 	}
 out:
