@@ -46,6 +46,7 @@ struct report {
 	bool json;
 	bool first;
 	enum sev worst;
+	unsigned n_failed;       /* checks not ok */
 	struct bird_where bird;
 	bool bird_read;          /* BIRD answered every question */
 	struct bird_state bs;
@@ -65,6 +66,8 @@ static void check(struct report *rep, const char *name, enum sev sev, const char
 	va_end(ap);
 	if (sev > rep->worst)
 		rep->worst = sev;
+	if (sev != SEV_OK)
+		rep->n_failed++;
 	if (!rep->json) {
 		printf("%-9s %-28s %s\n", sev_name[sev], name, detail);
 		return;
@@ -539,7 +542,8 @@ int verify_run(const struct node_names *n, const struct netmgr_opts *o, const ch
 			check_routing(rep, &v, l, li);
 		rep->n_links++;
 	}
-	check(rep, "wireguard devices", rep->n_links ? SEV_OK : SEV_BROKEN, "%zu", rep->n_links);
+	check(rep, "wireguard devices", rep->n_links ? SEV_OK : SEV_BROKEN, "%zu%s", rep->n_links,
+	      rep->n_links ? "" : " (no peer has joined the mesh yet, or up has not run)");
 out:
 	legacy_scan(o, domain, n, &v, check_leftover, rep);
 	mesh_view_close(&v);
@@ -548,7 +552,11 @@ out:
 		json_links(rep);
 		printf(",\n  \"status\": \"%s\"}\n", rep->worst == SEV_OK ? "healthy" : sev_name[rep->worst]);
 	} else {
-		printf("%s\n", rep->worst == SEV_OK ? "healthy" : sev_name[rep->worst]);
+		if (rep->worst == SEV_OK)
+			printf("healthy\n");
+		else
+			printf("%s: %u check%s not ok\n", sev_name[rep->worst], rep->n_failed,
+			       rep->n_failed == 1 ? "" : "s");
 	}
 	ret = rep->worst;
 	if (metrics_path && (ret = write_metrics(rep, n->netns, metrics_path)) < 0) {
