@@ -37,10 +37,12 @@ now() { date +%s.%N; }
 progress() { echo "bench_netmgr: $*" >&2; }
 since() { echo "$(now) - $1" | bc; }
 
-# the node: an underlay namespace with a LAN interface
+# the node: an underlay namespace with its public interface (up checks that it exists) and a LAN
 setup_node() {
 	ip netns add node
 	ip -n node link set lo up
+	ip -n node link add eth0 type dummy
+	ip -n node link set eth0 up
 	ip -n node link add lan0 type veth peer name lanpeer
 	ip -n node addr add 10.20.1.1/24 brd + dev lan0
 	ip -n node link set lan0 up

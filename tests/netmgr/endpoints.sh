@@ -75,7 +75,7 @@ family_node() {
 	mkdir -p "$T/$n"
 	nodes+=("$n")
 	echo $D >"$T/$n/.domain"
-	"$S/wgconfig" -q -l lab -P "$SITEKEY" -i eth0 -T lan0 -I "10.40.$o.1/24" --firewall nftables \
+	ip netns exec "$n" "$S/wgconfig" -q -l lab -P "$SITEKEY" -i eth0 -T lan0 -I "10.40.$o.1/24" --firewall nftables \
 		--netns "${n}lab" --state-dir "$T/$n" $D
 	msg=$(ip netns exec "$n" "$S/wghost" -q ${a[@]+"${a[@]}"} -h "$n" --state-dir "$T/$n" $D | awk '{print $NF}')
 	(cd "$T/site" && "$S/wgsite" -q -i "$msg" site.yaml)
