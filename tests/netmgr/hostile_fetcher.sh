@@ -59,7 +59,9 @@ wait_until() {
 	done
 }
 at_least() { [ "$(statuses)" -ge "$1" ]; }
-child_runs() { pgrep -f -- "$T/evil/evilchild-$1" >/dev/null; }
+# the fetcher the manager started (its own command line names the program too, and a SIGHUP
+# sent before it blocks signals would kill it)
+child_runs() { pgrep -P "$runner" -f -- "$T/evil/evilchild-$1" >/dev/null; }
 gone() { ! kill -0 "$runner" 2>/dev/null; }
 ms() { date +%s%3N; }
 

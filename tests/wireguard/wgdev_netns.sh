@@ -144,10 +144,16 @@ expect_eq "second sync of wgb" changed=0 "$(sync_b)"
 expect_eq "handshake unchanged after no-op sync" "$hs" "$(field "$(peer_line wga "$pb" "$ca")" handshake)"
 expect_eq "ifindex unchanged after no-op sync" "$idx_a" "$(ifindex_in "$ca" wga)"
 
-# An endpoint change is written in place (no new device, tunnel keeps working).
+# An endpoint change is written in place (no new device, tunnel keeps working). While the
+# written value is read back, wgb's packets are held: one sent from its cached source .2
+# (a keepalive) would roam wga's endpoint back to .2, as WireGuard should, on a slow machine.
 ep_b=192.0.2.3:51821
+ip netns exec "$ub" nft -f - <<'NFT'
+table inet hold { chain out { type filter hook output priority 0; udp sport 51821 drop; }; }
+NFT
 expect_eq "sync with a new endpoint" changed=1 "$(sync_a)"
 expect_eq "endpoint updated" 192.0.2.3:51821 "$(ip netns exec "$ca" wg show wga endpoints | cut -f2)"
+ip netns exec "$ub" nft delete table inet hold
 expect_eq "ifindex unchanged after endpoint change" "$idx_a" "$(ifindex_in "$ca" wga)"
 if wait_for ping_ab; then echo "ok: ping after endpoint change"; else fail "no ping after endpoint change"; fi
 expect_eq "sync after endpoint change is a no-op" changed=0 "$(sync_a)"
