@@ -30,6 +30,8 @@
  * stuck, not waiting for DNS. */
 #define STALL_MARGIN_MS 2000
 #define MAX_BUDGET_MS (10 * 60 * 1000)
+/* Our end of the channel: requests are a few hundred bytes (a DNS name and a header). */
+#define FETCH_SNDBUF 8192
 /* Lines of the child's stderr logged per question: a chatty child cannot flood root's log. */
 #define LOG_LINES_PER_ASK 32
 /* c-ares needs a socket or two per server, and little memory: answers are capped at 256 KiB. */
@@ -265,10 +267,13 @@ static int start_child(struct wgm_fetcher *f)
 			 strerror(errno));
 		goto out;
 	}
-	/* The child's end blocks as it always did; only ours must never block. */
-	if (fcntl(sv[1], F_SETFL, 0) || fcntl(errpipe[0], F_SETFL, O_NONBLOCK)) {
+	/* The child's end blocks as it always did; only ours must never block. One request is
+	 * outstanding at a time, so our send buffer needs room for a few, not the default ~280: a
+	 * child that stops reading is then found within a few rounds. */
+	if (fcntl(sv[1], F_SETFL, 0) || fcntl(errpipe[0], F_SETFL, O_NONBLOCK) ||
+	    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ FETCH_SNDBUF }, sizeof(int))) {
 		ret = -errno;
-		snprintf(f->broken, sizeof(f->broken), "fcntl for dnsfetch: %s", strerror(errno));
+		snprintf(f->broken, sizeof(f->broken), "fcntl or SO_SNDBUF for dnsfetch: %s", strerror(errno));
 		goto out;
 	}
 	fill_spawn(&sp, argv, envp, sv[1], errpipe[1]);

@@ -152,8 +152,8 @@ static void fixed_mode(char *out, size_t len, const char *dir, const char *evil,
 	CHECK_INTEQ(symlink(target, out), 0);
 }
 
-/* A child that answers every id right but never reads: the requests fill the socket buffer
- * (about 280 of them), and the parent must not block in send. */
+/* A child that answers every id right but never reads: the requests fill our 8 KiB send
+ * buffer (about 20 of them), and the parent must not block in send. */
 static void run_deaf(const char *dir, const char *evil, const struct wgm_fetch_opts *o)
 {
 	struct wgm_fetcher *f = NULL;
