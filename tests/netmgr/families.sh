@@ -6,10 +6,7 @@ source "$(dirname "$0")/lib.sh"
 S=$WGM_BUILD/site
 D=mesh.test
 
-mkdir -p "$T/site"
-(cd "$T/site" && "$S/wgsite" init site.yaml --domain $D --locus lab --ipv6 fd86:ea04:1116::/48 \
-	--portbase 21100 --asn-range 64512:64520 >/dev/null)
-SITEKEY=$(awk '/publickey:/ {print $2}' "$T/site/site.yaml")
+site_init
 
 make_internet
 register() { # NODE OCTET WGHOST-ARGS...

@@ -19,17 +19,7 @@ mkdir -p "$T/evil"
 ATTACKS="unknownid oversize lyinglen babble flood diemid empty sigsys"
 for mode in silent deaf $ATTACKS; do ln -s "$EVIL" "$T/evil/evilchild-$mode"; done
 
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-print("listening", flush=True)
-while True:
-    msg = s.recv(4096).decode()
-    with open(sys.argv[2], "a") as f:
-        f.write(msg.replace("\n", " ") + "\n")
-' "$T/notify.sock" "$T/notify.log" >"$T/listener.out" &
-listener=$!
+notify_listen
 runner=
 stop_all() { # the cleanup of lib.sh, after our own processes
 	[ -n "$runner" ] && kill -KILL "$runner" 2>/dev/null
@@ -37,7 +27,6 @@ stop_all() { # the cleanup of lib.sh, after our own processes
 	cleanup
 }
 trap stop_all EXIT
-for i in $(seq 1 50); do grep -q listening "$T/listener.out" 2>/dev/null && break; sleep 0.1; done
 
 # start_run MODE: wgmesh-net run with the hostile fetcher; $runner is wgmesh-net itself.
 start_run() {
@@ -65,6 +54,21 @@ at_least() { [ "$(statuses)" -ge "$1" ]; }
 child_runs() { pgrep -P "$runner" -f -- "$T/evil/evilchild-$1" >/dev/null; }
 gone() { ! kill -0 "$runner" 2>/dev/null; }
 ms() { date +%s%3N; }
+# stop_run WHEN: SIGTERM must end wgmesh-net within PROMPT seconds, cleanly.
+stop_run() {
+	local t0 rc=0
+	t0=$(ms)
+	kill -TERM "$runner"
+	if wait_until $PROMPT gone; then
+		pass "SIGTERM answered $1 ($(($(ms) - t0)) ms)"
+	else
+		fail "wgmesh-net still runs ${PROMPT}s after SIGTERM"
+		kill -KILL "$runner"
+	fi
+	wait "$runner" || rc=$?
+	runner=
+	expect_eq "run ended cleanly" 0 "$rc"
+}
 
 # A child that never answers: each question would wait its 12 s.
 start_run silent
@@ -77,17 +81,7 @@ else
 	fail "no round ended within ${PROMPT}s of SIGHUP: $(cat "$T/run-silent.err")"
 fi
 wait_until 10 child_runs silent || fail "no fetcher for the round after SIGHUP"
-t0=$(ms)
-kill -TERM "$runner"
-if wait_until $PROMPT gone; then
-	pass "SIGTERM answered while the fetcher is silent ($(($(ms) - t0)) ms)"
-else
-	fail "wgmesh-net still runs ${PROMPT}s after SIGTERM"
-	kill -KILL "$runner"
-fi
-rc=0; wait "$runner" || rc=$?
-runner=
-expect_eq "run ended cleanly" 0 "$rc"
+stop_run "while the fetcher is silent"
 expect_contains "the log says why the question ended" "$(cat "$T/run-silent.err")" "interrupted"
 
 # A child that answers every id but never reads: the requests fill the socket buffer.
@@ -104,17 +98,7 @@ done
 expect_eq "40 rounds with a fetcher that never reads, none stuck" "" "$stuck"
 expect_contains "the fetcher that stopped reading was killed" "$(cat "$T/run-deaf.err")" \
 	"dnsfetch took no request for $D within 12000 ms"
-t0=$(ms)
-kill -TERM "$runner"
-if wait_until $PROMPT gone; then
-	pass "SIGTERM answered after 40 rounds ($(($(ms) - t0)) ms)"
-else
-	fail "wgmesh-net still runs ${PROMPT}s after SIGTERM"
-	kill -KILL "$runner"
-fi
-rc=0; wait "$runner" || rc=$?
-runner=
-expect_eq "run ended cleanly" 0 "$rc"
+stop_run "after 40 rounds"
 expect_eq "the mesh is as it was" "$before" "$(node_state alpha n1lab)"
 
 # Forged ids, oversize and lying frames, endless strings, a death half way through an answer,

@@ -176,6 +176,33 @@ finish() {
 	echo "all checks passed"
 }
 
+# notify_listen: an sd_notify socket at $T/notify.sock, what it receives one line each in
+# $T/notify.log; $listener is its pid. Returns once it listens.
+notify_listen() {
+	local i
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("listening", flush=True)
+while True:
+    msg = s.recv(4096).decode()
+    with open(sys.argv[2], "a") as f:
+        f.write(msg.replace("\n", " ") + "\n")
+' "$T/notify.sock" "$T/notify.log" >"$T/listener.out" &
+	listener=$!
+	for i in $(seq 1 50); do grep -q listening "$T/listener.out" 2>/dev/null && break; sleep 0.1; done
+}
+
+# site_init: a site of our own in $T/site (domain $D, locus lab, ports 21100+, ASNs
+# 64512-64520, made by wgsite init; needs S and D); sets SITEKEY to its public key.
+site_init() {
+	mkdir -p "$T/site"
+	(cd "$T/site" && "$S/wgsite" init site.yaml --domain "$D" --locus lab --ipv6 fd86:ea04:1116::/48 \
+		--portbase 21100 --asn-range 64512:64520 >/dev/null)
+	SITEKEY=$(awk '/publickey:/ {print $2}' "$T/site/site.yaml")
+}
+
 # node_state NODE NETNS: the underlay and the private namespace, for "nothing changed"
 # (wg runs in the private namespace with the node's /run/wireguard: either back end).
 node_state() {

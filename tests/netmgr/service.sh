@@ -32,18 +32,7 @@ expect_eq "tester namespace gone" "" "$(ip netns list | awk '$1 == "tester"')"
 expect_eq "tester veth gone from the private namespace" "" "$(ip -n n1lab -o link show | grep -o tester1 || true)"
 
 # run: no DNS server answers (nothing listens on the port): the mesh is kept
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-print("listening", flush=True)
-while True:
-    msg = s.recv(4096).decode()
-    with open(sys.argv[2], "a") as f:
-        f.write(msg.replace("\n", " ") + "\n")
-' "$T/notify.sock" "$T/notify.log" >"$T/listener.out" &
-listener=$!
-for i in $(seq 1 50); do grep -q listening "$T/listener.out" 2>/dev/null && break; sleep 0.1; done
+notify_listen
 before=$(node_state alpha n1lab)
 # exec all the way down, so $! is wgmesh-net itself and gets our signals
 mkdir -p "$T/alpha/wgrun"
