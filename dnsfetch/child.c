@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "../common/sanitizer.h"
 #include "../common/spawn.h"
 #include "fetch.h"
 #include "proto.h"
@@ -37,14 +38,6 @@
 /* c-ares needs a socket or two per server, and little memory: answers are capped at 256 KiB. */
 #define CHILD_NOFILE 64
 #define CHILD_AS_BYTES (256ull << 20)
-
-#if defined(__SANITIZE_ADDRESS__)
-#define WGM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WGM_ASAN 1
-#endif
-#endif
 
 struct wgm_fetcher {
 	char *helper;

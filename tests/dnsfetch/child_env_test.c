@@ -16,14 +16,8 @@
 
 #include "check.h"
 #include "fetch.h"
+#include "sanitizer.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define WGM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WGM_ASAN 1
-#endif
-#endif
 
 static int proc_read(pid_t pid, const char *what, char *buf, size_t len)
 {
