@@ -50,7 +50,8 @@ static const char header[] =
 	"#    private range, 172.22.15.0/24 of the README among it).\n"
 	"#  - \"direct\" skips our veth by its real name \"%s\" (1.0's \"-private*\"\n"
 	"#    matched no interface, so the 169.254 link subnet leaked into BGP).\n"
-	"#  - BFD: 50 ms x 5 = 250 ms detection, and \"bfd on\" instead of \"bfd graceful\":\n"
+	"#  - BFD: %u ms x 5 = %u ms detection (wgmesh-net --bfd-interval; 50 ms unless\n"
+	"#    given), and \"bfd on\" instead of \"bfd graceful\":\n"
 	"#    a dead link withdraws its routes at once instead of keeping them stale for\n"
 	"#    the graceful restart time (120 s).\n"
 	"#  - After a BFD or BGP failure the session retries within seconds (error wait\n"
@@ -104,8 +105,8 @@ static const char globals[] =
 	"\n"
 	"protocol bfd {\n"
 	"  interface \"*\" {\n"
-	"    interval 50 ms;\n"
-	"    multiplier 5;\n"
+	"    interval %u ms;\n"
+	"    multiplier %u;\n"
 	"  };\n"
 	"}\n"
 	"\n";
@@ -155,10 +156,12 @@ static const char peer_bgp[] =
 int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struct wgm_buf *out)
 {
 	char local_dir[4096], router_id[INET_ADDRSTRLEN], neighbor[INET6_ADDRSTRLEN];
+	unsigned bfd_ms = plan->bfd_interval_ms ? plan->bfd_interval_ms : WGM_BFD_INTERVAL_MS_DEFAULT;
 	size_t i;
 	int ret;
 
-	if (plan->n_peers > WGM_MAX_HOSTS || !wgm_safe_name(plan->veth_inner))
+	if (plan->n_peers > WGM_MAX_HOSTS || !wgm_safe_name(plan->veth_inner) ||
+	    bfd_ms < WGM_BFD_INTERVAL_MS_MIN || bfd_ms > WGM_BFD_INTERVAL_MS_MAX)
 		return -EINVAL;
 	ret = birdgen_local_dir(bird_dir, plan->netns, local_dir, sizeof(local_dir));
 	if (ret)
@@ -166,9 +169,11 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	if (!inet_ntop(AF_INET, &plan->router_id, router_id, sizeof(router_id)))
 		return -errno;
 
-	ret = wgm_buf_appendf(out, header, plan->netns, local_dir, plan->veth_inner);
+	ret = wgm_buf_appendf(out, header, plan->netns, local_dir, plan->veth_inner, bfd_ms,
+			      bfd_ms * WGM_BFD_MULTIPLIER);
 	if (!ret)
-		ret = wgm_buf_appendf(out, globals, router_id, plan->veth_inner);
+		ret = wgm_buf_appendf(out, globals, router_id, plan->veth_inner, bfd_ms,
+				      WGM_BFD_MULTIPLIER);
 	if (!ret)
 		ret = wgm_buf_appendf(out, template_bgp, (unsigned)plan->asn);
 	for (i = 0; !ret && i < plan->n_peers; i++) {

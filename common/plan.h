@@ -87,9 +87,19 @@ struct wgm_node_plan {
 
 	enum wgm_firewall_kind firewall;
 
+	/* BFD's transmit interval on every link; a link is declared dead after WGM_BFD_MULTIPLIER
+	 * missed packets. Node-local (not in the record): BFD settles each session on the slower
+	 * side's timers, so nodes with different values still agree. */
+	unsigned bfd_interval_ms;
+
 	size_t n_peers; /* sorted by octet */
 	struct wgm_peer_plan peers[WGM_MAX_HOSTS];
 };
+
+#define WGM_BFD_INTERVAL_MS_DEFAULT 50u
+#define WGM_BFD_INTERVAL_MS_MIN 10u
+#define WGM_BFD_INTERVAL_MS_MAX 10000u
+#define WGM_BFD_MULTIPLIER 5u
 
 /* Name syntax shared by every file format: RFC 1123 host names plus '_' (a trailing dot
  * allowed, an all-numeric last label refused so a mistyped IPv4 address is not taken for a

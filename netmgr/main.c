@@ -15,6 +15,7 @@
 #include "log.h"
 #include "netns.h"
 #include "options.h"
+#include "plan.h"
 #include "reconcile.h"
 #include "runloop.h"
 #include "status.h"
@@ -40,7 +41,8 @@ static void usage(FILE *f)
 		"  --nft-dir DIR  --hook-dir DIR (/etc/wgmesh/hooks.d)  --dry-run  --json\n"
 		"  --metrics FILE (verify: node_exporter textfile)\n"
 		"  --interval SECS (300)  --endpoint-timeout SECS (180: run moves a peer that has not\n"
-		"  answered there to its next endpoint)  -v -q -d  --help  --version\n");
+		"  answered there to its next endpoint)  --bfd-interval MS (50: BIRD's BFD transmit\n"
+		"  interval; a link is down after 5 missed)  -v -q -d  --help  --version\n");
 }
 
 /* "<uuid>.<domain>.txt" names its domain. */
@@ -212,7 +214,7 @@ static int cmd_tester(const struct netmgr_opts *o, const char *what, const char 
 
 enum { OPT_STATE = 256, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL,
        OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_ENDPOINT_TIMEOUT,
-       OPT_VERSION };
+       OPT_BFD_INTERVAL, OPT_VERSION };
 
 static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 {
@@ -230,6 +232,7 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "endpoint-timeout", required_argument, NULL, OPT_ENDPOINT_TIMEOUT },
+		{ "bfd-interval", required_argument, NULL, OPT_BFD_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ 0 },
@@ -278,6 +281,17 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 				return -EINVAL;
 			}
 			o->endpoint_timeout = (unsigned)w;
+			break;
+		case OPT_BFD_INTERVAL:
+			errno = 0;
+			unsigned long b = strtoul(optarg, &end, 10);
+			if (errno || *end || b < WGM_BFD_INTERVAL_MS_MIN || b > WGM_BFD_INTERVAL_MS_MAX) {
+				log_err("--bfd-interval \"%s\": give milliseconds between %u and %u (a link is down after %u missed)",
+					optarg, WGM_BFD_INTERVAL_MS_MIN, WGM_BFD_INTERVAL_MS_MAX,
+					WGM_BFD_MULTIPLIER);
+				return -EINVAL;
+			}
+			o->bfd_interval_ms = (unsigned)b;
 			break;
 		default: usage(stderr); return -EINVAL;
 		}

@@ -23,6 +23,7 @@ struct netmgr_opts {
 	const char *metrics_path; /* verify --metrics FILE */
 	unsigned interval; /* seconds, run loop */
 	unsigned endpoint_timeout; /* seconds an endpoint is tried without a handshake (run) */
+	unsigned bfd_interval_ms; /* 0: the plan's default */
 };
 
 void netmgr_opts_defaults(struct netmgr_opts *o);

@@ -29,10 +29,7 @@ count() { # testlog.json -> "passed failed"
 
 passed=0 failed=0
 if build build; then
-	# the VM's end-to-end runs and systemd boot (suite vm-full) only when asked: WGM_VM_FULL=1
-	full=(--no-suite vm-full)
-	[ "${WGM_VM_FULL:-0}" = 1 ] && full=()
-	meson test -C build --print-errorlogs --num-processes 2 "${full[@]}" ${WGM_TEST_ARGS:-}
+	meson test -C build --print-errorlogs --num-processes 2 ${WGM_TEST_ARGS:-}
 	read -r p f < <(count build/meson-logs/testlog.json)
 	passed=$((passed + p)) failed=$((failed + f))
 else

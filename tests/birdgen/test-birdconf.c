@@ -351,6 +351,38 @@ static void render_rejects_bad_names(void)
 	wgm_buf_free(&out);
 }
 
+/* --bfd-interval reaches BIRD's bfd protocol and the header; 0 is the default; outside
+ * 10..10000 ms is refused (the CLI refuses it first). */
+static bool rendered_has(const struct wgm_buf *b, const char *text)
+{
+	return memmem(b->p, b->len, text, strlen(text)) != NULL;
+}
+
+static void render_bfd_interval(void)
+{
+	struct wgm_node_plan plan;
+	struct wgm_buf out = { 0 };
+
+	testplan_fill("alpha", &plan);
+	plan.bfd_interval_ms = 0;
+	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), 0);
+	CHECK(rendered_has(&out, "    interval 50 ms;\n    multiplier 5;\n"));
+	CHECK(rendered_has(&out, "BFD: 50 ms x 5 = 250 ms detection"));
+	plan.bfd_interval_ms = 300;
+	wgm_buf_reset(&out);
+	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), 0);
+	CHECK(rendered_has(&out, "    interval 300 ms;\n    multiplier 5;\n"));
+	CHECK(rendered_has(&out, "BFD: 300 ms x 5 = 1500 ms detection"));
+	CHECK(!rendered_has(&out, "interval 50 ms"));
+	plan.bfd_interval_ms = 9;
+	wgm_buf_reset(&out);
+	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), -EINVAL);
+	plan.bfd_interval_ms = 10001;
+	wgm_buf_reset(&out);
+	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), -EINVAL);
+	wgm_buf_free(&out);
+}
+
 static void write_only_when_changed(const char *tmp)
 {
 	struct wgm_node_plan plan;
@@ -421,6 +453,7 @@ int main(int argc, char **argv)
 	golden_from_fixture(argv[1], "beta.example.net", "7dd3ebe3-e116-4121-b4ac-4405149a930e");
 	paths();
 	render_rejects_bad_names();
+	render_bfd_interval();
 	write_only_when_changed(argv[2]);
 	return check_exit();
 }

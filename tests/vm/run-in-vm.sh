@@ -21,7 +21,8 @@
 #   sudo tests/vm/run-in-vm.sh meson test -C build --no-rebuild wireguard-kernel
 #   sudo tests/vm/run-in-vm.sh -s -d /var/tmp/node.img systemctl is-system-running --wait
 #
-# Knobs: WGM_VM_CACHE (/var/cache/wgmesh-vm: the unpacked kernel package, the initramfs, the
+# Knobs: WGM_VM_KERNEL_ARGS (more kernel command line, e.g. loglevel=5 to see the kernel's
+# warnings with their stacks); WGM_VM_CPU (QEMU's -cpu under TCG, max by default); WGM_VM_CACHE (/var/cache/wgmesh-vm: the unpacked kernel package, the initramfs, the
 # KVM probe's answer); WGM_VM_9P_CACHE (loose: the VM caches the host's files it read, so
 # change none of them during a run; none: always asks the host); WGM_VM_ACCEL=tcg|kvm|auto (auto, the default: KVM only once a probe boot
 # on this machine has come back under it; nested KVM that hangs falls back to TCG).
@@ -123,7 +124,7 @@ fi
 flock -u 9
 case $accel in
 kvm) qaccel=(-accel kvm -cpu host) ;;
-tcg) qaccel=(-accel tcg,thread=multi -cpu max) ;;
+tcg) qaccel=(-accel tcg,thread=multi -cpu "${WGM_VM_CPU:-max}") ;;
 *) echo "run-in-vm: WGM_VM_ACCEL must be tcg, kvm or auto, not '$accel'" >&2; exit 2 ;;
 esac
 
@@ -149,7 +150,7 @@ trap 'rm -rf "$io"' EXIT
 chmod +x "$io/cmd"
 timeout --foreground -k 10 "$limit" qemu-system-x86_64 "${qaccel[@]}" -m "$mem" -smp "$cpus" \
 	-nographic -no-reboot -kernel "$cache/root/boot/vmlinuz-$kver" -initrd "$initrd" "${qdisk[@]}" \
-	-append "console=ttyS0 quiet panic=-1 systemd.show_status=0 vmmods=$cache/root/lib/modules vmio=$io vmsystemd=$sd vmdisk=${disk:+1} vmbusybox=$(command -v busybox) vmcache=${WGM_VM_9P_CACHE:-loose}" \
+	-append "console=ttyS0 quiet panic=-1 ${WGM_VM_KERNEL_ARGS:-} systemd.show_status=0 vmmods=$cache/root/lib/modules vmio=$io vmsystemd=$sd vmdisk=${disk:+1} vmbusybox=$(command -v busybox) vmcache=${WGM_VM_9P_CACHE:-loose}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$io",mount_tag=vmio,security_model=none \
 	</dev/null | sed -u -e 's/\x1bc//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g' -e '/^\r*$/d; /SeaBIOS\|iPXE\|Booting from\|sysrq: \|reboot: /d' || true
