@@ -41,8 +41,10 @@ since() { echo "$(now) - $1" | bc; }
 setup_node() {
 	ip netns add node
 	ip -n node link set lo up
-	ip -n node link add eth0 type dummy
+	# a veth, not a dummy: some kernels (this project's CI host) have no dummy module
+	ip -n node link add eth0 type veth peer name eth0peer
 	ip -n node link set eth0 up
+	ip -n node link set eth0peer up
 	ip -n node link add lan0 type veth peer name lanpeer
 	ip -n node addr add 10.20.1.1/24 brd + dev lan0
 	ip -n node link set lan0 up
