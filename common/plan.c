@@ -343,7 +343,6 @@ int wgm_plan_build(const struct wgm_deploy_record *rec, const struct wgm_host_st
 	int ret;
 
 	memset(plan, 0, sizeof(*plan));
-	plan->bfd_interval_ms = WGM_BFD_INTERVAL_MS_DEFAULT;
 	if (strcasecmp(rec->site, hs->domain)) {
 		ret = wgm_fail(err, errlen, -EINVAL,
 			       "deploy record is for site '%s', this host state is for '%s'", rec->site,

@@ -87,9 +87,10 @@ struct wgm_node_plan {
 
 	enum wgm_firewall_kind firewall;
 
-	/* BFD's transmit interval on every link; a link is declared dead after WGM_BFD_MULTIPLIER
-	 * missed packets. Node-local (not in the record): BFD settles each session on the slower
-	 * side's timers, so nodes with different values still agree. */
+	/* BFD's transmit interval on every link, 0 for WGM_BFD_INTERVAL_MS_DEFAULT; a link is
+	 * declared dead after WGM_BFD_MULTIPLIER missed packets. Node-local (wgmesh-net
+	 * --bfd-interval, not in the record): BFD settles each session on the slower side's
+	 * timers, so nodes with different values still agree. */
 	unsigned bfd_interval_ms;
 
 	size_t n_peers; /* sorted by octet */

@@ -69,8 +69,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	ret = wgm_plan_build(rec, &h->hs, &h->host_sk, plan, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	if (o->bfd_interval_ms)
-		plan->bfd_interval_ms = o->bfd_interval_ms;
+	plan->bfd_interval_ms = o->bfd_interval_ms;
 	ret = desired_build(plan, &h->hs, resolve_via_fetcher, dns, d,
 			    out->err, sizeof(out->err));
 	if (ret < 0)

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "birdlife.h"
+#include "decimal.h"
 #include "deploy.h"
 #include "desired.h"
 #include "hooks.h"
@@ -216,6 +217,20 @@ enum { OPT_STATE = 256, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_
        OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_ENDPOINT_TIMEOUT,
        OPT_BFD_INTERVAL, OPT_VERSION };
 
+/* NAME ARG: a number in [min, max], else one line saying what to give; -EINVAL. */
+static int number_option(const char *name, const char *arg, unsigned min, unsigned max,
+			 const char *unit, const char *note, unsigned *out)
+{
+	unsigned long long v;
+
+	if (!wgm_parse_u64(arg, min, max, &v)) {
+		log_err("%s \"%s\": give %s between %u and %u%s", name, arg, unit, min, max, note);
+		return -EINVAL;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 {
 	static const struct option longopts[] = {
@@ -237,7 +252,7 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ 0 },
 	};
-	char err[256], *end;
+	char err[256], note[64];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vqdh", longopts, NULL)) != -1) {
@@ -264,34 +279,20 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 		case OPT_JSON: o->json = true; break;
 		case OPT_METRICS: o->metrics_path = optarg; break;
 		case OPT_INTERVAL:
-			errno = 0;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (errno || *end || v < 10 || v > 86400) {
-				log_err("--interval \"%s\": give seconds between 10 and 86400", optarg);
+			if (number_option("--interval", optarg, 10, 86400, "seconds", "", &o->interval))
 				return -EINVAL;
-			}
-			o->interval = (unsigned)v;
 			break;
 		case OPT_ENDPOINT_TIMEOUT:
-			errno = 0;
-			unsigned long w = strtoul(optarg, &end, 10);
 			/* WireGuard tries a handshake every 5 s: a shorter wait could not see an answer. */
-			if (errno || *end || w < 6 || w > 86400) {
-				log_err("--endpoint-timeout \"%s\": give seconds between 6 and 86400", optarg);
+			if (number_option("--endpoint-timeout", optarg, 6, 86400, "seconds", "",
+					  &o->endpoint_timeout))
 				return -EINVAL;
-			}
-			o->endpoint_timeout = (unsigned)w;
 			break;
 		case OPT_BFD_INTERVAL:
-			errno = 0;
-			unsigned long b = strtoul(optarg, &end, 10);
-			if (errno || *end || b < WGM_BFD_INTERVAL_MS_MIN || b > WGM_BFD_INTERVAL_MS_MAX) {
-				log_err("--bfd-interval \"%s\": give milliseconds between %u and %u (a link is down after %u missed)",
-					optarg, WGM_BFD_INTERVAL_MS_MIN, WGM_BFD_INTERVAL_MS_MAX,
-					WGM_BFD_MULTIPLIER);
+			snprintf(note, sizeof(note), " (a link is down after %u missed)", WGM_BFD_MULTIPLIER);
+			if (number_option("--bfd-interval", optarg, WGM_BFD_INTERVAL_MS_MIN,
+					  WGM_BFD_INTERVAL_MS_MAX, "milliseconds", note, &o->bfd_interval_ms))
 				return -EINVAL;
-			}
-			o->bfd_interval_ms = (unsigned)b;
 			break;
 		default: usage(stderr); return -EINVAL;
 		}

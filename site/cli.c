@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,22 +58,6 @@ bool wgm_cli_valid_dns_name(const char *s)
 		if (++label > 63)
 			return false;
 	}
-	return true;
-}
-
-bool wgm_cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
-		       unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !isdigit((unsigned char)s[0]))
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
 	return true;
 }
 

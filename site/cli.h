@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "decimal.h" /* wgm_parse_u64: numbers on the command line */
+
 #define WGM_DEFAULT_STATE_DIR "/etc/wireguard"
 
 /* Applies -v, -q or -d to the log threshold; false for any other option character. */
@@ -14,9 +16,6 @@ bool wgm_cli_verbosity(int opt);
 int wgm_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A DNS name as 1.0 used them (letters, digits, '-', '_', dots between labels), at most 253. */
 bool wgm_cli_valid_dns_name(const char *s);
-/* Parses an unsigned decimal number in [min, max]; false on anything else. */
-bool wgm_cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
-		       unsigned long long *out);
 /* Copies s into out when it fits; false when it does not. */
 bool wgm_cli_copy(char *out, size_t outlen, const char *s);
 

@@ -272,7 +272,7 @@ static int parse_args(int argc, char **argv, struct wgpub_opts *o)
 		case OPT_DRY: o->dry_run = true; break;
 		case OPT_STATEDIR: break;
 		case OPT_SERIAL:
-			if (!wgm_cli_parse_u64(optarg, 1, UINT64_MAX, &n))
+			if (!wgm_parse_u64(optarg, 1, UINT64_MAX, &n))
 				return wgm_cli_usage_error("--serial '%s' is not a positive number",
 							   optarg);
 			o->serial = n;

@@ -196,8 +196,8 @@ static int parse_asn_range(const char *arg, struct wgsite_opts *o)
 		return -EINVAL;
 	memcpy(lo, arg, (size_t)(colon - arg));
 	lo[colon - arg] = '\0';
-	if (!wgm_cli_parse_u64(lo, 1, 4294967294ull, &o->asn_low) ||
-	    !wgm_cli_parse_u64(colon + 1, 1, 4294967294ull, &o->asn_high) ||
+	if (!wgm_parse_u64(lo, 1, 4294967294ull, &o->asn_low) ||
+	    !wgm_parse_u64(colon + 1, 1, 4294967294ull, &o->asn_high) ||
 	    o->asn_low > o->asn_high || o->asn_high - o->asn_low >= WGM_ASN_RANGE_MAX)
 		return -EINVAL;
 	return 0;
@@ -241,7 +241,7 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		case OPT_STATEDIR: break;
 		case OPT_R53: o->route53_endpoint = optarg; break;
 		case OPT_PORTBASE:
-			if (!wgm_cli_parse_u64(optarg, 1, 65535 - 255, &o->portbase))
+			if (!wgm_parse_u64(optarg, 1, 65535 - 255, &o->portbase))
 				return wgm_cli_usage_error("--portbase '%s' must be 1..65280", optarg);
 			break;
 		case OPT_ASN:
