@@ -203,6 +203,7 @@ static int plan_peer(const struct wgm_deploy_record *rec, const struct wgm_deplo
 	uint32_t octet;
 	int ret;
 
+	memset(pp, 0, sizeof(*pp));
 	if (!wgm_hostname_valid(p->hostname))
 		return wgm_fail(err, errlen, -EINVAL, "deploy record peer name '%s' is not a host name",
 				p->hostname);
@@ -342,7 +343,8 @@ int wgm_plan_build(const struct wgm_deploy_record *rec, const struct wgm_host_st
 	size_t i;
 	int ret;
 
-	memset(plan, 0, sizeof(*plan));
+	/* peers[] is cleared entry by entry as it fills (plan_peer): most of it is never used */
+	memset(plan, 0, offsetof(struct wgm_node_plan, peers));
 	if (strcasecmp(rec->site, hs->domain)) {
 		ret = wgm_fail(err, errlen, -EINVAL,
 			       "deploy record is for site '%s', this host state is for '%s'", rec->site,
@@ -411,5 +413,6 @@ out:
 
 void wgm_plan_wipe(struct wgm_node_plan *plan)
 {
-	sodium_memzero(plan, sizeof(*plan));
+	/* the one secret in a plan */
+	sodium_memzero(&plan->private_key, sizeof(plan->private_key));
 }

@@ -556,7 +556,8 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 	uint64_t asn = 0, octet = 0, portbase = 0, serial = 0;
 	int ret;
 
-	memset(r, 0, sizeof(*r));
+	/* hosts[] is cleared entry by entry as it fills: a 50-peer record touches 50 of 254 */
+	memset(r, 0, offsetof(struct wgm_deploy_record, hosts));
 	ret = wgm_yaml_parse((const char *)yaml, len, &record_limits, &doc, err, errlen);
 	if (!ret && doc->kind != WGM_Y_MAP) {
 		wgm_set_err(err, errlen, "expected a mapping at the top, not %s",
@@ -600,6 +601,7 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 		goto out;
 	}
 	for (size_t i = 0; i < hosts->n && !ret; i++) {
+		memset(&r->hosts[i], 0, sizeof(r->hosts[i]));
 		ret = decode_peer(r, hosts->keys[i], hosts->items[i], &r->hosts[i], err, errlen);
 		r->n_hosts = i + 1;
 	}

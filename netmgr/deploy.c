@@ -46,6 +46,8 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	struct desired_state *d = calloc(1, sizeof(*d));
 	struct reconcile_result res;
 	struct reconcile *rc;
+	/* the node as found: read once, for the checks, 1.0's leftovers and the reconciler */
+	struct mesh_view v = { .self_fd = -1, .priv_fd = -1 };
 	unsigned retired = 0;
 	int ret = -ENOMEM;
 
@@ -78,12 +80,14 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	 * after the checks, 1.0's wg-quick devices make way for ours. */
 	ret = legacy_refuse(h->domain, &d->names, out->err, sizeof(out->err));
 	if (ret == 0)
-		ret = preflight_run(o, h, plan, o->dry_run, out->err, sizeof(out->err));
+		ret = mesh_view_open(plan->netns, &v, out->err, sizeof(out->err));
 	if (ret == 0)
-		ret = legacy_converge(o, h->domain, d, &retired, out->err, sizeof(out->err));
+		ret = preflight_run(o, h, plan, &v, o->dry_run, out->err, sizeof(out->err));
+	if (ret == 0)
+		ret = legacy_converge(o, h->domain, d, &v, &retired, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	ret = reconcile_apply(d, wgdev_detect(), o->dry_run, ep, &res, &rc);
+	ret = reconcile_apply(d, &v, wgdev_detect(), o->dry_run, ep, &res, &rc);
 	out->changes = res.changes + retired;
 	if (ret < 0) {
 		snprintf(out->err, sizeof(out->err), "%s%s", res.err, retired && !o->dry_run ?
@@ -111,6 +115,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	if (ret < 0)
 		snprintf(out->err, sizeof(out->err), "a hook in %s failed (see above)", o->hook_dir);
 out:
+	mesh_view_close(&v);
 	if (d) {
 		desired_wipe(d);
 		free(d);

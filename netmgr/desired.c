@@ -96,7 +96,8 @@ int desired_build(const struct wgm_node_plan *plan, const struct wgm_host_state 
 {
 	int ret;
 
-	memset(d, 0, sizeof(*d));
+	/* peers[] is cleared entry by entry as it fills: most of it is never used */
+	memset(d, 0, offsetof(struct desired_state, peers));
 	ret = node_names_from_host(hs, &d->names, err, errlen);
 	if (ret < 0)
 		return ret;
@@ -129,6 +130,7 @@ int desired_build(const struct wgm_node_plan *plan, const struct wgm_host_state 
 		const struct wgm_peer_plan *pp = &plan->peers[i];
 		struct desired_peer *dp = &d->peers[d->n_peers++];
 
+		memset(dp, 0, sizeof(*dp));
 		snprintf(dp->hostname, sizeof(dp->hostname), "%s", pp->hostname);
 		snprintf(dp->ifname, sizeof(dp->ifname), "%s", pp->ifname);
 		dp->listen_port = pp->listen_port;

@@ -335,7 +335,7 @@ static bool trust_in_10_netns(const struct node_names *n)
 }
 
 void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct node_names *n,
-		 const struct mesh_view *v, legacy_emit_fn emit, void *ctx)
+		 const struct mesh_view *v, bool after_up, legacy_emit_fn emit, void *ctx)
 {
 	struct leftovers *l = calloc(1, sizeof(*l));
 	struct dev10 devs[MAX_DEVICES];
@@ -345,6 +345,7 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 	char what[64], how[400];
 	uint8_t octet = 0;
 
+	n_devs = n_ports = 0;
 	if (!l)
 		return;
 	if (strcmp(n->netns, LEGACY_NETNS) && netns_exists(LEGACY_NETNS)) {
@@ -353,7 +354,9 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 			 trust_in_10_netns(n) ? ", holding the trust interface" : "", LEGACY_NETNS, domain);
 		emit(ctx, "1.0 namespace", how);
 	}
-	n_devs = find_devices(v, devs, MAX_DEVICES, ports, &n_ports);
+	/* a read of every device: one request each, which a no-op up need not pay twice */
+	if (!after_up)
+		n_devs = find_devices(v, devs, MAX_DEVICES, ports, &n_ports);
 	for (size_t i = 0; i < n_devs; i++) {
 		say(what, sizeof(what), "1.0 device %s", devs[i].name);
 		say(how, sizeof(how), "%s is wgmesh 1.0's: its UDP socket %u is inside %s, reached "
@@ -371,6 +374,8 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 	}
 	/* The conntrack table can be large on a busy router: read only while 1.0 left a trace. */
 	find_files(o, l);
+	if (after_up && (veth || l->n) && octet)
+		n_devs = find_devices(v, devs, MAX_DEVICES, ports, &n_ports);
 	if ((n_devs || veth || l->n) && octet && n_ports &&
 	    conntrack_10_flows(octet, ports, n_ports, false, &found, &deleted) == 0 && found) {
 		say(how, sizeof(how), "%zu UDP flow%s still DNATed to 169.254.%u.2 (1.0): once 1.0's "
@@ -407,29 +412,28 @@ int legacy_refuse(const char *domain, const struct node_names *n, char *err, siz
 }
 
 int legacy_converge(const struct netmgr_opts *o, const char *domain, const struct desired_state *d,
-		    unsigned *changes, char *err, size_t errlen)
+		    struct mesh_view *v, unsigned *changes, char *err, size_t errlen)
 {
 	const struct node_names *n = &d->names;
 	struct dev10 devs[MAX_DEVICES];
 	uint16_t ports[MAX_DEVICES];
 	size_t n_devs = 0, found = 0, deleted = 0;
 	const struct actual_link *veth;
-	struct mesh_view v;
 	uint8_t octet;
-	int ret;
+	bool touched = false;
+	int ret = 0;
 
 	*changes = 0;
-	ret = mesh_view_open(n->netns, &v, err, errlen);
-	if (ret < 0 || v.priv_fd < 0)
-		goto out;
+	if (v->priv_fd < 0)
+		return 0;
 	/* The desired ports, not a read of every device: this runs in every round of the loop. */
 	for (size_t i = 0; i < d->n_peers && n_devs < MAX_DEVICES; i++) {
-		const struct actual_link *l = actual_link_by_name(&v.a_priv, d->peers[i].ifname);
+		const struct actual_link *l = actual_link_by_name(&v->a_priv, d->peers[i].ifname);
 
 		if (l)
 			candidate(&devs[n_devs++], l, d->peers[i].listen_port);
 	}
-	n_devs = keep_inside(&v, devs, n_devs);
+	n_devs = keep_inside(v, devs, n_devs);
 	for (size_t i = 0; i < n_devs; i++) {
 		(*changes)++;
 		if (o->dry_run) {
@@ -437,9 +441,10 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 			       devs[i].name, devs[i].port, n->netns);
 			continue;
 		}
-		ret = wgdev_destroy(backend_of_kind(devs[i].kind), devs[i].name, v.priv_fd);
+		touched = true;
+		ret = wgdev_destroy(backend_of_kind(devs[i].kind), devs[i].name, v->priv_fd);
 		if (ret == 0)
-			ret = wait_gone(&v, n->netns, &devs[i]);
+			ret = wait_gone(v, n->netns, &devs[i]);
 		if (ret < 0) {
 			snprintf(err, errlen, "removing wgmesh 1.0's %s from %s: %s", devs[i].name,
 				 n->netns, strerror(-ret));
@@ -450,16 +455,19 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 			   devs[i].port, n->netns);
 	}
 	/* Only a veth holding our own addresses: it is in the way of ours, and it is 1.0's. */
-	veth = find_veth(&v, n->veth_inner, &octet);
+	veth = find_veth(v, n->veth_inner, &octet);
 	if (veth && octet == d->octet) {
 		(*changes)++;
 		if (o->dry_run) {
 			printf("would replace wgmesh 1.0's veth %s with %s\n", veth->name, n->veth_inner);
-		} else if ((ret = link_delete(&v.priv, veth->ifindex)) < 0) {
-			snprintf(err, errlen, "removing wgmesh 1.0's veth %s from %s: %s", veth->name,
-				 n->netns, strerror(-ret));
-			goto out;
 		} else {
+			touched = true;
+			ret = link_delete(&v->priv, veth->ifindex);
+			if (ret < 0) {
+				snprintf(err, errlen, "removing wgmesh 1.0's veth %s from %s: %s",
+					 veth->name, n->netns, strerror(-ret));
+				goto out;
+			}
 			log_notice("replaced wgmesh 1.0's veth %s (169.254.%u.2/24) with %s", veth->name,
 				   octet, n->veth_inner);
 		}
@@ -480,7 +488,15 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 	}
 	ret = 0;
 out:
-	mesh_view_close(&v);
+	if (touched) {
+		char why[256];
+		int reread = mesh_view_reread(n->netns, v, why, sizeof(why));
+
+		if (reread < 0 && ret == 0) {
+			snprintf(err, errlen, "%s", why);
+			ret = reread;
+		}
+	}
 	return ret;
 }
 

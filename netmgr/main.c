@@ -72,17 +72,20 @@ static void warn_leftover(void *ctx, const char *what, const char *how)
 	log_warn("%s", how);
 }
 
-/* What wgmesh 1.0 still has on this node, after up (not in the run loop: once is enough). */
-static void legacy_report(const struct netmgr_opts *o, const char *domain, struct host_ctx *h)
+/* What wgmesh 1.0 still has on this node, after up (not in the run loop: once is enough).
+ * deployed: the deploy went through. */
+static void legacy_report(const struct netmgr_opts *o, const char *domain, struct host_ctx *h,
+			  bool deployed)
 {
 	struct node_names n;
-	struct mesh_view v;
+	struct mesh_view v = { .self_fd = -1, .priv_fd = -1 };
 	char err[256];
 
 	if (o->dry_run || node_names_from_host(&h->hs, &n, err, sizeof(err)) < 0)
 		return;
-	if (mesh_view_open(n.netns, &v, err, sizeof(err)) == 0)
-		legacy_scan(o, domain, &n, &v, warn_leftover, NULL);
+	/* 1.0's leftovers are all in the private namespace: the underlay is not read */
+	if (!netns_exists(n.netns) || mesh_view_open_private(n.netns, &v, err, sizeof(err)) == 0)
+		legacy_scan(o, domain, &n, &v, deployed, warn_leftover, NULL);
 	mesh_view_close(&v);
 }
 
@@ -102,18 +105,19 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 		goto out;
 	}
 	ret = deploy_once(o, &h, file, &dns, NULL, &out);
+	if (ret < 0)
+		log_err("%s", out.err);
+	else
+		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", out.changes,
+		       out.changes == 1 ? "" : "s");
+	legacy_report(o, domain, &h, ret == 0 && !o->dry_run);
+	/* the whole command so far, start-up included: what a no-op costs the node */
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		log_debug("netlink and UAPI: %lu requests, %lu writes; CPU %ld us (user+system), peak RSS %ld KiB",
 			  wgdev_counts.requests, wgdev_counts.writes,
 			  (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
 				  (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec),
 			  ru.ru_maxrss);
-	if (ret < 0)
-		log_err("%s", out.err);
-	else
-		printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", out.changes,
-		       out.changes == 1 ? "" : "s");
-	legacy_report(o, domain, &h);
 out:
 	fetcher_slot_close(&dns);
 	host_ctx_free(&h);

@@ -23,18 +23,30 @@ static bool holder_is_owner(const struct port_holder *h, const char *owner)
 int ports_find_conflict(const uint16_t *ports, const char *const *owners, size_t n, char *err,
 			size_t errlen)
 {
-	struct port_holder holders[64];
-	size_t found = 0;
-	int ret;
+	/* two sockets a port (IPv4, IPv6) is the usual most; more (SO_REUSEPORT) and we ask again */
+	size_t max = 2 * n + 8, found = 0;
+	struct port_holder *holders = NULL;
+	int ret = 0;
 
 	if (!n)
 		return 0;
-	ret = portcheck_udp(ports, n, holders, 64, &found);
+	for (int round = 0; round < 2; round++) {
+		free(holders);
+		holders = calloc(max, sizeof(*holders));
+		if (!holders) {
+			snprintf(err, errlen, "out of memory listing UDP sockets");
+			return -ENOMEM;
+		}
+		ret = portcheck_udp(ports, n, holders, max, &found);
+		if (ret < 0 || found <= max)
+			break;
+		max = found + 8;
+	}
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot list UDP sockets (sock_diag): %s", strerror(-ret));
-		return ret;
+		goto out;
 	}
-	for (size_t i = 0; i < found && i < 64; i++) {
+	for (size_t i = 0; i < found && i < max; i++) {
 		const struct port_holder *h = &holders[i];
 		const char *owner = NULL;
 
@@ -47,13 +59,20 @@ int ports_find_conflict(const uint16_t *ports, const char *const *owners, size_t
 			snprintf(err, errlen,
 				 "UDP port %u is held by pid %d (%s): stop it or move the mesh's portbase",
 				 h->port, (int)h->pid, h->comm);
+		else if (h->unseen)
+			snprintf(err, errlen,
+				 "UDP port %u is held by a process this manager may not inspect (or the kernel): find it with ss -uapn 'sport = :%u', stop it or move the mesh's portbase",
+				 h->port, h->port);
 		else
 			snprintf(err, errlen,
 				 "UDP port %u is held by a kernel socket (not ours): free it or move the mesh's portbase",
 				 h->port);
-		return -EADDRINUSE;
+		ret = -EADDRINUSE;
+		break;
 	}
-	return 0;
+out:
+	free(holders);
+	return ret;
 }
 
 void ports_warn_ephemeral(const uint16_t *ports, size_t n)

@@ -159,45 +159,38 @@ static int targets(const struct netmgr_opts *o, const struct host_ctx *h,
 
 /* Every interface the host state names, where up will look for it. The trust interface may
  * already be in the private namespace: an earlier up moved it there. */
-static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan, char *err,
-		      size_t errlen)
+static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan,
+		      const struct mesh_view *v, char *err, size_t errlen)
 {
 	const struct actual_link *l;
-	struct mesh_view v;
-	int ret = mesh_view_open(plan->netns, &v, err, errlen);
 
-	if (ret < 0)
-		goto out;
-	if (plan->public_if[0] && !actual_link_by_name(&v.a_under, plan->public_if)) {
+	if (plan->public_if[0] && !actual_link_by_name(&v->a_under, plan->public_if)) {
 		snprintf(err, errlen, "public interface %s (interface_public in %s) does not exist: name the right one with wgconfig -i IFACE",
 			 plan->public_if, h->state_path);
-		ret = -ENODEV;
-		goto out;
+		return -ENODEV;
 	}
-	if (plan->trust_if[0] && !actual_link_by_name(&v.a_under, plan->trust_if) &&
-	    !actual_link_by_name(&v.a_priv, plan->trust_if)) {
+	if (plan->trust_if[0] && !actual_link_by_name(&v->a_under, plan->trust_if) &&
+	    !actual_link_by_name(&v->a_priv, plan->trust_if)) {
 		snprintf(err, errlen, "trust interface %s (interface_trust in %s) is in neither the underlay nor namespace %s: name the right one with wgconfig -T IFACE",
 			 plan->trust_if, h->state_path, plan->netns);
-		ret = -ENODEV;
-		goto out;
+		return -ENODEV;
 	}
 	/* up repairs a lone end of its veth by deleting it: never an interface of another kind,
 	 * nor a veth pair that lives here (both ends in the underlay, as a LAN's may). */
-	l = actual_link_by_name(&v.a_under, plan->veth_outer);
+	l = actual_link_by_name(&v->a_under, plan->veth_outer);
 	if (l && (strcmp(l->kind, "veth") || !l->peer_elsewhere)) {
 		snprintf(err, errlen, "veth name %s is taken by another interface: pick a free name with wgconfig -o NAME",
 			 plan->veth_outer);
-		ret = -EEXIST;
+		return -EEXIST;
 	}
-out:
-	mesh_view_close(&v);
-	return ret;
+	return 0;
 }
 
 int preflight_run(const struct netmgr_opts *o, const struct host_ctx *h,
-		  const struct wgm_node_plan *plan, bool dry_run, char *err, size_t errlen)
+		  const struct wgm_node_plan *plan, const struct mesh_view *v, bool dry_run,
+		  char *err, size_t errlen)
 {
-	int ret = interfaces(h, plan, err, errlen);
+	int ret = interfaces(h, plan, v, err, errlen);
 
 	return ret < 0 ? ret : targets(o, h, plan, dry_run, err, errlen);
 }

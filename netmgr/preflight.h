@@ -9,9 +9,11 @@
 
 #include "options.h"
 #include "plan.h"
+#include "view.h"
 
-/* dry_run: checks only, makes no directory. */
+/* v: the node as the deploy found it. dry_run: checks only, makes no directory. */
 int preflight_run(const struct netmgr_opts *o, const struct host_ctx *h,
-		  const struct wgm_node_plan *plan, bool dry_run, char *err, size_t errlen);
+		  const struct wgm_node_plan *plan, const struct mesh_view *v, bool dry_run,
+		  char *err, size_t errlen);
 
 #endif

@@ -32,6 +32,9 @@ struct reconcile {
 	struct mesh_view v;
 	struct reconcile_result *res;
 	struct journal j;
+	/* per desired peer, its device as read before this run changed anything (ifname empty:
+	 * there was none): the port check and step_peer share this one reading */
+	struct wgdev_config *cur;
 };
 
 /* Our per-peer devices: w, g, then the peer's octet (FORMAT.md). */
@@ -384,29 +387,61 @@ static int create_device(struct reconcile *r, const struct desired_peer *p, int 
 	return 0;
 }
 
-static int step_peer(struct reconcile *r, const struct desired_peer *p)
+static int read_device(struct reconcile *r, const struct desired_peer *p, struct wgdev_config *cur)
 {
-	struct wgdev_config cfg, cur = { 0 };
+	int ret = wgdev_get(r->be, r->v.priv_fd, p->ifname, cur);
+
+	if (ret < 0)
+		return fail(r, ret, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
+			    p->ifname, r->n->netns);
+	return 0;
+}
+
+/* Every device the snapshot shows for a desired peer, read once before anything changes. */
+static int read_devices(struct reconcile *r)
+{
+	r->cur = calloc(r->d->n_peers ? r->d->n_peers : 1, sizeof(*r->cur));
+	if (!r->cur)
+		return fail(r, -ENOMEM, "reading the WireGuard devices");
+	for (size_t i = 0; i < r->d->n_peers; i++) {
+		const struct desired_peer *p = &r->d->peers[i];
+		int ret;
+
+		if (actual_link_by_name(&r->v.a_priv, p->ifname) && (ret = read_device(r, p, &r->cur[i])) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static void free_devices(struct reconcile *r)
+{
+	for (size_t i = 0; r->cur && i < r->d->n_peers; i++)
+		wgdev_config_free(&r->cur[i]);
+	free(r->cur);
+	r->cur = NULL;
+}
+
+static int step_peer(struct reconcile *r, size_t i)
+{
+	const struct desired_peer *p = &r->d->peers[i];
+	struct wgdev_config cfg, *cur = &r->cur[i];
 	struct wgdev_peer peer;
-	bool exists, have_cur = false, changed = false;
+	bool exists, have_cur, changed = false;
 	int idx = 0, ret;
 	unsigned flags = 0;
 
 	exists = find_link(r, true, p->ifname, &idx, &flags) == 0;
-	if (exists) {
-		ret = wgdev_get(r->be, r->v.priv_fd, p->ifname, &cur);
-		if (ret < 0)
-			return fail(r, ret, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
-				    p->ifname, r->n->netns);
-		have_cur = true;
-	} else if ((ret = create_device(r, p, &idx)) < 0) {
+	/* a device the snapshot did not show but the kernel has: someone made it meanwhile */
+	if (exists && !cur->ifname[0] && (ret = read_device(r, p, cur)) < 0)
 		return ret;
-	}
+	if (!exists && (ret = create_device(r, p, &idx)) < 0)
+		return ret;
+	have_cur = exists;
 
-	fill_device(&cfg, &peer, r->d, p, endpoint_pick(r->ep, p, have_cur ? &cur : NULL,
+	fill_device(&cfg, &peer, r->d, p, endpoint_pick(r->ep, p, have_cur ? cur : NULL,
 							   endpoint_families(&r->v.a_under), time(NULL)));
 	if (r->dry_run) {
-		if (exists && device_differs(&cur, &cfg))
+		if (exists && device_differs(cur, &cfg))
 			change(r, "update the peer of %s (%s)", p->ifname, p->hostname);
 	} else {
 		ret = journal_reserve(&r->j);
@@ -414,17 +449,17 @@ static int step_peer(struct reconcile *r, const struct desired_peer *p)
 			fail(r, ret, "configuring %s", p->ifname);
 			goto out;
 		}
-		ret = wgdev_sync(r->be, r->v.priv_fd, &cfg, &changed);
+		ret = exists ? wgdev_sync_from(r->be, r->v.priv_fd, cur, &cfg, &changed)
+			     : wgdev_sync(r->be, r->v.priv_fd, &cfg, &changed);
 		/* A device we did not make goes back to all it had (a failed sync may have written
 		 * part); the snapshot, private key included, moves into the journal. */
 		if (exists && (ret < 0 || changed)) {
-			struct jentry e = { .kind = J_WGSET, .in_priv = true, .dev = cur };
+			struct jentry e = { .kind = J_WGSET, .in_priv = true, .dev = *cur };
 			snprintf(e.name, sizeof(e.name), "%s", p->ifname);
 			journal_push(&r->j, &e);
-			/* the journal holds the key now; no copy stays on the stack */
+			/* the journal holds the key and the peers now; no copy stays behind */
 			wgdev_config_wipe(&e.dev);
-			wgdev_config_wipe(&cur);
-			have_cur = false;
+			*cur = (struct wgdev_config){ 0 };
 		}
 		if (ret < 0) {
 			fail(r, ret, "configuring %s", p->ifname);
@@ -437,8 +472,6 @@ static int step_peer(struct reconcile *r, const struct desired_peer *p)
 	if (ret == 0)
 		ret = ensure_up(r, true, p->ifname, idx, exists ? flags : 0);
 out:
-	if (have_cur)
-		wgdev_config_free(&cur);
 	wgdev_config_wipe(&cfg);
 	return ret;
 }
@@ -480,6 +513,8 @@ static int preflight(struct reconcile *r)
 	uint16_t ports[WGM_MAX_HOSTS];
 	const char *owners[WGM_MAX_HOSTS];
 	const struct node_names *n = r->n;
+	size_t n_check = 0;
+	int ret;
 	bool have_out = actual_link_by_name(&r->v.a_under, n->veth_outer) != NULL;
 	bool have_in = actual_link_by_name(&r->v.a_priv, n->veth_inner) != NULL;
 
@@ -499,25 +534,36 @@ static int preflight(struct reconcile *r)
 				    l->name, have_out ? "the underlay" : n->netns,
 				    have_out ? n->veth_inner : n->veth_outer, have_out ? n->netns : "the underlay");
 	}
-	for (size_t i = 0; i < r->d->n_peers; i++) {
-		const char *ifname = r->d->peers[i].ifname;
-
+	ret = read_devices(r);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < r->d->n_peers; i++)
 		ports[i] = r->d->peers[i].listen_port;
-		owners[i] = actual_link_by_name(&r->v.a_priv, ifname) ? ifname : NULL;
-	}
 	ports_warn_ephemeral(ports, r->d->n_peers);
-	return ports_find_conflict(ports, owners, r->d->n_peers, r->res->err, sizeof(r->res->err));
+	/* A port our device already listens on is held by that device, by construction: only the
+	 * ports a device is yet to bind are looked up (none in a no-op round). */
+	for (size_t i = 0; i < r->d->n_peers; i++) {
+		const struct desired_peer *p = &r->d->peers[i];
+
+		if (r->cur[i].ifname[0] && r->cur[i].listen_port == p->listen_port)
+			continue;
+		ports[n_check] = p->listen_port;
+		owners[n_check++] = r->cur[i].ifname[0] ? p->ifname : NULL;
+	}
+	return ports_find_conflict(ports, owners, n_check, r->res->err, sizeof(r->res->err));
 }
 
 static void close_all(struct reconcile *r)
 {
 	mesh_view_close(&r->v);
 	journal_free(&r->j);
+	free_devices(r);
 	free(r);
 }
 
-int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool dry_run,
-		    struct endpoint_memory *ep, struct reconcile_result *res, struct reconcile **out)
+int reconcile_apply(const struct desired_state *d, struct mesh_view *v, enum wgdev_backend be,
+		    bool dry_run, struct endpoint_memory *ep, struct reconcile_result *res,
+		    struct reconcile **out)
 {
 	struct reconcile *r = calloc(1, sizeof(*r));
 	int ret;
@@ -530,9 +576,8 @@ int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool d
 	}
 	*r = (struct reconcile){ .d = d, .n = &d->names, .be = be, .dry_run = dry_run,
 				  .ep = ep, .res = res, .j = { .be = be } };
-	ret = mesh_view_open(r->n->netns, &r->v, res->err, sizeof(res->err));
-	if (ret == 0)
-		ret = preflight(r);
+	mesh_view_move(&r->v, v);
+	ret = preflight(r);
 	if (ret < 0)
 		goto fail;
 	ret = step_namespace(r);
@@ -545,7 +590,7 @@ int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool d
 	if (ret == 0)
 		ret = step_sysctls(r);
 	for (size_t i = 0; ret == 0 && i < d->n_peers; i++)
-		ret = step_peer(r, &d->peers[i]);
+		ret = step_peer(r, i);
 	if (ret == 0) {
 		*out = r;
 		return 0;

@@ -11,6 +11,7 @@
 
 #include "desired.h"
 #include "endpoint.h"
+#include "view.h"
 #include "wgdev.h"
 
 struct reconcile_result {
@@ -22,11 +23,13 @@ struct reconcile_result {
  * namespaces it holds open. */
 struct reconcile;
 
-/* On failure everything is already undone (res->err says what failed and what was rolled
- * back). On success *out must go to reconcile_commit or reconcile_abort; d and res stay valid
- * until then. */
-int reconcile_apply(const struct desired_state *d, enum wgdev_backend be, bool dry_run,
-		    struct endpoint_memory *ep, struct reconcile_result *res, struct reconcile **out);
+/* v: the deploy's view of the node, read this run; the reconciler takes it over (v is left
+ * closed) and works from its snapshots. On failure everything is already undone (res->err says
+ * what failed and what was rolled back). On success *out must go to reconcile_commit or
+ * reconcile_abort; d and res stay valid until then. */
+int reconcile_apply(const struct desired_state *d, struct mesh_view *v, enum wgdev_backend be,
+		    bool dry_run, struct endpoint_memory *ep, struct reconcile_result *res,
+		    struct reconcile **out);
 /* The deploy succeeded: removes the devices of peers that left (res->err on failure; the rest
  * stays applied) and forgets the journal. */
 int reconcile_commit(struct reconcile *r);

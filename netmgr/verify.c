@@ -545,7 +545,7 @@ int verify_run(const struct node_names *n, const struct netmgr_opts *o, const ch
 	check(rep, "wireguard devices", rep->n_links ? SEV_OK : SEV_BROKEN, "%zu%s", rep->n_links,
 	      rep->n_links ? "" : " (no peer has joined the mesh yet, or up has not run)");
 out:
-	legacy_scan(o, domain, n, &v, check_leftover, rep);
+	legacy_scan(o, domain, n, &v, false, check_leftover, rep);
 	mesh_view_close(&v);
 	if (json) {
 		printf("\n  ]");

@@ -48,6 +48,19 @@ int mesh_view_open(const char *netns, struct mesh_view *v, char *err, size_t err
 	return mesh_view_open_private(netns, v, err, errlen);
 }
 
+int mesh_view_reread(const char *netns, struct mesh_view *v, char *err, size_t errlen)
+{
+	mesh_view_close(v);
+	return mesh_view_open(netns, v, err, errlen);
+}
+
+void mesh_view_move(struct mesh_view *to, struct mesh_view *from)
+{
+	*to = *from;
+	memset(from, 0, sizeof(*from));
+	from->self_fd = from->priv_fd = -1;
+}
+
 void mesh_view_close(struct mesh_view *v)
 {
 	nlconn_close(&v->under);

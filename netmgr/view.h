@@ -18,5 +18,9 @@ int mesh_view_open(const char *netns, struct mesh_view *v, char *err, size_t err
 /* Opens the private side after the namespace was made. */
 int mesh_view_open_private(const char *netns, struct mesh_view *v, char *err, size_t errlen);
 void mesh_view_close(struct mesh_view *v);
+/* Reads both namespaces again, after this process changed them. */
+int mesh_view_reread(const char *netns, struct mesh_view *v, char *err, size_t errlen);
+/* Hands an open view over: *to gets it, *from is left closed. */
+void mesh_view_move(struct mesh_view *to, struct mesh_view *from);
 
 #endif

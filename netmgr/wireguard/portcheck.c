@@ -101,8 +101,10 @@ static void read_comm(pid_t pid, char comm[16])
 	comm[strcspn(comm, "\n")] = '\0';
 }
 
-/* Processes come and go while we look: a vanished one is simply skipped. */
-static void match_process(pid_t pid, struct port_holder *h, size_t n, size_t *left)
+/* Processes come and go while we look: a vanished one is simply skipped. One whose fds we may
+ * not read (ptrace access: it has capabilities we lack) fails on the first link: the rest are
+ * skipped and *denied set. */
+static void match_process(pid_t pid, struct port_holder *h, size_t n, size_t *left, bool *denied)
 {
 	char path[64], link[64];
 	struct dirent *e;
@@ -121,6 +123,10 @@ static void match_process(pid_t pid, struct port_holder *h, size_t n, size_t *le
 		if (e->d_name[0] == '.')
 			continue;
 		len = readlinkat(dfd, e->d_name, link, sizeof(link) - 1);
+		if (len < 0 && errno == EACCES) {
+			*denied = true;
+			break;
+		}
 		if (len <= 0)
 			continue;
 		link[len] = '\0';
@@ -141,6 +147,7 @@ int portcheck_owners(struct port_holder *h, size_t n, pid_t hint)
 {
 	struct dirent *e;
 	size_t left = 0, i;
+	bool denied = false;
 	char *end;
 	long pid;
 	DIR *proc;
@@ -149,7 +156,7 @@ int portcheck_owners(struct port_holder *h, size_t n, pid_t hint)
 		if (h[i].inode)
 			left++;
 	if (left && hint > 0)
-		match_process(hint, h, n, &left);
+		match_process(hint, h, n, &left, &denied);
 	if (!left)
 		return 0;
 	proc = opendir("/proc");
@@ -159,9 +166,11 @@ int portcheck_owners(struct port_holder *h, size_t n, pid_t hint)
 		pid = strtol(e->d_name, &end, 10);
 		if (*end || pid <= 0)
 			continue;
-		match_process((pid_t)pid, h, n, &left);
+		match_process((pid_t)pid, h, n, &left, &denied);
 	}
 	closedir(proc);
+	for (i = 0; i < n; i++)
+		h[i].unseen = denied && h[i].inode && !h[i].pid;
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #ifndef WGM_PORTCHECK_H
 #define WGM_PORTCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -15,6 +16,9 @@ struct port_holder {
 	uint32_t inode;  /* the socket's inode (0 for some kernel sockets) */
 	pid_t pid;       /* 0: no process has it open (a kernel socket) */
 	char comm[16];   /* /proc/<pid>/comm, "" when pid is 0 */
+	/* pid 0, but some process's fds could not be read (EACCES: it has capabilities we lack),
+	 * so the holder may be one of those rather than the kernel */
+	bool unseen;
 };
 
 /* Every UDP socket (IPv4 and IPv6) bound to one of ports[0..n). Fills out[0..max) and sets

@@ -137,17 +137,14 @@ int wgdev_userspace_pid(const char *ifname, pid_t *pid)
 	return ret ? ret : wg_uapi_pid(ifname, pid);
 }
 
-int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cfg, bool *changed)
+int wgdev_sync_from(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cur,
+		    const struct wgdev_config *cfg, bool *changed)
 {
-	struct wgdev_config cur = { 0 };
 	struct wgset set = { 0 };
 	int ret;
 
 	*changed = false;
-	ret = wgdev_get(be, netns_fd, cfg->ifname, &cur);
-	if (ret)
-		goto cleanup;
-	ret = wgset_diff(&cur, cfg, &set);
+	ret = wgset_diff(cur, cfg, &set);
 	if (ret || wgset_is_empty(&set))
 		goto cleanup;
 	ret = be == WGDEV_KERNEL ? wg_genl_set(netns_fd, &set) : wg_uapi_set(&set);
@@ -156,7 +153,19 @@ int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *c
 	else
 		log_err("cannot configure WireGuard device %s: %s", cfg->ifname, strerror(-ret));
 cleanup:
-	wgdev_config_free(&cur);
 	wgset_free(&set);
+	return ret;
+}
+
+int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cfg, bool *changed)
+{
+	struct wgdev_config cur = { 0 };
+	int ret;
+
+	*changed = false;
+	ret = wgdev_get(be, netns_fd, cfg->ifname, &cur);
+	if (ret == 0)
+		ret = wgdev_sync_from(be, netns_fd, &cur, cfg, changed);
+	wgdev_config_free(&cur);
 	return ret;
 }

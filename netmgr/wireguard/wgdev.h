@@ -77,6 +77,10 @@ int wgdev_destroy(enum wgdev_backend be, const char *ifname, int netns_fd);
  * back end the genl socket must be opened in the namespace that holds the device (netns_fd,
  * -1 = current). *changed tells whether anything was written. */
 int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cfg, bool *changed);
+/* wgdev_sync from a reading of the device the caller has just made with wgdev_get (cur): the
+ * reconciler reads every device once per round, and a no-op round then asks each device once. */
+int wgdev_sync_from(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cur,
+		    const struct wgdev_config *cfg, bool *changed);
 /* Reads the device (peers, endpoints, handshakes, counters). Free out with wgdev_config_free.
  * -ENODEV when there is no such device. */
 int wgdev_get(enum wgdev_backend be, int netns_fd, const char *ifname, struct wgdev_config *out);
