@@ -426,7 +426,7 @@ static int step_peer(struct reconcile *r, size_t i)
 	const struct desired_peer *p = &r->d->peers[i];
 	struct wgdev_config cfg, *cur = &r->cur[i];
 	struct wgdev_peer peer;
-	bool exists, have_cur, changed = false;
+	bool exists, changed = false;
 	int idx = 0, ret;
 	unsigned flags = 0;
 
@@ -436,9 +436,8 @@ static int step_peer(struct reconcile *r, size_t i)
 		return ret;
 	if (!exists && (ret = create_device(r, p, &idx)) < 0)
 		return ret;
-	have_cur = exists;
 
-	fill_device(&cfg, &peer, r->d, p, endpoint_pick(r->ep, p, have_cur ? cur : NULL,
+	fill_device(&cfg, &peer, r->d, p, endpoint_pick(r->ep, p, exists ? cur : NULL,
 							   endpoint_families(&r->v.a_under), time(NULL)));
 	if (r->dry_run) {
 		if (exists && device_differs(cur, &cfg))
