@@ -47,7 +47,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	struct reconcile_result res;
 	struct reconcile *rc;
 	/* the node as found: read once, for the checks, 1.0's leftovers and the reconciler */
-	struct mesh_view v = { .self_fd = -1, .priv_fd = -1 };
+	struct mesh_view v = MESH_VIEW_CLOSED;
 	unsigned retired = 0;
 	int ret = -ENOMEM;
 

@@ -78,7 +78,7 @@ static void legacy_report(const struct netmgr_opts *o, const char *domain, struc
 			  bool deployed)
 {
 	struct node_names n;
-	struct mesh_view v = { .self_fd = -1, .priv_fd = -1 };
+	struct mesh_view v = MESH_VIEW_CLOSED;
 	char err[256];
 
 	if (o->dry_run || node_names_from_host(&h->hs, &n, err, sizeof(err)) < 0)

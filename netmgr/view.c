@@ -57,8 +57,7 @@ int mesh_view_reread(const char *netns, struct mesh_view *v, char *err, size_t e
 void mesh_view_move(struct mesh_view *to, struct mesh_view *from)
 {
 	*to = *from;
-	memset(from, 0, sizeof(*from));
-	from->self_fd = from->priv_fd = -1;
+	*from = MESH_VIEW_CLOSED;
 }
 
 void mesh_view_close(struct mesh_view *v)

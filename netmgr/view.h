@@ -13,6 +13,9 @@ struct mesh_view {
 	struct actual_ns a_under, a_priv;
 };
 
+/* A view holding nothing, safe to close. */
+#define MESH_VIEW_CLOSED ((struct mesh_view){ .self_fd = -1, .priv_fd = -1 })
+
 /* 0 also when the private namespace is missing (priv_fd -1); what failed goes to err. */
 int mesh_view_open(const char *netns, struct mesh_view *v, char *err, size_t errlen);
 /* Opens the private side after the namespace was made. */
