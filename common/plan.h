@@ -1,5 +1,5 @@
 /* The node plan: everything a node builds, computed from its deploy record and host state with
- * no side effects (FORMAT.md "What a deploy derives"). netmgr applies it; birdgen and firewall
+ * no side effects (docs/format.md#what-a-deploy-derives). netmgr applies it; birdgen and firewall
  * render from it. Plain data: no pointers into other structures, no handles. */
 #ifndef WGM_PLAN_H
 #define WGM_PLAN_H

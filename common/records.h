@@ -1,4 +1,4 @@
-/* The three wgmesh 1.0 messages as plain data (FORMAT.md), and their codecs.
+/* The three wgmesh 1.0 messages as plain data (docs/format.md), and their codecs.
  * Every decoder here takes untrusted bytes: it checks sizes, types and ranges and on failure
  * writes one line to err naming the bad value. */
 #ifndef WGM_RECORDS_H

@@ -1,4 +1,4 @@
-/* The site file (FORMAT.md "Site file"): YAML edited by humans and by wgsite. We read 1.0's
+/* The site file (docs/format.md#site-file): YAML edited by humans and by wgsite. We read 1.0's
  * quirks (quoted numbers, the three asn_range forms, local_ipv6: ['']) and on rewrite keep
  * every key we do not know. */
 #ifndef WGM_SITEFILE_H

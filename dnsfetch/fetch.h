@@ -1,6 +1,7 @@
-/* The one DNS TXT fetch API of wgmesh: names in, raw TXT strings out (STYLE.md: ntpd's DNS
- * engine). Two transports behind it: in-process c-ares (site commands, wgconfig) and the
- * unprivileged wgmesh-dnsfetch child over a SOCK_SEQPACKET socketpair (the manager). */
+/* The one DNS TXT fetch API of wgmesh: names in, raw TXT strings out (ntpd's DNS engine:
+ * docs/design.md#privilege-separation). Two transports behind it: in-process c-ares (site
+ * commands, wgconfig) and the unprivileged wgmesh-dnsfetch child over a SOCK_SEQPACKET
+ * socketpair (the manager). */
 #ifndef WGM_FETCH_H
 #define WGM_FETCH_H
 

@@ -37,7 +37,7 @@ struct reconcile {
 	struct wgdev_config *cur;
 };
 
-/* Our per-peer devices: w, g, then the peer's octet (FORMAT.md). */
+/* Our per-peer devices: w, g, then the peer's octet (docs/format.md#what-a-deploy-derives). */
 bool is_mesh_wg_name(const char *name)
 {
 	if (name[0] != 'w' || name[1] != 'g' || !name[2])

@@ -1,6 +1,7 @@
-/* The seed's tester namespace ("tester", FORMAT.md): a veth "tester<octet>" from the private
- * namespace, 192.168.<100+octet>.1/24 on the private side, .10 .100 .200 on the tester side
- * with a default route via .1 — somewhere to ping the mesh from. */
+/* wgmesh 1.0's tester namespace ("tester", docs/format.md#what-a-deploy-derives): a veth
+ * "tester<octet>" from the private namespace, 192.168.<100+octet>.1/24 on the private side,
+ * .10 .100 .200 on the tester side with a default route via .1 — somewhere to ping the mesh
+ * from. */
 #ifndef NETMGR_TESTER_H
 #define NETMGR_TESTER_H
 

@@ -1,4 +1,4 @@
-/* `verify`: the seed's checks (forwarding in both namespaces, addresses on WireGuard links,
+/* `verify`: 1.0's TODO checks (forwarding in both namespaces, addresses on WireGuard links,
  * links up, veth present and addressed, UDP port conflicts), the handshake age per peer (and
  * why there is none when the address families say there never will be), and routing: BIRD
  * answers and runs in this namespace, each link's BGP session Established and BFD Up, and

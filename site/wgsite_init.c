@@ -1,5 +1,6 @@
-/* wgsite init FILE: a new site file with the global keys of FORMAT.md and a fresh site key
- * beside it. Never overwrites either: a site key is the trust root of a running mesh. */
+/* wgsite init FILE: a new site file with the global keys of docs/format.md#site-file and a
+ * fresh site key beside it. Never overwrites either: a site key is the trust root of a running
+ * mesh. */
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
