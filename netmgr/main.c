@@ -77,11 +77,11 @@ static void warn_leftover(void *ctx, const char *what, const char *how)
 static void legacy_report(const struct netmgr_opts *o, const char *domain, struct host_ctx *h,
 			  bool deployed)
 {
-	struct node_names n;
+	struct wgm_node_names n;
 	struct mesh_view v = MESH_VIEW_CLOSED;
 	char err[256];
 
-	if (o->dry_run || node_names_from_host(&h->hs, &n, err, sizeof(err)) < 0)
+	if (o->dry_run || wgm_node_names_build(&h->hs, &n, err, sizeof(err)) < 0)
 		return;
 	/* 1.0's leftovers are all in the private namespace: the underlay is not read */
 	if (!netns_exists(n.netns) || mesh_view_open_private(n.netns, &v, err, sizeof(err)) == 0)
@@ -124,14 +124,14 @@ out:
 	return ret;
 }
 
-static int load_names(const struct netmgr_opts *o, const char *domain, struct node_names *n)
+static int load_names(const struct netmgr_opts *o, const char *domain, struct wgm_node_names *n)
 {
 	struct host_ctx h;
 	char err[512];
 	int ret = host_ctx_load(o, domain, false, &h, err, sizeof(err));
 
 	if (ret == 0)
-		ret = node_names_from_host(&h.hs, n, err, sizeof(err));
+		ret = wgm_node_names_build(&h.hs, n, err, sizeof(err));
 	if (ret < 0)
 		log_err("%s", err);
 	host_ctx_free(&h);
@@ -141,7 +141,7 @@ static int load_names(const struct netmgr_opts *o, const char *domain, struct no
 static int cmd_down(const struct netmgr_opts *o, const char *domain)
 {
 	struct reconcile_result res;
-	struct node_names n;
+	struct wgm_node_names n;
 	struct mesh_view v;
 	uint8_t octet = 0;
 	unsigned tester = 0;
@@ -156,13 +156,13 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 			log_warn("a hook in %s failed; going down anyway", o->hook_dir);
 	mesh_view_close(&v);
 	/* The tester namespace hangs off the private one: it goes first, with down. */
-	if (netns_exists(TESTER_NETNS)) {
+	if (netns_exists(WGM_TESTER_NETNS)) {
 		if (o->dry_run)
-			printf("would remove the tester namespace %s\n", TESTER_NETNS);
+			printf("would remove the tester namespace %s\n", WGM_TESTER_NETNS);
 		else if (tester_down(&n, false, err, sizeof(err)) < 0)
 			log_warn("%s; going down anyway", err);
 		else
-			log_info("removed the tester namespace %s", TESTER_NETNS);
+			log_info("removed the tester namespace %s", WGM_TESTER_NETNS);
 		tester = 1;
 	}
 	ret = reconcile_down(&n, o->dry_run, &res);
@@ -198,7 +198,7 @@ static int cmd_run(const struct netmgr_opts *o, const char *domain)
 
 static int cmd_tester(const struct netmgr_opts *o, const char *what, const char *domain)
 {
-	struct node_names n;
+	struct wgm_node_names n;
 	char err[512];
 	int ret = load_names(o, domain, &n);
 
@@ -307,7 +307,7 @@ static int parse_options(int argc, char **argv, struct netmgr_opts *o)
 int main(int argc, char **argv)
 {
 	struct netmgr_opts o;
-	struct node_names n;
+	struct wgm_node_names n;
 	char domain[WGM_HOSTNAME_MAX + 1];
 	const char *cmd;
 	char **args;

@@ -157,6 +157,11 @@ static int targets(const struct netmgr_opts *o, const struct host_ctx *h,
 	return 0;
 }
 
+static bool ours_veth_end(const struct actual_link *l)
+{
+	return !strcmp(l->kind, "veth") && l->peer_elsewhere;
+}
+
 /* Every interface the host state names, where up will look for it. The trust interface may
  * already be in the private namespace: an earlier up moved it there. */
 static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan,
@@ -175,12 +180,19 @@ static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan
 			 plan->trust_if, h->state_path, plan->netns);
 		return -ENODEV;
 	}
-	/* up repairs a lone end of its veth by deleting it: never an interface of another kind,
-	 * nor a veth pair that lives here (both ends in the underlay, as a LAN's may). */
+	/* up repairs a lone end of its veth by deleting it (its peer went with an old namespace
+	 * that a BIRD still holds): never an interface of another kind, nor a veth pair that lives
+	 * beside it (both ends in the underlay, as a LAN's may). */
 	l = actual_link_by_name(&v->a_under, plan->veth_outer);
-	if (l && (strcmp(l->kind, "veth") || !l->peer_elsewhere)) {
+	if (l && !ours_veth_end(l)) {
 		snprintf(err, errlen, "veth name %s is taken by another interface: pick a free name with wgconfig -o NAME",
 			 plan->veth_outer);
+		return -EEXIST;
+	}
+	l = actual_link_by_name(&v->a_priv, plan->veth_inner);
+	if (l && !ours_veth_end(l)) {
+		snprintf(err, errlen, "%s exists in %s without %s in the underlay: it is not our veth; remove or rename it",
+			 plan->veth_inner, plan->netns, plan->veth_outer);
 		return -EEXIST;
 	}
 	return 0;
