@@ -17,6 +17,8 @@
 #define WGM_LOCUS_NEW_MAX WGM_VETH_LOCUS_MAX
 /* 1.0's ns-tester namespace, one per node, whatever the mesh. */
 #define WGM_TESTER_NETNS "tester"
+/* 1.0's private namespace (ns-private), where an upgraded node's mesh still is. */
+#define WGM_NETNS_10 "private"
 
 /* Host and domain names, in every file format and on every command line: RFC 1123 labels
  * (letters, digits, '-' inside a label) plus '_', which DNS carries and 1.0's names use;

@@ -326,9 +326,9 @@ static bool trust_in_10_netns(const struct wgm_node_names *n)
 	char err[256];
 	bool yes = false;
 
-	if (!n->trust_if[0] || !strcmp(n->netns, LEGACY_NETNS) || !netns_exists(LEGACY_NETNS))
+	if (!n->trust_if[0] || !strcmp(n->netns, WGM_NETNS_10) || !netns_exists(WGM_NETNS_10))
 		return false;
-	if (mesh_view_open(LEGACY_NETNS, &p, err, sizeof(err)) == 0 && p.priv_fd >= 0)
+	if (mesh_view_open(WGM_NETNS_10, &p, err, sizeof(err)) == 0 && p.priv_fd >= 0)
 		yes = actual_link_by_name(&p.a_priv, n->trust_if) != NULL;
 	mesh_view_close(&p);
 	return yes;
@@ -348,10 +348,10 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct w
 	n_devs = n_ports = 0;
 	if (!l)
 		return;
-	if (strcmp(n->netns, LEGACY_NETNS) && netns_exists(LEGACY_NETNS)) {
+	if (strcmp(n->netns, WGM_NETNS_10) && netns_exists(WGM_NETNS_10)) {
 		say(how, sizeof(how), "wgmesh 1.0's namespace %s is there%s: keep it with "
-			 "wgconfig --netns %s %s before up (README: Upgrading from 1.0)", LEGACY_NETNS,
-			 trust_in_10_netns(n) ? ", holding the trust interface" : "", LEGACY_NETNS, domain);
+			 "wgconfig --netns %s %s before up (README: Upgrading from 1.0)", WGM_NETNS_10,
+			 trust_in_10_netns(n) ? ", holding the trust interface" : "", WGM_NETNS_10, domain);
 		emit(ctx, "1.0 namespace", how);
 	}
 	/* a read of every device: one request each, which a no-op up need not pay twice */
@@ -407,7 +407,7 @@ int legacy_refuse(const char *domain, const struct wgm_node_names *n, char *err,
 	if (!trust_in_10_netns(n))
 		return 0;
 	snprintf(err, errlen, "trust interface %s is in wgmesh 1.0's namespace %s: keep that name with "
-		 "wgconfig --netns %s %s, then up again", n->trust_if, LEGACY_NETNS, LEGACY_NETNS, domain);
+		 "wgconfig --netns %s %s, then up again", n->trust_if, WGM_NETNS_10, WGM_NETNS_10, domain);
 	return -EBUSY;
 }
 

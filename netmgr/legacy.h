@@ -20,7 +20,6 @@
 #include "options.h"
 #include "view.h"
 
-#define LEGACY_NETNS "private"
 #define LEGACY_SBIN_DIR "/usr/local/sbin"
 #define LEGACY_UNIT_DIR "/etc/systemd/system"
 
