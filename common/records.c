@@ -173,7 +173,7 @@ int wgm_site_record_decode(const uint8_t *payload, size_t len, struct wgm_site_r
 	if (!ret)
 		ret = wgm_yget_str(doc, "locus", true, r->locus, sizeof(r->locus), err, errlen);
 	if (!ret && !wgm_locus_valid(r->locus)) {
-		wgm_set_err(err, errlen, "'locus' must be letters, digits, '-', '_' or '.', not '%s'",
+		wgm_set_err(err, errlen, "'locus' must be 1-63 letters, digits, '-', '_' or '.' (not first '-' or '.'), not '%s'",
 			    r->locus);
 		ret = -EINVAL;
 	}
@@ -257,7 +257,6 @@ int wgm_registration_encode(const struct wgm_registration *r, const struct wgm_k
 	return ret;
 }
 
-
 static int registration_inner_decode(const struct wgm_buf *yaml, const struct wgm_key *sender,
 				     struct wgm_registration *r, char *err, size_t errlen)
 {
@@ -270,7 +269,9 @@ static int registration_inner_decode(const struct wgm_buf *yaml, const struct wg
 	if (!ret)
 		ret = wgm_yget_str(doc, "uuid", true, r->uuid, sizeof(r->uuid), err, errlen);
 	if (!ret)
-		ret = wgm_uuid_valid(r->uuid) ? 0 : wgm_fail(err, errlen, -EINVAL, "'uuid' is not a UUID: '%.40s'", r->uuid);
+		ret = wgm_uuid_valid(r->uuid) ? 0
+					      : wgm_fail(err, errlen, -EINVAL, "'uuid' is not a UUID: '%.40s'",
+							 r->uuid);
 	if (!ret)
 		ret = get_key(doc, "public_key", &r->public_key, err, errlen);
 	if (!ret && !wgm_key_equal(&r->public_key, sender)) {

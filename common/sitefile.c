@@ -391,7 +391,7 @@ static int validate_site(struct wgm_site *s, bool warn, char *why, size_t whylen
 	}
 	if (!wgm_locus_valid(s->locus))
 		return wgm_fail(why, whylen, -EINVAL,
-				"global: 'locus' is '%s', it must be 1-63 letters, digits, '-', '_' or '.'",
+				"global: 'locus' is '%s', it must be 1-63 letters, digits, '-', '_' or '.' (not first '-' or '.')",
 				s->locus);
 	if (s->portbase == 0 || (uint32_t)s->portbase + 255 > 65535)
 		return wgm_fail(why, whylen, -ERANGE,

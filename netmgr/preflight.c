@@ -191,8 +191,10 @@ static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan
 	}
 	l = actual_link_by_name(&v->a_priv, plan->veth_inner);
 	if (l && !ours_veth_end(l)) {
-		snprintf(err, errlen, "%s exists in %s without %s in the underlay: it is not our veth; remove or rename it",
-			 plan->veth_inner, plan->netns, plan->veth_outer);
+		snprintf(err, errlen, "%s exists in %s %s %s in the underlay: it is not our veth; remove or rename it",
+			 plan->veth_inner, plan->netns,
+			 actual_link_by_name(&v->a_under, plan->veth_outer) ? "beside" : "without",
+			 plan->veth_outer);
 		return -EEXIST;
 	}
 	return 0;
