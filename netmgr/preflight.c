@@ -1,8 +1,10 @@
 #include "preflight.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -200,11 +202,55 @@ static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan
 	return 0;
 }
 
+/* The names are one per node, not one per mesh: another mesh here (a host state beside ours)
+ * that builds under our namespace or underlay veth name would have its namespace taken over,
+ * or its veth deleted as a lone end of ours. A file there that is no host state is not a mesh. */
+static int other_meshes(const struct netmgr_opts *o, const struct host_ctx *h,
+			const struct wgm_node_plan *plan, char *err, size_t errlen)
+{
+	struct dirent *e;
+	DIR *d = opendir(o->state_dir);
+	int ret = 0;
+
+	if (!d)
+		return 0; /* targets() says what is wrong with the directory */
+	while (ret == 0 && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char domain[WGM_HOSTNAME_MAX + 1], path[4096], why[256];
+		struct wgm_host_state hs;
+		struct wgm_node_names n;
+
+		if (len <= 5 || len - 5 > WGM_HOSTNAME_MAX || strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		snprintf(domain, sizeof(domain), "%.*s", (int)(len - 5), e->d_name);
+		if (!strcasecmp(domain, h->domain) ||
+		    wgm_host_state_path(o->state_dir, domain, path, sizeof(path)) < 0 ||
+		    wgm_host_state_load(path, &hs, why, sizeof(why)) < 0)
+			continue;
+		if (wgm_node_names_build(&hs, &n, why, sizeof(why)) == 0) {
+			if (!strcmp(n.netns, plan->netns)) {
+				snprintf(err, errlen, "namespace %s is mesh %s's too (%s): give one of them another with wgconfig --netns NAME",
+					 plan->netns, domain, path);
+				ret = -EEXIST;
+			} else if (!strcmp(n.veth_outer, plan->veth_outer)) {
+				snprintf(err, errlen, "veth name %s is mesh %s's too (%s): give one of them another with wgconfig -o NAME",
+					 plan->veth_outer, domain, path);
+				ret = -EEXIST;
+			}
+		}
+		wgm_host_state_free(&hs);
+	}
+	closedir(d);
+	return ret;
+}
+
 int preflight_run(const struct netmgr_opts *o, const struct host_ctx *h,
 		  const struct wgm_node_plan *plan, const struct mesh_view *v, bool dry_run,
 		  char *err, size_t errlen)
 {
 	int ret = interfaces(h, plan, v, err, errlen);
 
+	if (ret == 0)
+		ret = other_meshes(o, h, plan, err, errlen);
 	return ret < 0 ? ret : targets(o, h, plan, dry_run, err, errlen);
 }

@@ -4,7 +4,8 @@
 # characters, 1.0's "private" namespace with its wg2 and tester1. For each: what up built is
 # exactly what verify inspects and what down removes; nothing is left, and the links and
 # namespace of someone else, named like ours, are not touched. Names the rules refuse are
-# refused before anything is built. One node (alpha of the 1.0 fixture), peer beta = wg2.
+# refused before anything is built, and so is a second mesh on the node under the first one's
+# names. One node (alpha of the 1.0 fixture), peer beta = wg2.
 source "$(dirname "$0")/lib.sh"
 REC=$R/$A_UUID.wg.example.com.txt
 KEYS=$H/alpha.example.net/etc-wireguard
@@ -117,5 +118,45 @@ refused "the tester namespace's name" tester '' '' "'tester'"
 refused "outbound named like the inner end" lab '' vi-lab "vi-lab"
 refused "outbound too long for the kernel" lab '' sixteen-chars-xx "sixteen-chars-xx"
 refused "an outbound with a colon" lab '' 'eth0:1' "eth0:1"
+
+# Two meshes on the node: the names are one per node. The second may not build under the
+# first's namespace or underlay veth (it would take over the one, delete the other as a lone
+# end of its own); the first is left as it was.
+SEAL=$WGM_BUILD/tests/netmgr/seal_record
+B_KEY=$(cat "$H/beta.example.net/etc-wireguard/lab_pub")
+cat >"$T/two.yaml" <<YAML
+asn: 4200000000
+site: wg2.example.com
+octet: 1
+portbase: 32000
+remote: fd42:7a3b:19c1::/48
+hosts:
+  beta.example.net:
+    key: $B_KEY
+    asn: 4200000001
+    localport: 32002
+    remoteport: 32001
+    remote: 198.51.100.20
+YAML
+"$SEAL" "$WGM_FIXTURES/site/site.key" "$KEYS/lab_pub" "$T/two.yaml" >"$T/two.txt"
+# second LOCUS NETNS OUTBOUND TEXT: wg2.example.com beside the running wg.example.com
+second() {
+	local before rc=0
+	sed -e "s/^  locus: .*/  locus: '$1'/; s/^  netns: .*/  netns: '$2'/" \
+		-e "s/^  interface_outbound: .*/  interface_outbound: '$3'/" \
+		-e "s/^  interface_trust: .*/  interface_trust: ''/; s/^  interface_trust_ip: .*/  interface_trust_ip: ''/" \
+		"$T/alpha/wg.example.com.yaml" >"$T/alpha/wg2.example.com.yaml"
+	before=$(snapshot alpha; namespaces; links averyverylongA)
+	net alpha apply "$T/two.txt" wg2.example.com >"$T/out" 2>"$T/err" || rc=$?
+	expect_eq "second mesh [$1${2:+/$2}]: refused" 1 "$rc"
+	expect_contains "second mesh [$1${2:+/$2}]: says whose" "$(cat "$T/err")" "$4"
+	expect_eq "second mesh [$1${2:+/$2}]: the first is as it was" "$before" "$(snapshot alpha; namespaces; links averyverylongA)"
+}
+state averyverylongA '' ''
+net alpha apply "$REC" >"$T/out" 2>"$T/err" || fail "first mesh up: $(cat "$T/err")"
+second averyverylongB '' '' "veth name ve-averyverylon is mesh wg.example.com's too ($T/alpha/wg.example.com.yaml): give one of them another with wgconfig -o NAME"
+second lab averyverylongA '' "namespace averyverylongA is mesh wg.example.com's too"
+rm "$T/alpha/wg2.example.com.yaml"
+net alpha down wg.example.com >"$T/out" 2>"$T/err" || fail "first mesh down: $(cat "$T/err")"
 
 finish
