@@ -1,4 +1,5 @@
-/* wgmesh-net: dispatch only. Invoked as wgdeploy it is `wgmesh-net up`. */
+/* wgmesh-net: the command table and dispatch, as wireguard-tools' wg does it. Invoked as wgdeploy
+ * it is `wgmesh-net up`. */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
