@@ -10,9 +10,8 @@
 
 #include "buf.h"
 #include "key.h"
+#include "names.h"
 
-#define WGM_HOSTNAME_MAX 253
-#define WGM_UUID_LEN 36
 #define WGM_MAX_HOSTS 255
 #define WGM_MAX_ENDPOINTS 8
 #define WGM_ADDRLIST_MAX 1024 /* comma-joined endpoint text */

@@ -52,9 +52,6 @@ struct wgm_site {
 	void *doc; /* the parsed tree, so unknown keys survive a rewrite. Opaque. */
 };
 
-/* 8-4-4-4-12 hex digits, as 1.0's uuid4() text (either case). */
-bool wgm_uuid_valid(const char *uuid);
-
 int wgm_site_load(const char *path, struct wgm_site *s, char *err, size_t errlen);
 int wgm_site_save(struct wgm_site *s, char *err, size_t errlen);
 void wgm_site_free(struct wgm_site *s);

@@ -10,9 +10,7 @@
 
 #include "desired.h"
 
-#define TESTER_NETNS "tester"
-
-int tester_up(const struct node_names *n, bool dry_run, char *err, size_t errlen);
-int tester_down(const struct node_names *n, bool dry_run, char *err, size_t errlen);
+int tester_up(const struct wgm_node_names *n, bool dry_run, char *err, size_t errlen);
+int tester_down(const struct wgm_node_names *n, bool dry_run, char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,6 @@
 /* A handshake older than this (keepalive 25 s, rekey 120 s) means the link is not talking. */
 #define VERIFY_HANDSHAKE_MAX_AGE 180
 
-int verify_run(const struct node_names *n, const struct netmgr_opts *o, const char *domain);
+int verify_run(const struct wgm_node_names *n, const struct netmgr_opts *o, const char *domain);
 
 #endif

@@ -46,7 +46,7 @@ static void usage(void)
 	       "  --dry-run               print what would be published; change nothing\n"
 	       "  --serial N              deploy serial (default: now, in seconds)\n"
 	       "  --state-dir DIR         accepted for symmetry with the node commands\n"
-	       "  -v, -q, -d              more, less, debug output\n"
+	       "  -v, -q, -d              more, less, debug output (the most verbose given wins)\n"
 	       "Route53 is used when the site file's global has route53 and AWS keys.\n",
 	       WGM_PUBLISH_TTL);
 }
@@ -261,7 +261,7 @@ static int parse_args(int argc, char **argv, struct wgpub_opts *o)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vqd", longopts, NULL)) != -1) {
-		if (wgm_cli_verbosity(c))
+		if (wgm_log_verbosity(c))
 			continue;
 		switch (c) {
 		case OPT_ZONE: o->zone_file = optarg; break;
