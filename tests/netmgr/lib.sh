@@ -19,25 +19,9 @@ if [ -n "$FIX" ]; then
 	B_UUID=7dd3ebe3-e116-4121-b4ac-4405149a930e
 fi
 T=$(mktemp -d /tmp/wgm-netmgr.XXXXXX)
-failures=0
 nodes=()
 supervisors=()
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-expect_eq() { # what expected got
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	elif [ "$(wc -l <<<"$2")" -gt 3 ]; then
-		fail "$1: differs from what was expected (- expected, + got):
-$(diff <(echo "$2") <(echo "$3") | grep '^[<>]' | sed 's/^</-/; s/^>/+/')"
-	else
-		fail "$1: expected [$2], got [$3]"
-	fi
-}
-expect_contains() { # what haystack needle
-	if grep -qF -- "$3" <<<"$2"; then pass "$1"; else fail "$1: expected output containing [$3], got [$2]"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 cleanup() {
 	local n
@@ -145,15 +129,8 @@ net() {
 		--dnsfetch "$WGM_BUILD/dnsfetch/wgmesh-dnsfetch" "$@"
 }
 
-# wait_ping NETNS ADDR: polls (the tunnel needs a handshake first), up to ~20 s.
-wait_ping() {
-	local ns=$1 addr=$2 i
-	for i in $(seq 1 40); do
-		ip netns exec "$ns" ping -c1 -W1 "$addr" >/dev/null 2>&1 && return 0
-		sleep 0.5
-	done
-	return 1
-}
+# pings NETNS ADDR: one ping answered (a tunnel needs a handshake first: poll it, wait_for).
+pings() { ip netns exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 
 # snapshot NODE: what `down` must give back.
 snapshot() {
@@ -168,13 +145,7 @@ snapshot() {
 	}
 }
 
-finish() {
-	if [ "$failures" -gt 0 ]; then
-		echo "$failures check(s) failed" >&2
-		exit 1
-	fi
-	echo "all checks passed"
-}
+finish() { assert_exit; }
 
 # notify_listen: an sd_notify socket at $T/notify.sock, what it receives one line each in
 # $T/notify.log; $listener is its pid. Returns once it listens.
@@ -231,18 +202,4 @@ bird_unsupervise() {
 	for p in "${supervisors[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${supervisors[@]}"; do wait "$p" 2>/dev/null || true; done
 	supervisors=()
-}
-
-# wait_until SECS WHAT CMD...: polls CMD every 0.1 s; fails naming WHAT after SECS.
-wait_until() {
-	local secs=$1 what=$2 end
-	shift 2
-	end=$(($(date +%s%N) + secs * 1000000000))
-	until "$@" >/dev/null 2>&1; do
-		if [ "$(date +%s%N)" -gt "$end" ]; then
-			fail "$what: not within $secs s"
-			return 1
-		fi
-		sleep 0.1
-	done
 }
