@@ -14,7 +14,8 @@
 #   expect_ok       WHAT CMD...                  exits 0 (its output shown when not)
 #   expect_fails_naming WHAT NEEDLE CMD...       exits non-zero with exactly one line on
 #                                                stderr containing NEEDLE ("" for any); the
-#                                                line is left in $FAILED_LINE
+#                                                line is left in $FAILED_LINE, the exit
+#                                                status in $FAILED_RC
 #   wait_for SECS WHAT CMD...                    polls CMD until it exits 0; on timeout says
 #                                                what it waited for and CMD's last output
 #   wait_eq  SECS WHAT EXPECTED CMD...           polls until CMD prints exactly EXPECTED; on
@@ -28,6 +29,7 @@
 ASSERT_CHECKS=0
 ASSERT_FAILURES=0
 FAILED_LINE=
+FAILED_RC=
 
 set -E
 trap 'assert_err_ $? "$BASH_COMMAND" "${BASH_SOURCE[0]}:$LINENO"' ERR
@@ -96,6 +98,7 @@ expect_fails_naming() { # WHAT NEEDLE CMD...
 	err=$(mktemp)
 	out=$("$@" 2>"$err") || rc=$?
 	FAILED_LINE=$(cat "$err")
+	FAILED_RC=$rc
 	rm -f "$err"
 	if [ "$rc" -eq 0 ]; then
 		fail "$what: expected a failure, '$*' exited 0 (stdout [$out], stderr [$FAILED_LINE])"
