@@ -1,19 +1,6 @@
 # What the harness measures and asserts (source it after topo.sh and mesh.sh; bash).
 
-CHECK_FAILURES=0
-check_fail() {
-	echo "FAIL: $*" >&2
-	CHECK_FAILURES=$((CHECK_FAILURES + 1))
-}
-check_eq() { # what expected got
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1"
-	else
-		check_fail "$1: expected [$2], got [$3]"
-	fi
-}
-
-now_ms() { date +%s%3N; }
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/assert.sh"
 
 # "established total" BGP sessions of node N, from BIRD's control socket.
 bgp_counts() { # N

@@ -1,16 +1,9 @@
-# Sourced by two-birds.sh and failover-compare.sh: polling, and the one link between two BIRDs.
+# Sourced by two-birds.sh and failover-compare.sh: the assertions (tests/lib/assert.sh), and the one link between two BIRDs.
 # Needs $A and $B (namespace names) set by the caller.
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# wait_for SECONDS CMD...: polls CMD every 50 ms; 0 when it succeeded in time.
-wait_for() {
-	local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
+# BFD acts in tens of ms: look again every 50 ms.
+POLL_INTERVAL=0.05
 
 # Namespaces A and B joined by a veth standing in for the WireGuard link: wg2 in A (the
 # fixture's alpha), wg1 in B (beta), with their mesh addresses, up.

@@ -39,16 +39,16 @@ run() { # name, config of A, config of B
 	pid_a=$!
 	ip netns exec "$B" bird -f -c "$3" -s "$tmp/b.sock" &
 	pid_b=$!
-	if ! wait_for 90 route_in; then
+	if ! poll 90 route_in; then
 		echo "$name: never established"; stop_birds; return
 	fi
 	sleep 1 # let BFD settle after the session came up
 	silence_input "$B"
 	t0=$(now_ms)
-	if wait_for 150 no_route_in; then withdraw="$(( $(now_ms) - t0 )) ms"; else withdraw=">150 s"; fi
+	if poll 150 no_route_in; then withdraw="$(( $(now_ms) - t0 )) ms"; else withdraw=">150 s"; fi
 	heal_input "$B"
 	t0=$(now_ms)
-	if wait_for 150 route_in; then heal="$(( $(now_ms) - t0 )) ms"; else heal=">150 s"; fi
+	if poll 150 route_in; then heal="$(( $(now_ms) - t0 )) ms"; else heal=">150 s"; fi
 	printf '%-12s silent link withdrawn after %-10s healed link routing again after %s\n' \
 		"$name:" "$withdraw" "$heal"
 	stop_birds

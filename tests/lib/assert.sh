@@ -20,7 +20,7 @@
 #                                                what it waited for and CMD's last output
 #   wait_eq  SECS WHAT EXPECTED CMD...           polls until CMD prints exactly EXPECTED; on
 #                                                timeout shows expected and last got
-# and `poll SECS CMD...` is the bare poll (0 when CMD succeeded in time, 1 not; no verdict),
+# and `poll SECS CMD...` is the bare poll (every $POLL_INTERVAL s) (0 when CMD succeeded in time, 1 not; no verdict),
 # for a condition: `if poll 10 route_in B 10.0.0.0/8; then ...`.
 #
 # Counts live in this shell: an assertion inside $(...) or a pipeline's subshell is not counted.
@@ -30,6 +30,8 @@ ASSERT_CHECKS=0
 ASSERT_FAILURES=0
 FAILED_LINE=
 FAILED_RC=
+# How often poll, wait_for and wait_eq look again, in seconds (a timing test may set less).
+POLL_INTERVAL=${POLL_INTERVAL:-0.2}
 
 set -E
 trap 'assert_err_ $? "$BASH_COMMAND" "${BASH_SOURCE[0]}:$LINENO"' ERR
@@ -111,13 +113,15 @@ expect_fails_naming() { # WHAT NEEDLE CMD...
 	fi
 }
 
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
 poll() { # SECS CMD...: 0 as soon as CMD succeeds, 1 when SECS passed first
-	local end=$((SECONDS + $1))
+	local end=$(( $(now_ms) + $1 * 1000 ))
 	shift
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep "$POLL_INTERVAL"
 	done
 }
 
@@ -139,7 +143,7 @@ wait_eq() { # SECS WHAT EXPECTED CMD...
 		got=$("$@" 2>&1) || true
 		[ "$got" = "$want" ] && break
 		[ "$SECONDS" -lt "$end" ] || break
-		sleep 0.2
+		sleep "$POLL_INTERVAL"
 	done
 	expect_eq "$what (waited up to ${secs} s)" "$want" "$got"
 }
