@@ -43,7 +43,7 @@ cleanup() {
 	trap - ERR # what fails here is tolerated, not a finding
 	[ -n "${ping_pid:-}" ] && kill "$ping_pid" 2>/dev/null
 	for n in "${!BIRD_LOOP[@]}"; do mesh_bird_stop "$n"; done
-	topo_cleanup
+	topo_machines_cleanup
 	knot_stop
 	if [ "$rc" -ne 0 ] || [ "$ASSERT_FAILURES" -ne 0 ]; then
 		echo "--- logs of the failed run ($work) ---" >&2

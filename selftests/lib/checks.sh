@@ -17,7 +17,7 @@ bfd_counts() { # N
 }
 
 lan_ping() { # FROM TO -> 0 when LAN FROM reaches LAN TO's host
-	ip netns exec "lan$1" ping -c 1 -W 1 -q "10.$2.0.10" >/dev/null 2>&1
+	ip netns exec "${LAN_NS[$1]}" ping -c 1 -W 1 -q "10.$2.0.10" >/dev/null 2>&1
 }
 
 # Polls until every node in NODES has want Established BGP sessions and Up BFD sessions and

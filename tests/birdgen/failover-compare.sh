@@ -6,9 +6,10 @@
 # usage: tests/lib/in-netns.sh tests/birdgen/failover-compare.sh BIRDGEN_TOOL WGMESH_BIRDC FIXTURE_DIR
 set -eu
 tool=$1 birdc=$2 fixture=$3
-A=fcA-$$ B=fcB-$$
+A= B=
 tmp=$(mktemp -d)
 pid_a= pid_b=
+. "$(dirname "$0")/birdlab.sh"
 
 stop_birds() {
 	for pid in $pid_a $pid_b; do
@@ -18,16 +19,14 @@ stop_birds() {
 }
 cleanup() {
 	stop_birds
-	ip netns del "$A" 2>/dev/null || true
-	ip netns del "$B" 2>/dev/null || true
+	topo_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-. "$(dirname "$0")/birdlab.sh"
 route_in() { ip -n "$B" route show 192.168.77.0/24 | grep -q "proto bird"; }
 no_route_in() { ! route_in; }
 
-make_link
+make_link fcA fcB
 ip -n "$A" link add d0 type veth peer name d0-peer
 ip -n "$A" addr add 10.98.0.1/24 dev d0
 for dev in d0 d0-peer; do ip -n "$A" link set "$dev" up; done

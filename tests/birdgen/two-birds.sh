@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two BIRDs on one link, configured by birdgen and driven through birdctl.
 #
-#   netns wgmA-$$ (fixture's alpha, octet 1)        netns wgmB-$$ (fixture's beta, octet 2)
+#   netns wgmA-<pid> (fixture's alpha, octet 1)     netns wgmB-<pid> (fixture's beta, octet 2)
 #   +-----------------------------------+          +-----------------------------+
 #   | d0     10.98.0.1/24 (a LAN)       |          |                             |
 #   | vi-lab 169.254.1.2/24 (our veth)  |          |                             |
@@ -19,16 +19,16 @@
 # usage: two-birds.sh BIRDGEN_TOOL WGMESH_BIRDC   (run through in_netns, as root)
 set -eu
 tool=$1 birdc=$2
-A=wgmA-$$ B=wgmB-$$
+A= B=
 tmp=$(mktemp -d)
 pid_a= pid_b=
+. "$(dirname "$0")/birdlab.sh"
 
 cleanup() {
 	for pid in $pid_a $pid_b; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
 	done
-	ip netns del "$A" 2>/dev/null || true
-	ip netns del "$B" 2>/dev/null || true
+	topo_cleanup
 	if [ "$ASSERT_FAILURES" != 0 ]; then
 		for f in "$tmp"/*.log; do [ -e "$f" ] && { echo "== $f"; tail -40 "$f"; }; done
 	fi
@@ -36,9 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-. "$(dirname "$0")/birdlab.sh"
 
-make_link
+make_link wgmA wgmB
 # Stand-ins for a LAN and for our veth (veth pairs with both ends in A: this kernel may have
 # no dummy driver).
 ip -n "$A" link add d0 type veth peer name d0-peer

@@ -29,8 +29,8 @@ SITEKEY=$(awk '/publickey:/ {print $2}' "$T/site/site.yaml")
 
 make_internet
 # this namespace joins the bridge: the DNS server lives here
-ip link add eth0-dns type veth peer name eth0-t netns inet
-ip -n inet link set eth0-t master br0 up
+topo_veth "" eth0-dns "$INET" eth0-t
+ip -n "$INET" link set eth0-t master br0 up
 ip addr add 203.0.113.53/24 dev eth0-dns
 ip link set eth0-dns up
 ip route add 192.0.2.0/24 dev eth0-dns
@@ -43,8 +43,8 @@ family_node() {
 	local n=$1 v4=$2 v6=$3 o=$4 a=() x
 	ip netns add "$n"
 	ip -n "$n" link set lo up
-	ip link add "eth0-$n" netns inet type veth peer name eth0 netns "$n"
-	ip -n inet link set "eth0-$n" master br0 up
+	topo_veth "$INET" "eth0-$n" "$n" eth0
+	ip -n "$INET" link set "eth0-$n" master br0 up
 	ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
 	if [ "$v4" != - ]; then
 		ip -n "$n" addr add "$v4/24" dev eth0
@@ -130,8 +130,8 @@ expect_eq "endpoints as before the rounds" "$eps_before" "$(wg_show dual duallab
 
 # far joins; its first endpoint is the sink's address
 ip netns add sink
-ip link add eth0-sink netns inet type veth peer name eth0 netns sink
-ip -n inet link set eth0-sink master br0 up
+topo_veth "$INET" eth0-sink sink eth0
+ip -n "$INET" link set eth0-sink master br0 up
 ip -n sink addr add 198.51.100.99/24 dev eth0
 ip -n sink link set eth0 up
 ip netns exec sink nft -f - <<'NFT'

@@ -22,6 +22,8 @@ T=$(mktemp -d /tmp/wgm-netmgr.XXXXXX)
 nodes=()
 supervisors=()
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/topo.sh"
+INET=
 
 cleanup() {
 	local n
@@ -42,22 +44,22 @@ trap cleanup EXIT
 
 domain_of() { cat "$T/$1/.domain"; }
 
+# make_internet: the namespace $INET (inet-<pid>) with the bridge br0 all nodes are on.
 make_internet() {
-	ip netns add inet
-	ip -n inet link add br0 type bridge
-	ip -n inet link set br0 up
+	topo_ns INET inet
+	topo_bridge "$INET" br0
 }
 
-# make_node NAME ADDR: an underlay namespace on the bridge, and a LAN interface lan0 with
-# the trust address (the operator's setup before the mesh).
+# make_node NAME ADDR TRUST: an underlay namespace on the bridge, and a LAN interface lan0
+# with the trust address (the operator's setup before the mesh). The namespace is the node's
+# name (a fixture's host, which the expected output names), not the builder's NAME-pid.
 make_node() {
 	local n=$1 addr=$2 trust=$3
 	ip netns add "$n"
 	ip -n "$n" link set lo up
-	ip link add "eth0-$n" netns inet type veth peer name eth0 netns "$n"
-	ip -n inet link set "eth0-$n" master br0 up
-	ip -n "$n" addr add "$addr/24" dev eth0
-	ip -n "$n" link set eth0 up
+	topo_veth "$INET" "eth0-$n" "$n" eth0
+	ip -n "$INET" link set "eth0-$n" master br0 up
+	topo_addr "$n" eth0 "$addr/24"
 	# All node subnets share the one bridge: reach them on-link.
 	for net in 192.0.2.0/24 198.51.100.0/24 203.0.113.0/24; do
 		ip -n "$n" route add "$net" dev eth0 2>/dev/null || true

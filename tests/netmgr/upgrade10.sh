@@ -37,8 +37,8 @@ make_10_node() {
 	local n=$1 addr=$2 ns=$3 o=$4 port=$5 fx=$H/$6/etc-wireguard wgconf=$7
 	ip netns add "$n"
 	ip -n "$n" link set lo up
-	ip link add "eth0-$n" netns inet type veth peer name eth0 netns "$n"
-	ip -n inet link set "eth0-$n" master br0 up
+	topo_veth "$INET" "eth0-$n" "$n" eth0
+	ip -n "$INET" link set "eth0-$n" master br0 up
 	ip -n "$n" addr add "$addr/24" dev eth0
 	ip -n "$n" link set eth0 up
 	for net in 192.0.2.0/24 198.51.100.0/24; do ip -n "$n" route add "$net" dev eth0 2>/dev/null || true; done

@@ -11,11 +11,12 @@
 # Usage: wgdev_netns.sh userspace|kernel   (kernel: skipped where the module is missing)
 set -eu
 . "$(dirname "$0")/../lib/assert.sh"
+. "$(dirname "$0")/../lib/topo.sh"
 backend=${1:-userspace}
 tool=${WGM_BUILD:?}/tests/wireguard/wgdev-tool
 export WGM_WG_BACKEND=$backend
 tmp=$(mktemp -d)
-ua=ua-$$ ub=ub-$$ ca=ca-$$ cb=cb-$$
+ua= ub= ca= cb=
 pids=()
 
 cleanup() {
@@ -26,7 +27,7 @@ cleanup() {
 		p=$("$tool" pid "$(basename "$s" .sock)" 2>/dev/null) && pids+=("$p")
 	done
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for ns in "$ca" "$cb" "$ua" "$ub"; do ip netns del "$ns" 2>/dev/null || true; done
+	topo_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -54,13 +55,13 @@ detected=$(WGM_WG_BACKEND= "$tool" detect 2>/dev/null)
 if [ -d /sys/module/wireguard ]; then expect_eq "detected back end" kernel "$detected"
 else expect_match "detected back end (no module loaded)" '^(userspace|kernel)$' "$detected"; fi
 
-for ns in "$ua" "$ub" "$ca" "$cb"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add va netns "$ua" type veth peer name vb netns "$ub"
-ip -n "$ua" addr add 192.0.2.1/24 dev va
-ip -n "$ub" addr add 192.0.2.2/24 dev vb
-ip -n "$ub" addr add 192.0.2.3/24 dev vb
-ip -n "$ua" link set va up
-ip -n "$ub" link set vb up
+topo_ns ua ua
+topo_ns ub ub
+topo_ns ca ca
+topo_ns cb cb
+topo_veth "$ua" va "$ub" vb
+topo_addr "$ua" va 192.0.2.1/24
+topo_addr "$ub" vb 192.0.2.2/24 192.0.2.3/24
 
 umask 077
 wg genkey >"$tmp/ka"; wg genkey >"$tmp/kb"; wg genkey >"$tmp/kc"
