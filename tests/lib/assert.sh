@@ -16,15 +16,23 @@
 #                                                stderr containing NEEDLE ("" for any); the
 #                                                line is left in $FAILED_LINE, the exit
 #                                                status in $FAILED_RC
-#   wait_for SECS WHAT CMD...                    polls CMD until it exits 0; on timeout says
-#                                                what it waited for and CMD's last output
+#   wait_for SECS WHAT CMD...                    polls CMD until it exits 0 (the pass says how
+#                                                long it took); on timeout says what it waited
+#                                                for and CMD's last output
 #   wait_eq  SECS WHAT EXPECTED CMD...           polls until CMD prints exactly EXPECTED; on
 #                                                timeout shows expected and last got
+# `wait_or_die SECS WHAT CMD...` is wait_for for a step the rest needs (a timeout is a die),
 # and `poll SECS CMD...` is the bare poll (every $POLL_INTERVAL s) (0 when CMD succeeded in time, 1 not; no verdict),
 # for a condition: `if poll 10 route_in B 10.0.0.0/8; then ...`.
 #
 # Counts live in this shell: an assertion inside $(...) or a pipeline's subshell is not counted.
-# An ERR trap names the line and command of an unexpected failure (`set -E` reaches functions).
+# An ERR trap names the line and command of an unexpected failure (`set -E` reaches functions);
+# a cleanup that tolerates failures starts with `trap - ERR`. A test that has more to say when
+# it dies (its daemons' logs) defines assert_on_die, which die calls before it exits.
+
+# Sourced once: a second source (a library that needs these too) keeps the counts.
+[ -z "${ASSERT_LOADED:-}" ] || return 0
+ASSERT_LOADED=1
 
 ASSERT_CHECKS=0
 ASSERT_FAILURES=0
@@ -53,6 +61,7 @@ fail() {
 
 die() {
 	echo "FAIL: $*" >&2
+	if declare -F assert_on_die >/dev/null; then assert_on_die || true; fi
 	exit 1
 }
 
@@ -126,13 +135,22 @@ poll() { # SECS CMD...: 0 as soon as CMD succeeds, 1 when SECS passed first
 }
 
 wait_for() { # SECS WHAT CMD...
-	local secs=$1 what=$2
+	local secs=$1 what=$2 start
 	shift 2
+	start=$(now_ms)
 	if poll "$secs" "$@"; then
-		pass "$what"
+		pass "$what ($(( $(now_ms) - start )) ms)"
 	else
 		fail "$what: not so after ${secs} s of waiting ('$*' last said: $("$@" 2>&1 | tail -3 | tr '\n' '|'))"
 	fi
+}
+
+wait_or_die() { # SECS WHAT CMD...
+	local secs=$1 what=$2 start
+	shift 2
+	start=$(now_ms)
+	poll "$secs" "$@" || die "$what: not so after ${secs} s of waiting ('$*' last said: $("$@" 2>&1 | tail -3 | tr '\n' '|'))"
+	pass "$what ($(( $(now_ms) - start )) ms)"
 }
 
 wait_eq() { # SECS WHAT EXPECTED CMD...
