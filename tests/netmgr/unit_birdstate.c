@@ -126,18 +126,18 @@ static void test_established(void)
 	bird_state_free(&s);
 }
 
-/* After B went deaf: A's session Idle then Active with BIRD's last error, its BFD session
- * Init (A still hears nothing), B's BFD Down; no BGP routes left. */
+/* After the link went deaf: each end's session Idle with BIRD's last error, its BFD session
+ * Down; A then Active, calling B again; no BGP routes left. */
 static void test_link_gone_deaf(void)
 {
 	struct bird_state s;
 
 	CHECK_INTEQ(parse_capture("down-a", &s), 0);
-	check_link(&s, "wg2", "Idle", 4200000001u, "Error: BFD session down", "Init");
+	check_link(&s, "wg2", "Idle", 4200000001u, "Error: BFD session down", "Down");
 	CHECK_INTEQ(s.n_routes, 0);
 	bird_state_free(&s);
 	CHECK_INTEQ(parse_capture("retry-a", &s), 0);
-	check_link(&s, "wg2", "Active", 4200000001u, "Error: BFD session down", "Init");
+	check_link(&s, "wg2", "Active", 4200000001u, "Error: BFD session down", "Down");
 	check_link(&s, "wg3", "Idle", 4200000002u, "", "");
 	bird_state_free(&s);
 	CHECK_INTEQ(parse_capture("down-b", &s), 0);
@@ -146,18 +146,21 @@ static void test_link_gone_deaf(void)
 	bird_state_free(&s);
 }
 
-/* Connect (the TCP call under way) reads like the other states. */
-static void test_connect(void)
+/* Connect (the TCP call under way) and a BFD session in Init (the peer heard, not yet
+ * confirmed) read like the other states: the capture's lines with the state changed. */
+static void test_connect_init(void)
 {
-	char *p = fixture("retry-a.protocols");
-	char *c = replace_all(p, "Active", "Connect");
+	char *p = fixture("retry-a.protocols"), *b = fixture("retry-a.bfd");
+	char *c = replace_all(p, "Active", "Connect"), *i = replace_all(b, "Down", "Init");
 	struct bird_state s;
 
-	CHECK_INTEQ(bird_state_parse(c, NULL, NULL, &s), 0);
-	check_link(&s, "wg2", "Connect", 4200000001u, "Error: BFD session down", "");
+	CHECK_INTEQ(bird_state_parse(c, i, NULL, &s), 0);
+	check_link(&s, "wg2", "Connect", 4200000001u, "Error: BFD session down", "Init");
 	bird_state_free(&s);
 	free(c);
+	free(i);
 	free(p);
+	free(b);
 }
 
 /* A reply cut short after a protocol's head line: the link is known, its fields are not
@@ -223,7 +226,7 @@ int main(int argc, char **argv)
 	dir = argv[1];
 	test_established();
 	test_link_gone_deaf();
-	test_connect();
+	test_connect_init();
 	test_missing_fields();
 	test_names();
 	return check_exit();
