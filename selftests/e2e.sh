@@ -104,7 +104,7 @@ check_healthy_all "after convergence"
 # ---- failover: cut 1<->2 in the internet, traffic goes through node 3, then comes back ----
 step "failover: drop node1<->node2 UDP in the internet namespace"
 expect_eq "node1 routes LAN 2 over the direct link" wg2 "$(route_dev 1 2)"
-ip netns exec lan1 ping -D -i 0.01 -W 1 10.2.0.10 >"$work/failover.ping" 2>&1 &
+ip netns exec "${LAN_NS[1]}" ping -D -i 0.01 -W 1 10.2.0.10 >"$work/failover.ping" 2>&1 &
 ping_pid=$!
 sleep 1 # a second of traffic before the cut, so the gap is measured from live replies
 topo_cut 1 2
