@@ -150,6 +150,23 @@ static int parse_routes(const char *reply, struct bird_state *s)
 	return 0;
 }
 
+int bird_state_parse(const char *protocols, const char *bfd, const char *routes,
+		     struct bird_state *s)
+{
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (protocols)
+		ret = parse_protocols(protocols, s);
+	if (!ret && bfd)
+		ret = parse_bfd(bfd, s);
+	if (!ret && routes)
+		ret = parse_routes(routes, s);
+	if (ret)
+		bird_state_free(s);
+	return ret;
+}
+
 int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t errlen)
 {
 	static const struct {

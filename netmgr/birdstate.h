@@ -32,6 +32,11 @@ struct bird_state {
 
 /* 0, or -errno with err saying what failed (BIRD not answering, a reply that does not parse). */
 int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t errlen);
+/* The parser of bird_state_read on replies already read: the raw lines (codes kept, as
+ * birdctl_command returns them) of "show protocols all", "show bfd sessions" and
+ * "show route where source = RTS_BGP"; NULL for one not asked. 0 or -ENOMEM (s then empty). */
+int bird_state_parse(const char *protocols, const char *bfd, const char *routes,
+		     struct bird_state *s);
 const struct bird_link *bird_state_link(const struct bird_state *s, const char *name);
 void bird_state_free(struct bird_state *s);
 

@@ -43,13 +43,6 @@ struct leftovers {
 	struct leftover v[MAX_LEFTOVERS];
 };
 
-struct dev10 {
-	char name[WGM_IFNAMSIZ];
-	char kind[16];
-	uint16_t port;
-	pid_t pid; /* the process holding the socket, 0 for the kernel's */
-};
-
 /* A message line; a long one is cut, which is fine for a message. */
 static void say(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void say(char *out, size_t len, const char *fmt, ...)
@@ -221,6 +214,20 @@ static void find_files(const struct netmgr_opts *o, struct leftovers *l)
 
 /* Keeps the candidates whose UDP port has a socket bound inside the private namespace: one
  * sock_diag dump for all of them (the run loop does this every round). */
+size_t legacy_devices_inside(struct dev10 *c, size_t n, const struct port_holder *h, size_t found)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < found; k++)
+			if (h[k].port == c[i].port) {
+				c[i].pid = h[k].pid;
+				c[kept++] = c[i];
+				break;
+			}
+	return kept;
+}
+
 static size_t keep_inside(const struct mesh_view *v, struct dev10 *c, size_t n)
 {
 	uint16_t ports[MAX_DEVICES];
@@ -241,15 +248,10 @@ static size_t keep_inside(const struct mesh_view *v, struct dev10 *c, size_t n)
 		log_err("cannot return to the underlay namespace");
 		abort();
 	}
-	for (size_t i = 0; ret == 0 && i < n; i++)
-		for (size_t k = 0; k < found && k < max; k++)
-			if (h[k].port == c[i].port) {
-				c[i].pid = h[k].pid;
-				c[kept++] = c[i];
-				break;
-			}
+	if (ret == 0)
+		kept = legacy_devices_inside(c, n, h, found < max ? found : max);
 	free(h);
-	return ret == 0 ? kept : 0;
+	return kept;
 }
 
 /* wg-quick's wireguard-go daemonized itself: the pid its UAPI socket names is its parent's,
@@ -307,17 +309,22 @@ static size_t find_devices(const struct mesh_view *v, struct dev10 *out, size_t 
 	return keep_inside(v, out, n);
 }
 
-/* 1.0's veth: any veth in the private namespace but ours holding 169.254.<octet>.2/24. */
-static const struct actual_link *find_veth(const struct mesh_view *v, const char *ours, uint8_t *octet)
+const struct actual_link *legacy_veth_10(const struct actual_ns *priv, const char *ours,
+					 uint8_t *octet)
 {
-	for (size_t i = 0; v->priv_fd >= 0 && i < v->a_priv.n_links; i++) {
-		const struct actual_link *l = &v->a_priv.links[i];
+	for (size_t i = 0; i < priv->n_links; i++) {
+		const struct actual_link *l = &priv->links[i];
 
 		if (!strcmp(l->kind, "veth") && strcmp(l->name, ours) &&
-		    actual_veth_octet(&v->a_priv, l->name, octet) == 0)
+		    actual_veth_octet(priv, l->name, octet) == 0)
 			return l;
 	}
 	return NULL;
+}
+
+static const struct actual_link *find_veth(const struct mesh_view *v, const char *ours, uint8_t *octet)
+{
+	return v->priv_fd >= 0 ? legacy_veth_10(&v->a_priv, ours, octet) : NULL;
 }
 
 static bool trust_in_10_netns(const struct wgm_node_names *n)

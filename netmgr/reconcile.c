@@ -36,6 +36,8 @@ struct reconcile {
 	/* per desired peer, its device as read before this run changed anything (ifname empty:
 	 * there was none): the port check and step_peer share this one reading */
 	struct wgdev_config *cur;
+	/* reconcile_plan: the readings come from here, not the kernel (a dry run) */
+	const struct reconcile_readings *in;
 };
 
 static void change(struct reconcile *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -127,11 +129,17 @@ static int ensure_addr(struct reconcile *r, bool in_priv, const char *name, int 
 	return 0;
 }
 
+/* Does the private namespace exist (before this run made it)? */
+static bool have_priv(const struct reconcile *r)
+{
+	return r->in ? r->in->have_priv : r->v.priv_fd >= 0;
+}
+
 static int step_namespace(struct reconcile *r)
 {
 	int ret;
 
-	if (r->v.priv_fd >= 0)
+	if (have_priv(r))
 		return 0;
 	change(r, "create namespace %s", r->n->netns);
 	if (r->dry_run)
@@ -287,8 +295,12 @@ static int step_sysctls(struct reconcile *r)
 		const char *where = s->underlay ? "the underlay" : r->n->netns;
 		int fd = s->underlay ? -1 : r->v.priv_fd, ret;
 
-		if (s->underlay || r->v.priv_fd >= 0) {
-			ret = ns_sysctl_read(fd, s->key, e.old, sizeof(e.old));
+		if (s->underlay || have_priv(r)) {
+			ret = 0;
+			if (r->in)
+				snprintf(e.old, sizeof(e.old), "%s", r->in->sysctls[i]);
+			else
+				ret = ns_sysctl_read(fd, s->key, e.old, sizeof(e.old));
 			if (ret < 0)
 				return fail(r, ret, "reading %s in %s", s->key, where);
 			if (!strcmp(e.old, s->value))
@@ -373,7 +385,8 @@ static int create_device(struct reconcile *r, const struct desired_peer *p, int 
 
 static int read_device(struct reconcile *r, const struct desired_peer *p, struct wgdev_config *cur)
 {
-	int ret = wgdev_get(r->be, r->v.priv_fd, p->ifname, cur);
+	/* planning: a device the readings hold no reading of is not there to read */
+	int ret = r->in ? -ENODEV : wgdev_get(r->be, r->v.priv_fd, p->ifname, cur);
 
 	if (ret < 0)
 		return fail(r, ret, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
@@ -391,7 +404,10 @@ static int read_devices(struct reconcile *r)
 		const struct desired_peer *p = &r->d->peers[i];
 		int ret;
 
-		if (actual_link_by_name(&r->v.a_priv, p->ifname) && (ret = read_device(r, p, &r->cur[i])) < 0)
+		if (r->in)
+			r->cur[i] = r->in->devices[i];
+		else if (actual_link_by_name(&r->v.a_priv, p->ifname) &&
+			 (ret = read_device(r, p, &r->cur[i])) < 0)
 			return ret;
 	}
 	return 0;
@@ -399,7 +415,8 @@ static int read_devices(struct reconcile *r)
 
 static void free_devices(struct reconcile *r)
 {
-	for (size_t i = 0; r->cur && i < r->d->n_peers; i++)
+	/* readings of reconcile_plan belong to its caller */
+	for (size_t i = 0; r->cur && !r->in && i < r->d->n_peers; i++)
 		wgdev_config_free(&r->cur[i]);
 	free(r->cur);
 	r->cur = NULL;
@@ -513,20 +530,24 @@ static int check_ports(struct reconcile *r)
 		ports[n_check] = p->listen_port;
 		owners[n_check++] = r->cur[i].ifname[0] ? p->ifname : NULL;
 	}
-	return ports_find_conflict(ports, owners, n_check, r->res->err, sizeof(r->res->err));
+	/* the port check asks the kernel: not part of planning on readings */
+	return r->in ? 0 : ports_find_conflict(ports, owners, n_check, r->res->err, sizeof(r->res->err));
 }
 
 static void close_all(struct reconcile *r)
 {
+	/* reconcile_plan's snapshots belong to its caller */
+	if (r->in)
+		r->v.a_under = r->v.a_priv = (struct actual_ns){ 0 };
 	mesh_view_close(&r->v);
 	journal_free(&r->j);
 	free_devices(r);
 	free(r);
 }
 
-int reconcile_apply(const struct desired_state *d, struct mesh_view *v, enum wgdev_backend be,
-		    bool dry_run, struct endpoint_memory *ep, struct reconcile_result *res,
-		    struct reconcile **out)
+static int apply(const struct desired_state *d, struct mesh_view *v, enum wgdev_backend be,
+		 bool dry_run, struct endpoint_memory *ep, const struct reconcile_readings *in,
+		 struct reconcile_result *res, struct reconcile **out)
 {
 	struct reconcile *r = calloc(1, sizeof(*r));
 	int ret;
@@ -538,7 +559,7 @@ int reconcile_apply(const struct desired_state *d, struct mesh_view *v, enum wgd
 		return -ENOMEM;
 	}
 	*r = (struct reconcile){ .d = d, .n = &d->names, .be = be, .dry_run = dry_run,
-				  .ep = ep, .res = res, .j = { .be = be } };
+				  .ep = ep, .res = res, .j = { .be = be }, .in = in };
 	mesh_view_move(&r->v, v);
 	ret = check_ports(r);
 	if (ret < 0)
@@ -562,6 +583,26 @@ int reconcile_apply(const struct desired_state *d, struct mesh_view *v, enum wgd
 fail:
 	close_all(r);
 	return ret;
+}
+
+int reconcile_apply(const struct desired_state *d, struct mesh_view *v, enum wgdev_backend be,
+		    bool dry_run, struct endpoint_memory *ep, struct reconcile_result *res,
+		    struct reconcile **out)
+{
+	return apply(d, v, be, dry_run, ep, NULL, res, out);
+}
+
+int reconcile_plan(const struct desired_state *d, const struct reconcile_readings *in,
+		   struct reconcile_result *res)
+{
+	struct mesh_view v = MESH_VIEW_CLOSED;
+	struct reconcile *r;
+	int ret;
+
+	v.a_under = in->under;
+	v.a_priv = in->priv;
+	ret = apply(d, &v, WGDEV_USERSPACE, true, NULL, in, res, &r);
+	return ret < 0 ? ret : reconcile_commit(r);
 }
 
 int reconcile_commit(struct reconcile *r)

@@ -38,5 +38,19 @@ int reconcile_commit(struct reconcile *r);
 void reconcile_abort(struct reconcile *r, char *err, size_t errlen);
 int reconcile_down(const struct wgm_node_names *n, bool dry_run, struct reconcile_result *res);
 
+/* What reconcile_apply reads before it changes anything, as plain data. */
+struct reconcile_readings {
+	struct actual_ns under, priv; /* the snapshots; priv empty when the namespace is missing */
+	bool have_priv;               /* the private namespace exists */
+	/* per desired peer (d->peers' order): its device as read; ifname "" when there is none */
+	const struct wgdev_config *devices;
+	/* per desired sysctl: its value now (a private one only read when have_priv) */
+	const char *const *sysctls;
+};
+/* The planning of a deploy on readings instead of the kernel: the dry run of reconcile_apply
+ * and reconcile_commit ("would ..." lines on stdout, counted in res->changes, refusals in
+ * res->err), with no kernel call and so without the port check. */
+int reconcile_plan(const struct desired_state *d, const struct reconcile_readings *in,
+		   struct reconcile_result *res);
 
 #endif

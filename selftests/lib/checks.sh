@@ -1,19 +1,6 @@
 # What the harness measures and asserts (source it after topo.sh and mesh.sh; bash).
 
-CHECK_FAILURES=0
-check_fail() {
-	echo "FAIL: $*" >&2
-	CHECK_FAILURES=$((CHECK_FAILURES + 1))
-}
-check_eq() { # what expected got
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1"
-	else
-		check_fail "$1: expected [$2], got [$3]"
-	fi
-}
-
-now_ms() { date +%s%3N; }
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/assert.sh"
 
 # "established total" BGP sessions of node N, from BIRD's control socket.
 bgp_counts() { # N
@@ -30,7 +17,7 @@ bfd_counts() { # N
 }
 
 lan_ping() { # FROM TO -> 0 when LAN FROM reaches LAN TO's host
-	ip netns exec "lan$1" ping -c 1 -W 1 -q "10.$2.0.10" >/dev/null 2>&1
+	ip netns exec "${LAN_NS[$1]}" ping -c 1 -W 1 -q "10.$2.0.10" >/dev/null 2>&1
 }
 
 # Polls until every node in NODES has want Established BGP sessions and Up BFD sessions and

@@ -1,4 +1,5 @@
-# Test topology for the end-to-end harness (source it; bash). Runs inside tests/lib/in-netns.sh:
+# Test topology for the end-to-end harness (source it; bash): machines made of the shared
+# builder's pieces (tests/lib/topo.sh, its names). Runs inside tests/lib/in-netns.sh:
 # the harness's own network namespace IS the "internet" and its private /run holds the LAN
 # namespaces.
 #
@@ -10,23 +11,23 @@
 #  socket) and own underlay netns: eth0 198.51.100.1/24, default via .254
 #     |  wgmesh-net builds here: the private netns (the locus), ve-<locus>, wg<k> devices
 #     |  lan1: veth into the LAN; wgmesh moves it into the private netns as 10.1.0.1/24
-#  LAN netns "lan1": eth0 10.1.0.10/24, default via 10.1.0.1
+#  LAN netns "lan1-<pid>": eth0 10.1.0.10/24, default via 10.1.0.1
 #
 # Each node is its own machine because wireguard-go's sockets (/run/wireguard/wg<k>.sock) and
 # the private namespace name (the locus) are the same on every node.
 
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/topo.sh"
+
 TOPO_WORK=
-declare -A NODE_PID=()
+declare -A NODE_PID=() LAN_NS=()
 
 topo_init() { # WORKDIR
 	TOPO_WORK=$1
 	mkdir -p "$TOPO_WORK"
 	# A fixed MAC: a bridge without one takes the lowest MAC of its ports, so a node joining
 	# later could change it under the other nodes' ARP entries for their gateway.
-	ip link add br0 address 02:00:5e:00:53:fe type bridge
-	ip link set br0 up
-	ip addr add 198.51.100.254/24 dev br0
-	ip addr add 203.0.113.53/24 dev br0
+	topo_bridge "" br0 02:00:5e:00:53:fe
+	topo_addr "" br0 198.51.100.254/24 203.0.113.53/24
 	# Bridge-family table for link cuts (topo_cut); empty until a cut.
 	nft add table bridge e2e_cut
 	nft add chain bridge e2e_cut forward '{ type filter hook forward priority 0; }'
@@ -56,25 +57,18 @@ topo_add_node() { # N
 		sleep 0.02
 	done
 	[ -e "$dir/machine.ready" ] || { echo "node $n machine not ready" >&2; return 1; }
-	# Underlay: eth0 on the internet bridge.
-	ip link add "n$n" type veth peer name "t$n"
-	ip link set "t$n" netns "${NODE_PID[$n]}"
-	on_node "$n" ip link set "t$n" name eth0
+	# Underlay: eth0 on the internet bridge (n<n> is its end here).
+	topo_veth "" "n$n" "${NODE_PID[$n]}" eth0
 	ip link set "n$n" master br0 up
 	on_node "$n" ip addr add "198.51.100.$n/24" dev eth0
 	on_node "$n" ip link set eth0 up
 	on_node "$n" ip route add default via 198.51.100.254
 	# LAN: lan<n> stays in the underlay for wgmesh to take as its trust interface.
-	ip netns add "lan$n"
-	ip link add "lan$n" type veth peer name "l$n"
-	ip link set "l$n" netns "lan$n"
-	ip -n "lan$n" link set "l$n" name eth0
-	ip -n "lan$n" link set lo up
-	ip -n "lan$n" addr add "10.$n.0.10/24" dev eth0
-	ip -n "lan$n" link set eth0 up
-	ip link set "lan$n" netns "${NODE_PID[$n]}"
+	topo_ns "LAN_NS[$n]" "lan$n"
+	topo_veth "${NODE_PID[$n]}" "lan$n" "${LAN_NS[$n]}" eth0
+	topo_addr "${LAN_NS[$n]}" eth0 "10.$n.0.10/24"
 	on_node "$n" ip link set "lan$n" up
-	ip -n "lan$n" route add default via "10.$n.0.1"
+	ip -n "${LAN_NS[$n]}" route add default via "10.$n.0.1"
 }
 
 # Every process of node N's machine: those in its mount or network namespace and those
@@ -107,18 +101,19 @@ topo_del_node() { # N
 	done
 	for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
 	wait "${NODE_PID[$n]}" 2>/dev/null || true
-	ip netns del "lan$n" 2>/dev/null || true
+	ip netns del "${LAN_NS[$n]}" 2>/dev/null || true
 	ip link del "n$n" 2>/dev/null || true
-	unset "NODE_PID[$n]"
+	unset "NODE_PID[$n]" "LAN_NS[$n]"
 	return 0
 }
 
-topo_cleanup() {
+# Every machine, the cut table, the bridge, then the namespaces the builder made.
+topo_machines_cleanup() {
 	local n
 	for n in "${!NODE_PID[@]}"; do topo_del_node "$n"; done
 	nft delete table bridge e2e_cut 2>/dev/null || true
 	ip link del br0 2>/dev/null || true
-	return 0
+	topo_cleanup
 }
 
 # Drops the UDP packets between nodes A and B in the internet: their WireGuard link is cut.

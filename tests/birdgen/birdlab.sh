@@ -1,29 +1,20 @@
-# Sourced by two-birds.sh and failover-compare.sh: polling, and the one link between two BIRDs.
-# Needs $A and $B (namespace names) set by the caller.
+# Sourced by two-birds.sh and failover-compare.sh: the assertions (tests/lib/assert.sh), the
+# topology builder (tests/lib/topo.sh) and the one link between two BIRDs.
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/topo.sh"
+# BFD acts in tens of ms: look again every 50 ms.
+POLL_INTERVAL=0.05
 
-# wait_for SECONDS CMD...: polls CMD every 50 ms; 0 when it succeeded in time.
-wait_for() {
-	local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
-
-# Namespaces A and B joined by a veth standing in for the WireGuard link: wg2 in A (the
-# fixture's alpha), wg1 in B (beta), with their mesh addresses, up.
+# make_link BASE_A BASE_B: namespaces $A and $B (BASE-pid) joined by a veth standing in for
+# the WireGuard link: wg2 in A (the fixture's alpha), wg1 in B (beta), with their mesh
+# addresses, up.
 make_link() {
-	ip netns add "$A"
-	ip netns add "$B"
-	ip -n "$A" link set lo up
-	ip -n "$B" link set lo up
-	ip link add wg2 netns "$A" type veth peer name wg1 netns "$B"
-	ip -n "$A" addr add fd42:7a3b:19c0:201::1/64 dev wg2 nodad
-	ip -n "$B" addr add fd42:7a3b:19c0:201::2/64 dev wg1 nodad
-	ip -n "$A" link set wg2 up
-	ip -n "$B" link set wg1 up
+	topo_ns A "$1"
+	topo_ns B "$2"
+	topo_veth "$A" wg2 "$B" wg1
+	topo_addr "$A" wg2 fd42:7a3b:19c0:201::1/64
+	topo_addr "$B" wg1 fd42:7a3b:19c0:201::2/64
 }
 
 # Makes namespace $1 deaf: all input dropped while the link stays up, so only BFD or the hold

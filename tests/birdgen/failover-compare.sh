@@ -6,9 +6,10 @@
 # usage: tests/lib/in-netns.sh tests/birdgen/failover-compare.sh BIRDGEN_TOOL WGMESH_BIRDC FIXTURE_DIR
 set -eu
 tool=$1 birdc=$2 fixture=$3
-A=fcA-$$ B=fcB-$$
+A= B=
 tmp=$(mktemp -d)
 pid_a= pid_b=
+. "$(dirname "$0")/birdlab.sh"
 
 stop_birds() {
 	for pid in $pid_a $pid_b; do
@@ -18,16 +19,14 @@ stop_birds() {
 }
 cleanup() {
 	stop_birds
-	ip netns del "$A" 2>/dev/null || true
-	ip netns del "$B" 2>/dev/null || true
+	topo_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-. "$(dirname "$0")/birdlab.sh"
 route_in() { ip -n "$B" route show 192.168.77.0/24 | grep -q "proto bird"; }
 no_route_in() { ! route_in; }
 
-make_link
+make_link fcA fcB
 ip -n "$A" link add d0 type veth peer name d0-peer
 ip -n "$A" addr add 10.98.0.1/24 dev d0
 for dev in d0 d0-peer; do ip -n "$A" link set "$dev" up; done
@@ -39,16 +38,16 @@ run() { # name, config of A, config of B
 	pid_a=$!
 	ip netns exec "$B" bird -f -c "$3" -s "$tmp/b.sock" &
 	pid_b=$!
-	if ! wait_for 90 route_in; then
+	if ! poll 90 route_in; then
 		echo "$name: never established"; stop_birds; return
 	fi
 	sleep 1 # let BFD settle after the session came up
 	silence_input "$B"
 	t0=$(now_ms)
-	if wait_for 150 no_route_in; then withdraw="$(( $(now_ms) - t0 )) ms"; else withdraw=">150 s"; fi
+	if poll 150 no_route_in; then withdraw="$(( $(now_ms) - t0 )) ms"; else withdraw=">150 s"; fi
 	heal_input "$B"
 	t0=$(now_ms)
-	if wait_for 150 route_in; then heal="$(( $(now_ms) - t0 )) ms"; else heal=">150 s"; fi
+	if poll 150 route_in; then heal="$(( $(now_ms) - t0 )) ms"; else heal=">150 s"; fi
 	printf '%-12s silent link withdrawn after %-10s healed link routing again after %s\n' \
 		"$name:" "$withdraw" "$heal"
 	stop_birds

@@ -8,23 +8,23 @@ tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 
-fail=0
+. "$(dirname "$0")/../lib/assert.sh"
 for plan in alpha beta three empty alpha-nolan; do
 	dir=$tmp/$plan
 	mkdir -p "$dir"
 	got=$("$tool" write "$plan" "$dir")
 	if [ "$got" != changed ]; then
-		echo "FAIL $plan: first write: expected 'changed', got '$got'"; fail=1
+		fail "$plan: first write: expected 'changed', got '$got'"
 	fi
 	if out=$(bird -p -c "$dir/bird_private.conf" 2>&1); then
-		echo "ok   $plan: bird -p accepts $dir/bird_private.conf"
+		pass "$plan: bird -p accepts $dir/bird_private.conf"
 	else
-		echo "FAIL $plan: bird -p rejects it: $out"; fail=1
+		fail "$plan: bird -p rejects it: $out"
 	fi
 	n=$(grep -c '^protocol bgp wg' "$dir/bird_private.conf" || true)
 	case $plan in empty) want=0 ;; three) want=3 ;; *) want=1 ;; esac
 	if [ "$n" != "$want" ]; then
-		echo "FAIL $plan: expected $want bgp sessions, got $n"; fail=1
+		fail "$plan: expected $want bgp sessions, got $n"
 	fi
 done
 
@@ -34,14 +34,14 @@ dir=$tmp/alpha
 printf 'protocol static LOCALSTATIC { ipv4; route 10.77.0.0/16 blackhole; }\n' \
 	>"$dir/bird_private_local.d/static.conf"
 if out=$(bird -p -c "$dir/bird_private.conf" 2>&1); then
-	echo "ok   alpha: accepts a local include"
+	pass "alpha: accepts a local include"
 else
-	echo "FAIL alpha: local include rejected: $out"; fail=1
+	fail "alpha: local include rejected: $out"
 fi
 printf 'this is not bird syntax;\n' >"$dir/bird_private_local.d/broken.conf"
 if bird -p -c "$dir/bird_private.conf" >/dev/null 2>&1; then
-	echo "FAIL alpha: a broken local include was not read (expected bird -p to fail)"; fail=1
+	fail "alpha: a broken local include was not read (expected bird -p to fail)"
 else
-	echo "ok   alpha: a broken local include is read and refused"
+	pass "alpha: a broken local include is read and refused"
 fi
-exit $fail
+assert_exit

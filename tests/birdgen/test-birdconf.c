@@ -409,10 +409,8 @@ static void write_only_when_changed(const char *tmp)
 
 	/* A bad name changes nothing and says which name. */
 	snprintf(plan.peers[1].ifname, sizeof(plan.peers[1].ifname), "wg\"3");
-	CHECK(birdgen_write(&plan, dir, &changed, err, sizeof(err)) < 0);
+	CHECK_FAILS_NAMING(birdgen_write(&plan, dir, &changed, err, sizeof(err)), 0, err, path);
 	CHECK(!changed);
-	CHECK(strstr(err, path) != NULL);
-	fprintf(stderr, "error shown: %s\n", err);
 
 	/* A host without /etc/bird yet: the directory is made. */
 	snprintf(dir, sizeof(dir), "%s/fresh-%d", tmp, (int)getpid());
@@ -433,8 +431,7 @@ static void write_only_when_changed(const char *tmp)
 	snprintf(path, sizeof(path), "%s/bird_private_local.d", dir);
 	CHECK_INTEQ(wgm_write_atomic(path, "x", 1, 0644), 0);
 	testplan_fill("alpha", &plan);
-	CHECK_INTEQ(birdgen_write(&plan, dir, &changed, err, sizeof(err)), -ENOTDIR);
-	CHECK(strstr(err, path) != NULL);
+	CHECK_FAILS_NAMING(birdgen_write(&plan, dir, &changed, err, sizeof(err)), -ENOTDIR, err, path);
 	snprintf(path, sizeof(path), "%s/bird_private.conf", dir);
 	CHECK(stat(path, &st) < 0 && errno == ENOENT);
 }

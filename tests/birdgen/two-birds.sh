@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two BIRDs on one link, configured by birdgen and driven through birdctl.
 #
-#   netns wgmA-$$ (fixture's alpha, octet 1)        netns wgmB-$$ (fixture's beta, octet 2)
+#   netns wgmA-<pid> (fixture's alpha, octet 1)     netns wgmB-<pid> (fixture's beta, octet 2)
 #   +-----------------------------------+          +-----------------------------+
 #   | d0     10.98.0.1/24 (a LAN)       |          |                             |
 #   | vi-lab 169.254.1.2/24 (our veth)  |          |                             |
@@ -19,29 +19,25 @@
 # usage: two-birds.sh BIRDGEN_TOOL WGMESH_BIRDC   (run through in_netns, as root)
 set -eu
 tool=$1 birdc=$2
-A=wgmA-$$ B=wgmB-$$
+A= B=
 tmp=$(mktemp -d)
 pid_a= pid_b=
-fail=0
+. "$(dirname "$0")/birdlab.sh"
 
 cleanup() {
 	for pid in $pid_a $pid_b; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
 	done
-	ip netns del "$A" 2>/dev/null || true
-	ip netns del "$B" 2>/dev/null || true
-	if [ "$fail" != 0 ]; then
+	topo_cleanup
+	if [ "$ASSERT_FAILURES" != 0 ]; then
 		for f in "$tmp"/*.log; do [ -e "$f" ] && { echo "== $f"; tail -40 "$f"; }; done
 	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
-. "$(dirname "$0")/birdlab.sh"
 
-make_link
+make_link wgmA wgmB
 # Stand-ins for a LAN and for our veth (veth pairs with both ends in A: this kernel may have
 # no dummy driver).
 ip -n "$A" link add d0 type veth peer name d0-peer
@@ -76,86 +72,86 @@ bfd_up() { "$birdc" "$1" show bfd sessions | grep -E "^$2 " | grep -qw Up; }
 route_in() { ip -n "$1" route show "$2" | grep -q "proto bird"; }
 no_route_in() { ! ip -n "$1" route show "$2" | grep -q .; }
 
-if wait_for 60 established "$tmp/a.sock" wg2 && wait_for 10 established "$tmp/b.sock" wg1; then
-	ok "BGP wg2 (A) and wg1 (B) Established"
+if poll 60 established "$tmp/a.sock" wg2 && poll 10 established "$tmp/b.sock" wg1; then
+	pass "BGP wg2 (A) and wg1 (B) Established"
 else
-	bad "BGP not Established: A: $("$birdc" "$tmp/a.sock" show protocols wg2 | tail -1) B: $("$birdc" "$tmp/b.sock" show protocols wg1 | tail -1)"
+	fail "BGP not Established: A: $("$birdc" "$tmp/a.sock" show protocols wg2 | tail -1) B: $("$birdc" "$tmp/b.sock" show protocols wg1 | tail -1)"
 fi
-if wait_for 20 bfd_up "$tmp/a.sock" fd42:7a3b:19c0:201::2 && wait_for 5 bfd_up "$tmp/b.sock" fd42:7a3b:19c0:201::1; then
-	ok "BFD sessions Up on both ends"
+if poll 20 bfd_up "$tmp/a.sock" fd42:7a3b:19c0:201::2 && poll 5 bfd_up "$tmp/b.sock" fd42:7a3b:19c0:201::1; then
+	pass "BFD sessions Up on both ends"
 else
-	bad "BFD not Up: $("$birdc" "$tmp/a.sock" show bfd sessions | tr '\n' '|')"
+	fail "BFD not Up: $("$birdc" "$tmp/a.sock" show bfd sessions | tr '\n' '|')"
 fi
 timing=$("$birdc" "$tmp/a.sock" show bfd sessions | grep fd42 || true)
 case $timing in
-*" 0.050 "*" 0.250"*) ok "BFD interval 50 ms, timeout 250 ms: $timing" ;;
-*) bad "BFD timing: expected interval 0.050 and timeout 0.250, got: $timing" ;;
+*" 0.050 "*" 0.250"*) pass "BFD interval 50 ms, timeout 250 ms: $timing" ;;
+*) fail "BFD timing: expected interval 0.050 and timeout 0.250, got: $timing" ;;
 esac
 
 # Kernel route in A -> BGP -> kernel table of B. The public range must be filtered out on B's
 # IPv4 import, and our veth's 169.254 subnet never leaves A (direct skips vi-lab).
 ip -n "$A" route add 100.64.7.0/24 via 10.98.0.2 dev d0
 ip -n "$A" route add 192.168.77.0/24 via 10.98.0.2 dev d0
-if wait_for 20 route_in "$B" 192.168.77.0/24; then
-	ok "192.168.77.0/24 from A's kernel is in B's kernel: $(ip -n "$B" route show 192.168.77.0/24)"
+if poll 20 route_in "$B" 192.168.77.0/24; then
+	pass "192.168.77.0/24 from A's kernel is in B's kernel: $(ip -n "$B" route show 192.168.77.0/24)"
 else
-	bad "192.168.77.0/24 did not reach B: $(ip -n "$B" route | tr '\n' '|')"
+	fail "192.168.77.0/24 did not reach B: $(ip -n "$B" route | tr '\n' '|')"
 fi
-if route_in "$B" 10.98.0.0/24; then ok "A's connected 10.98.0.0/24 is in B"; else bad "10.98.0.0/24 missing in B"; fi
-if no_route_in "$B" 100.64.7.0/24; then ok "public 100.64.7.0/24 filtered"; else bad "100.64.7.0/24 reached B: $(ip -n "$B" route show 100.64.7.0/24)"; fi
-if no_route_in "$B" 169.254.1.0/24; then ok "veth subnet 169.254.1.0/24 not exported"; else bad "169.254.1.0/24 leaked to B"; fi
+if route_in "$B" 10.98.0.0/24; then pass "A's connected 10.98.0.0/24 is in B"; else fail "10.98.0.0/24 missing in B"; fi
+if no_route_in "$B" 100.64.7.0/24; then pass "public 100.64.7.0/24 filtered"; else fail "100.64.7.0/24 reached B: $(ip -n "$B" route show 100.64.7.0/24)"; fi
+if no_route_in "$B" 169.254.1.0/24; then pass "veth subnet 169.254.1.0/24 not exported"; else fail "169.254.1.0/24 leaked to B"; fi
 learned=$("$birdc" "$tmp/b.sock" show route protocol wg1)
 case $learned in
-*10.0.0.0/8*|*172.16.0.0/12*|*192.168.0.0/16*) bad "A exported its UNREACHABLE4 routes: $learned" ;;
-*192.168.77.0/24*) ok "A's unreachable fallbacks stay local (B learned: $(echo "$learned" | grep -c /) routes)" ;;
-*) bad "B learned nothing from wg1: $learned" ;;
+*10.0.0.0/8*|*172.16.0.0/12*|*192.168.0.0/16*) fail "A exported its UNREACHABLE4 routes: $learned" ;;
+*192.168.77.0/24*) pass "A's unreachable fallbacks stay local (B learned: $(echo "$learned" | grep -c /) routes)" ;;
+*) fail "B learned nothing from wg1: $learned" ;;
 esac
 
 # Failover: B stops hearing A (input dropped, the link stays up, so only BFD or the 6 s hold
 # timer can notice). BFD must withdraw A's routes in B well before the hold timer would.
 silence_input "$B"
 t0=$(now_ms)
-if wait_for 10 no_route_in "$B" 192.168.77.0/24; then
+if poll 10 no_route_in "$B" 192.168.77.0/24; then
 	dt=$(( $(now_ms) - t0 ))
 	echo "measured: route withdrawn in B ${dt} ms after the link went silent"
-	if [ "$dt" -lt 4000 ]; then ok "withdrawn faster than the 6 s hold time (${dt} ms)"; else bad "withdrawal took ${dt} ms: not BFD speed"; fi
+	if [ "$dt" -lt 4000 ]; then pass "withdrawn faster than the 6 s hold time (${dt} ms)"; else fail "withdrawal took ${dt} ms: not BFD speed"; fi
 else
-	bad "route still in B 10 s after the link went silent"
+	fail "route still in B 10 s after the link went silent"
 fi
 # With A's routes gone, B refuses A's LAN instead of sending it out of its veth (1.0 did).
 if out=$(ip -n "$B" route get 192.168.77.1 2>&1); then
-	bad "192.168.77.1 still routed in B without the mesh: $out"
+	fail "192.168.77.1 still routed in B without the mesh: $out"
 else
-	ok "192.168.77.1 unreachable in B without the mesh: $out"
+	pass "192.168.77.1 unreachable in B without the mesh: $out"
 fi
 if "$birdc" "$tmp/b.sock" show protocols all wg1 | grep -q "BFD session down"; then
-	ok "B's session went down on BFD"
+	pass "B's session went down on BFD"
 else
-	bad "B's wg1 did not record a BFD down: $("$birdc" "$tmp/b.sock" show protocols all wg1 | grep -i error)"
+	fail "B's wg1 did not record a BFD down: $("$birdc" "$tmp/b.sock" show protocols all wg1 | grep -i error)"
 fi
 heal_input "$B"
 t0=$(now_ms)
-if wait_for 40 route_in "$B" 192.168.77.0/24; then
+if poll 40 route_in "$B" 192.168.77.0/24; then
 	echo "measured: route back in B $(( $(now_ms) - t0 )) ms after the link healed"
-	ok "healed link re-established by itself"
+	pass "healed link re-established by itself"
 else
-	bad "route not back 40 s after healing: $("$birdc" "$tmp/b.sock" show protocols wg1 | tail -1)"
+	fail "route not back 40 s after healing: $("$birdc" "$tmp/b.sock" show protocols wg1 | tail -1)"
 fi
 
 # Reconfigure A over its socket with a config of three peers: new sessions appear, the
 # running wg2 session is not reset.
-wait_for 20 established "$tmp/a.sock" wg2 || true
+poll 20 established "$tmp/a.sock" wg2 || true
 since=$("$birdc" "$tmp/a.sock" show protocols wg2 | awk '$1 == "wg2" {print $5}')
 got=$("$tool" write three "$tmp/a")
-[ "$got" = changed ] && ok "three-peer config written" || bad "write: expected changed, got $got"
+[ "$got" = changed ] && pass "three-peer config written" || fail "write: expected changed, got $got"
 if msg=$("$tool" configure "$tmp/a.sock"); then
-	case $msg in *Reconfigured*) ok "configure: $msg" ;; *) bad "configure reply: expected Reconfigured, got: $msg" ;; esac
+	case $msg in *Reconfigured*) pass "configure: $msg" ;; *) fail "configure reply: expected Reconfigured, got: $msg" ;; esac
 else
-	bad "configure failed: $msg"
+	fail "configure failed: $msg"
 fi
 protos=$("$birdc" "$tmp/a.sock" show protocols)
 for p in wg3 wg5; do
-	if echo "$protos" | grep -q "^$p "; then ok "$p added by reconfigure"; else bad "$p missing after reconfigure: $protos"; fi
+	if echo "$protos" | grep -q "^$p "; then pass "$p added by reconfigure"; else fail "$p missing after reconfigure: $protos"; fi
 done
 after=$("$birdc" "$tmp/a.sock" show protocols wg2 | awk '$1 == "wg2" {print $5}')
 # BIRD prints "since" recomputed from its monotonic clock: the same instant can read a ms or
@@ -163,22 +159,22 @@ after=$("$birdc" "$tmp/a.sock" show protocols wg2 | awk '$1 == "wg2" {print $5}'
 since_ms() { echo "$1" | awk '{ split($1, t, /[:.]/); print ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'; }
 d=$(( $(since_ms "$after") - $(since_ms "$since") ))
 if established "$tmp/a.sock" wg2 && [ -n "$since" ] && [ "${d#-}" -le 50 ]; then
-	ok "wg2 kept its session across reconfigure (up since $since)"
+	pass "wg2 kept its session across reconfigure (up since $since)"
 else
-	bad "wg2 reset by reconfigure: since '$since' -> '$after'"
+	fail "wg2 reset by reconfigure: since '$since' -> '$after'"
 fi
 
 # A broken configuration is refused with BIRD's own message; BIRD keeps running the old one.
 echo "protocol nonsense {" >"$tmp/a/bird_private_local.d/broken.conf"
 if msg=$("$tool" configure "$tmp/a.sock"); then
-	bad "broken config accepted: $msg"
+	fail "broken config accepted: $msg"
 else
-	case $msg in *broken.conf*) ok "broken config refused: $msg" ;; *) bad "refusal does not name the file: $msg" ;; esac
+	case $msg in *broken.conf*) pass "broken config refused: $msg" ;; *) fail "refusal does not name the file: $msg" ;; esac
 fi
-if established "$tmp/a.sock" wg2; then ok "BIRD still runs the old config"; else bad "wg2 lost after the refused configure"; fi
+if established "$tmp/a.sock" wg2; then pass "BIRD still runs the old config"; else fail "wg2 lost after the refused configure"; fi
 if out=$("$birdc" "$tmp/a.sock" show nonsense 2>&1); then
-	bad "a bad command succeeded: $out"
+	fail "a bad command succeeded: $out"
 else
-	ok "bad command refused: $(echo "$out" | tail -1)"
+	pass "bad command refused: $(echo "$out" | tail -1)"
 fi
-exit $fail
+assert_exit

@@ -249,10 +249,8 @@ static void expect_refused(const char *text, const struct wgm_yaml_limits *lim)
 	char err[256] = "";
 	int ret = wgm_yaml_parse(text, strlen(text), lim, &doc, err, sizeof(err));
 
-	CHECK(ret < 0);
+	CHECK_FAILS_NAMING(ret, 0, err, "");
 	CHECK(doc == NULL);
-	CHECK(err[0] && !strchr(err, '\n'));
-	fprintf(stderr, "  refused: %s\n", err);
 }
 
 static void test_refused(void)
@@ -304,10 +302,9 @@ static void test_typed_readers(void)
 	CHECK(wgm_yget_u64(doc, "big", true, 0, UINT64_MAX, &n, err, sizeof(err)) < 0);
 	CHECK_INTEQ(wgm_yget_u64(doc, "max", true, 0, UINT64_MAX, &n, err, sizeof(err)), 0);
 	CHECK(n == UINT64_MAX);
-	CHECK(wgm_yget_u64(doc, "p", true, 1, 30000, &n, err, sizeof(err)) == -ERANGE);
-	CHECK(strstr(err, "'p' is 31000") != NULL);
-	CHECK(wgm_yget_u64(doc, "m", true, 0, 10, &n, err, sizeof(err)) < 0);
-	CHECK(strstr(err, "'m'") != NULL);
+	CHECK_FAILS_NAMING(wgm_yget_u64(doc, "p", true, 1, 30000, &n, err, sizeof(err)), -ERANGE, err,
+			   "'p' is 31000");
+	CHECK_FAILS_NAMING(wgm_yget_u64(doc, "m", true, 0, 10, &n, err, sizeof(err)), 0, err, "'m'");
 	CHECK(wgm_yget_u64(doc, "absent", true, 0, 10, &n, err, sizeof(err)) == -ENOENT);
 	n = 42;
 	CHECK_INTEQ(wgm_yget_u64(doc, "absent", false, 0, 10, &n, err, sizeof(err)), 0);
@@ -318,10 +315,9 @@ static void test_typed_readers(void)
 	CHECK_STREQ(s, "hello");
 	CHECK_INTEQ(wgm_yget_str(doc, "p", true, s, sizeof(s), err, sizeof(err)), 0);
 	CHECK_STREQ(s, "31000");
-	CHECK(wgm_yget_str(doc, "max", true, s, sizeof(s), err, sizeof(err)) < 0);
-	CHECK(wgm_yget_str(doc, "nul", true, s, sizeof(s), err, sizeof(err)) < 0);
-	CHECK(wgm_yget_str(doc, "m", true, s, sizeof(s), err, sizeof(err)) < 0);
-	CHECK(!strchr(err, '\n'));
+	CHECK_FAILS_NAMING(wgm_yget_str(doc, "max", true, s, sizeof(s), err, sizeof(err)), 0, err, "'max'");
+	CHECK_FAILS_NAMING(wgm_yget_str(doc, "nul", true, s, sizeof(s), err, sizeof(err)), 0, err, "'nul'");
+	CHECK_FAILS_NAMING(wgm_yget_str(doc, "m", true, s, sizeof(s), err, sizeof(err)), 0, err, "'m'");
 	wgm_yaml_free(doc);
 }
 

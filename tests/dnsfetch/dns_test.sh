@@ -33,10 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/../lib/assert.sh"
 
 # An RRset of ~40 KB in 1.0's chunk form: the size of a big mesh's deploy record.
 head -c 30000 /dev/urandom | base64 -w 76 | awk '{ print NR - 1 ":" $0 }' >"$tmp/big.txt"
@@ -67,7 +64,7 @@ export WGM_BIG_RECORDS=$tmp/big.txt
 # The big RRset must really be too big for UDP, or the test would not show TCP fallback.
 tc=$(kdig @"$KNOT_ADDR" -p "$KNOT_PORT" +notcp +ignore +bufsize=1232 TXT big.wg.example.com |
 	grep -c 'Flags:.* tc' || true)
-[ "$tc" = 1 ] || fail "expected big.wg.example.com to be truncated over UDP (tc flag), got no tc"
+[ "$tc" = 1 ] || die "expected big.wg.example.com to be truncated over UDP (tc flag), got no tc"
 echo "big.wg.example.com: $(wc -l <"$tmp/big.txt") RRs, $(wc -c <"$tmp/big.txt") bytes, truncated over UDP"
 
 # A UDP socket that never answers: the timeout case.
@@ -82,10 +79,10 @@ time.sleep(600)
 silent_pid=$!
 for _ in $(seq 1 100); do
 	[ -s "$tmp/silent.port" ] && break
-	kill -0 "$silent_pid" 2>/dev/null || fail "silent UDP server exited"
+	kill -0 "$silent_pid" 2>/dev/null || die "silent UDP server exited"
 	sleep 0.1
 done
-[ -s "$tmp/silent.port" ] || fail "silent UDP server did not report its port"
+[ -s "$tmp/silent.port" ] || die "silent UDP server did not report its port"
 export WGM_SILENT_SERVER=127.0.0.1:$(cat "$tmp/silent.port")
 
 "$fetch_test"

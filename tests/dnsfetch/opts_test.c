@@ -21,10 +21,9 @@ static void bad(const char *spec)
 	struct wgm_fetch_opts o = { 0 };
 	char err[256] = "";
 
-	CHECK_INTEQ(wgm_fetch_opts_add_server(&o, spec, err, sizeof(err)), -EINVAL);
-	CHECK_INTEQ(o.n_servers, 0);
 	/* The one-line error quotes the rejected value. */
-	CHECK(strstr(err, spec) != NULL);
+	CHECK_FAILS_NAMING(wgm_fetch_opts_add_server(&o, spec, err, sizeof(err)), -EINVAL, err, spec);
+	CHECK_INTEQ(o.n_servers, 0);
 }
 
 int main(void)
@@ -49,8 +48,8 @@ int main(void)
 	bad("[192.0.2.1]:53x");
 	for (int i = 0; i < WGM_FETCH_MAX_SERVERS; i++)
 		CHECK_INTEQ(wgm_fetch_opts_add_server(&o, "127.0.0.1", err, sizeof(err)), 0);
-	CHECK_INTEQ(wgm_fetch_opts_add_server(&o, "127.0.0.2", err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, "too many") != NULL);
+	CHECK_FAILS_NAMING(wgm_fetch_opts_add_server(&o, "127.0.0.2", err, sizeof(err)), -EINVAL, err,
+			   "too many");
 
 	CHECK_INTEQ(wgm_dns_name_check("wg.example.com", 14), 0);
 	CHECK_INTEQ(wgm_dns_name_check("_dmarc.example.com.", 19), 0);

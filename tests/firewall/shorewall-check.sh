@@ -7,6 +7,7 @@
 # /var/lib/shorewall, and the test namespace's ruleset must hold no chain or rule afterwards.
 # usage: shorewall-check.sh FIREWALL_TOOL SAMPLE_DIR
 set -eu
+. "$(dirname "$0")/../lib/assert.sh"
 tool=$1 sample=$2
 tmp=$(mktemp -d)
 mounted=
@@ -17,44 +18,41 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "${WGM_IN_NETNS:-}" != 1 ]; then
-	echo "FAIL: must run through in_netns (it would compile against the host otherwise)"
-	exit 1
+	die "must run through in_netns (it would compile against the host otherwise)"
 fi
 mkdir -p /var/lib/shorewall
 mount -t tmpfs wgm-shorewall /var/lib/shorewall
 mounted=1
 
-fail=0
 for plan in alpha three empty; do
 	dir=$tmp/$plan
 	mkdir -p "$dir"
 	cp /usr/share/shorewall/configfiles/* "$dir/"
 	cp "$sample/zones" "$sample/policy" "$dir/"
 	got=$("$tool" shorewall "$plan" "$dir")
-	[ "$got" = changed ] || { echo "FAIL $plan: expected 'changed', got '$got'"; fail=1; }
+	[ "$got" = changed ] || fail "$plan: expected 'changed', got '$got'"
 	if out=$(shorewall check "$dir" 2>&1); then
-		echo "ok   $plan: shorewall check passes"
+		pass "$plan: shorewall check passes"
 	else
-		echo "FAIL $plan: shorewall check: $(echo "$out" | grep -E 'ERROR|WARNING' | head -5)"
+		fail "$plan: shorewall check: $(echo "$out" | grep -E 'ERROR|WARNING' | head -5)"
 		echo "$out" | tail -20
-		fail=1
 	fi
 	if echo "$out" | grep -q WARNING; then
-		echo "FAIL $plan: warnings: $(echo "$out" | grep WARNING)"; fail=1
+		fail "$plan: warnings: $(echo "$out" | grep WARNING)"
 	fi
 done
 # The check really reads our files from that directory: a rule naming an unknown zone fails it.
 printf 'ACCEPT\tnosuchzone\t$FW\tudp\t31002\n' >>"$tmp/alpha/rules"
 if shorewall check "$tmp/alpha" >/dev/null 2>&1; then
-	echo "FAIL shorewall check accepted a rule with an unknown zone: is it reading $tmp/alpha?"; fail=1
+	fail "shorewall check accepted a rule with an unknown zone: is it reading $tmp/alpha?"
 else
-	echo "ok   a broken rules file fails the check"
+	pass "a broken rules file fails the check"
 fi
 chains=$(nft list ruleset | grep -c 'chain ' || true)
 rules=$(iptables-save 2>/dev/null | grep -c '^-A' || true)
 if [ "$chains" = 0 ] && [ "$rules" = 0 ]; then
-	echo "ok   shorewall check loaded no chain and no rule"
+	pass "shorewall check loaded no chain and no rule"
 else
-	echo "FAIL shorewall check loaded rules: $chains nft chains, $rules iptables rules"; fail=1
+	fail "shorewall check loaded rules: $chains nft chains, $rules iptables rules"
 fi
-exit $fail
+assert_exit

@@ -41,17 +41,29 @@ static int check_count;
 		}                                                                                    \
 	} while (0)
 
-/* The project's rule for refusals: a non-empty, one-line message that quotes the bad value. */
-#define CHECK_ERROR_NAMES(err, needle)                                                       \
-	do {                                                                                     \
-		const char *check_e_ = (err), *check_n_ = (needle);                                  \
-		check_count++;                                                                       \
-		if (!check_e_[0] || strchr(check_e_, '\n') || !strstr(check_e_, check_n_)) {        \
-			check_failures++;                                                                \
-			fprintf(stderr, "%s:%d: error \"%s\" is not one line naming \"%s\"\n",        \
-				__FILE__, __LINE__, check_e_, check_n_);                                      \
-		}                                                                                    \
-	} while (0)
+/* The project's rule for refusals, the one check of it: ret (a call, or what one returned) is
+ * negative, and exactly want unless want is 0; err is a non-empty, one-line message containing
+ * needle ("" for any). The message is printed, so a test log shows each refusal as a user would
+ * read it. */
+#define CHECK_FAILS_NAMING(ret, want, err, needle)                                           \
+	check_fails_naming_(__FILE__, __LINE__, #ret, (long long)(ret), (want), (err), (needle))
+
+static inline void check_fails_naming_(const char *file, int line, const char *what, long long ret,
+				       long long want, const char *err, const char *needle)
+{
+	check_count++;
+	if (ret >= 0 || (want && ret != want)) {
+		check_failures++;
+		fprintf(stderr, "%s:%d: %s returned %lld, expected %s%lld (error \"%s\")\n", file, line,
+			what, ret, want ? "" : "a failure < 0, not ", want ? want : ret, err);
+	} else if (!err[0] || strchr(err, '\n') || !strstr(err, needle)) {
+		check_failures++;
+		fprintf(stderr, "%s:%d: %s: error \"%s\" is not one line naming \"%s\"\n", file, line,
+			what, err, needle);
+	} else {
+		fprintf(stderr, "  refused (%lld): %s\n", ret, err);
+	}
+}
 
 static inline int check_exit(void)
 {

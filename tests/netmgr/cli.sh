@@ -7,11 +7,7 @@ set -Eeu
 NET=$(realpath "$1")
 T=$(mktemp -d /tmp/wgm-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-trap 'echo "FAIL: cli.sh line $LINENO: $BASH_COMMAND" >&2' ERR
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected [$2], got [$3]"; fi; }
+. "$(dirname "$0")/../lib/assert.sh"
 
 # run ARGS...: rc, stdout and stderr of one wgmesh-net run
 run() { rc=0; "$NET" "$@" >"$T/out" 2>"$T/err" || rc=$?; }
@@ -74,8 +70,4 @@ rc=0; "$T/wgdeploy" --metrics "$T/m.prom" wg.example.com >"$T/out" 2>"$T/err" ||
 expect_eq "wgdeploy refuses what up does not take" \
 	"wgdeploy: error: up does not take --metrics (see wgmesh-net up --help)" "$(cat "$T/err")"
 
-if [ "$failures" -gt 0 ]; then
-	echo "$failures check(s) failed" >&2
-	exit 1
-fi
-echo "all checks passed"
+assert_exit

@@ -29,8 +29,8 @@ SITEKEY=$(awk '/publickey:/ {print $2}' "$T/site/site.yaml")
 
 make_internet
 # this namespace joins the bridge: the DNS server lives here
-ip link add eth0-dns type veth peer name eth0-t netns inet
-ip -n inet link set eth0-t master br0 up
+topo_veth "" eth0-dns "$INET" eth0-t
+ip -n "$INET" link set eth0-t master br0 up
 ip addr add 203.0.113.53/24 dev eth0-dns
 ip link set eth0-dns up
 ip route add 192.0.2.0/24 dev eth0-dns
@@ -43,8 +43,8 @@ family_node() {
 	local n=$1 v4=$2 v6=$3 o=$4 a=() x
 	ip netns add "$n"
 	ip -n "$n" link set lo up
-	ip link add "eth0-$n" netns inet type veth peer name eth0 netns "$n"
-	ip -n inet link set "eth0-$n" master br0 up
+	topo_veth "$INET" "eth0-$n" "$n" eth0
+	ip -n "$INET" link set "eth0-$n" master br0 up
 	ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
 	if [ "$v4" != - ]; then
 		ip -n "$n" addr add "$v4/24" dev eth0
@@ -91,7 +91,7 @@ zone() { # SOA-SERIAL: the zone with the records wgpub wrote last
 	cat "$T/records.zone"
 }
 zone 1 >"$T/zone"
-KNOT_ADDR=203.0.113.53 knot_start "$T/knot" $D "$T/zone" || { fail "knotd did not start"; finish; }
+KNOT_ADDR=203.0.113.53 knot_start "$T/knot" $D "$T/zone" || die "knotd did not start"
 trap 'knot_stop; cleanup' EXIT
 
 for n in six four; do
@@ -108,21 +108,15 @@ mkdir -p "$T/dual/wgrun" "$T/dual/bird" "$T/dual/nft" "$T/dual/hooks"
 runner=$!
 trap 'kill "$runner" 2>/dev/null || true; knot_stop; cleanup' EXIT
 rounds() { grep -cE ': [0-9]+ changes?$' "$T/run.err" || true; }
-wait_rounds() { # N: polls until N rounds are logged, up to ~60 s
-	local i
-	for i in $(seq 1 300); do
-		[ "$(rounds)" -ge "$1" ] && return 0
-		kill -0 "$runner" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-wait_rounds 1 || { fail "no first round from run: $(cat "$T/run.err")"; finish; }
+# wait_rounds N: 0 once N rounds are logged (up to 60 s), 1 when run ended or time ran out.
+rounds_or_ended() { [ "$(rounds)" -ge "$1" ] || ! kill -0 "$runner" 2>/dev/null; }
+wait_rounds() { poll 60 rounds_or_ended "$1" && [ "$(rounds)" -ge "$1" ]; }
+wait_rounds 1 || die "no first round from run: $(cat "$T/run.err")"
 expect_eq "the first round builds dual's mesh" "" "$(grep -E ': (0 changes|deploy refused)' "$T/run.err" || true)"
 
 # the tunnels work: wg2 to six over IPv6, wg3 to four over IPv4 (handshakes done)
-if wait_ping duallab fd86:ea04:1117:201::2; then pass "dual pings six"; else fail "dual cannot ping six"; fi
-if wait_ping duallab fd86:ea04:1117:301::3; then pass "dual pings four"; else fail "dual cannot ping four"; fi
+wait_for 20 "dual pings six" pings duallab fd86:ea04:1117:201::2
+wait_for 20 "dual pings four" pings duallab fd86:ea04:1117:301::3
 eps_before=$(wg_show dual duallab all endpoints)
 [ "$(wc -l <<<"$eps_before")" = 2 ] || fail "cannot read dual's two endpoints: [$eps_before]"
 for r in $(seq 2 $((ROUNDS + 1))); do
@@ -136,8 +130,8 @@ expect_eq "endpoints as before the rounds" "$eps_before" "$(wg_show dual duallab
 
 # far joins; its first endpoint is the sink's address
 ip netns add sink
-ip link add eth0-sink netns inet type veth peer name eth0 netns sink
-ip -n inet link set eth0-sink master br0 up
+topo_veth "$INET" eth0-sink sink eth0
+ip -n "$INET" link set eth0-sink master br0 up
 ip -n sink addr add 198.51.100.99/24 dev eth0
 ip -n sink link set eth0 up
 ip netns exec sink nft -f - <<'NFT'
@@ -160,8 +154,8 @@ ep4() { wg_show dual duallab wg4 endpoints 2>/dev/null | awk '{print $2}'; }
 expect_eq "far's device starts at its first endpoint" 198.51.100.99 "$(ep4 | sed 's/:[0-9]*$//')"
 hs4() { wg_show dual duallab wg4 latest-handshakes | awk '{print $2}'; }
 for i in $(seq 1 $((WAIT * 10 + 100))); do h=$(hs4); [ -n "$h" ] && [ "$h" != 0 ] && break; sleep 0.2; done
-expect_contains "run moved far on by itself" "$(cat "$T/run.err")" \
-	"wg4 (far): no handshake at 198.51.100.99:"
+expect_contains "run moved far on by itself" "wg4 (far): no handshake at 198.51.100.99:" \
+	"$(cat "$T/run.err")"
 expect_eq "far handshakes at its second endpoint" 198.51.100.14 "$(ep4 | sed 's/:[0-9]*$//')"
 h=$(hs4); [ -n "$h" ] && [ "$h" != 0 ] && pass "far's handshake" || fail "no handshake with far at $(ep4)"
 dropped=$(ip netns exec sink nft list chain inet sink input | grep -o 'packets [0-9]*' | awk '{print $2}')

@@ -19,25 +19,11 @@ if [ -n "$FIX" ]; then
 	B_UUID=7dd3ebe3-e116-4121-b4ac-4405149a930e
 fi
 T=$(mktemp -d /tmp/wgm-netmgr.XXXXXX)
-failures=0
 nodes=()
 supervisors=()
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-expect_eq() { # what expected got
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	elif [ "$(wc -l <<<"$2")" -gt 3 ]; then
-		fail "$1: differs from what was expected (- expected, + got):
-$(diff <(echo "$2") <(echo "$3") | grep '^[<>]' | sed 's/^</-/; s/^>/+/')"
-	else
-		fail "$1: expected [$2], got [$3]"
-	fi
-}
-expect_contains() { # what haystack needle
-	if grep -qF -- "$3" <<<"$2"; then pass "$1"; else fail "$1: expected output containing [$3], got [$2]"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/topo.sh"
+INET=
 
 cleanup() {
 	local n
@@ -58,22 +44,22 @@ trap cleanup EXIT
 
 domain_of() { cat "$T/$1/.domain"; }
 
+# make_internet: the namespace $INET (inet-<pid>) with the bridge br0 all nodes are on.
 make_internet() {
-	ip netns add inet
-	ip -n inet link add br0 type bridge
-	ip -n inet link set br0 up
+	topo_ns INET inet
+	topo_bridge "$INET" br0
 }
 
-# make_node NAME ADDR: an underlay namespace on the bridge, and a LAN interface lan0 with
-# the trust address (the operator's setup before the mesh).
+# make_node NAME ADDR TRUST: an underlay namespace on the bridge, and a LAN interface lan0
+# with the trust address (the operator's setup before the mesh). The namespace is the node's
+# name (a fixture's host, which the expected output names), not the builder's NAME-pid.
 make_node() {
 	local n=$1 addr=$2 trust=$3
 	ip netns add "$n"
 	ip -n "$n" link set lo up
-	ip link add "eth0-$n" netns inet type veth peer name eth0 netns "$n"
-	ip -n inet link set "eth0-$n" master br0 up
-	ip -n "$n" addr add "$addr/24" dev eth0
-	ip -n "$n" link set eth0 up
+	topo_veth "$INET" "eth0-$n" "$n" eth0
+	ip -n "$INET" link set "eth0-$n" master br0 up
+	topo_addr "$n" eth0 "$addr/24"
 	# All node subnets share the one bridge: reach them on-link.
 	for net in 192.0.2.0/24 198.51.100.0/24 203.0.113.0/24; do
 		ip -n "$n" route add "$net" dev eth0 2>/dev/null || true
@@ -145,15 +131,8 @@ net() {
 		--dnsfetch "$WGM_BUILD/dnsfetch/wgmesh-dnsfetch" "$@"
 }
 
-# wait_ping NETNS ADDR: polls (the tunnel needs a handshake first), up to ~20 s.
-wait_ping() {
-	local ns=$1 addr=$2 i
-	for i in $(seq 1 40); do
-		ip netns exec "$ns" ping -c1 -W1 "$addr" >/dev/null 2>&1 && return 0
-		sleep 0.5
-	done
-	return 1
-}
+# pings NETNS ADDR: one ping answered (a tunnel needs a handshake first: poll it, wait_for).
+pings() { ip netns exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 
 # snapshot NODE: what `down` must give back.
 snapshot() {
@@ -168,13 +147,7 @@ snapshot() {
 	}
 }
 
-finish() {
-	if [ "$failures" -gt 0 ]; then
-		echo "$failures check(s) failed" >&2
-		exit 1
-	fi
-	echo "all checks passed"
-}
+finish() { assert_exit; }
 
 # notify_listen: an sd_notify socket at $T/notify.sock, what it receives one line each in
 # $T/notify.log; $listener is its pid. Returns once it listens.
@@ -231,18 +204,4 @@ bird_unsupervise() {
 	for p in "${supervisors[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${supervisors[@]}"; do wait "$p" 2>/dev/null || true; done
 	supervisors=()
-}
-
-# wait_until SECS WHAT CMD...: polls CMD every 0.1 s; fails naming WHAT after SECS.
-wait_until() {
-	local secs=$1 what=$2 end
-	shift 2
-	end=$(($(date +%s%N) + secs * 1000000000))
-	until "$@" >/dev/null 2>&1; do
-		if [ "$(date +%s%N)" -gt "$end" ]; then
-			fail "$what: not within $secs s"
-			return 1
-		fi
-		sleep 0.1
-	done
 }

@@ -38,7 +38,7 @@ printf '#!/bin/sh\nexit 3\n' >"$T/alpha/hooks/20-fail"
 chmod +x "$T/alpha/hooks/20-fail"
 rc=0; up || rc=$?
 expect_eq "a failing hook fails up" 1 "$rc"
-expect_contains "up names the hook directory" "$(cat "$T/err")" "a hook in $T/alpha/hooks failed"
+expect_contains "up names the hook directory" "a hook in $T/alpha/hooks failed" "$(cat "$T/err")"
 expect_eq "an added hook runs at the next up" 3 "$(ran)"
 printf '#!/bin/sh\nexit 0\n' >"$T/alpha/hooks/20-fail"
 up || fail "up after the hook was fixed: $(cat "$T/err")"

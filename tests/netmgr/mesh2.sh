@@ -12,13 +12,13 @@ before_alpha=$(snapshot alpha)
 
 # --dry-run changes nothing
 out=$(net alpha --dry-run apply "$R/$A_UUID.wg.example.com.txt")
-expect_contains "dry run lists the namespace" "$out" "would create namespace n1lab"
+expect_contains "dry run lists the namespace" "would create namespace n1lab" "$out"
 expect_eq "dry run leaves the underlay" "$before_alpha" "$(snapshot alpha)"
 
 # (stderr goes to a file: the wireguard-go daemons keep it open)
 net alpha apply "$R/$A_UUID.wg.example.com.txt" >"$T/out" 2>"$T/err" || fail "apply on alpha: $(cat "$T/err")"
 net beta apply "$R/$B_UUID.wg.example.com.txt" >"$T/out" 2>"$T/err" || fail "apply on beta: $(cat "$T/err")"
-expect_contains "a 1.0 record (no serial) is accepted with a warning" "$(cat "$T/err")" "no serial"
+expect_contains "a 1.0 record (no serial) is accepted with a warning" "no serial" "$(cat "$T/err")"
 
 # the private namespaces exist the iproute2 way
 expect_eq "alpha's namespace" "n1lab" "$(ip netns list | awk '$1 == "n1lab" {print $1}')"
@@ -33,13 +33,13 @@ expect_eq "wg2 in alpha's namespace" "wg2" "$(ip -n n1lab -o link show wg2 | awk
 expect_eq "wg2 tunnel address" "fd42:7a3b:19c0:201::1/64" "$(ip -n n1lab -6 -o addr show dev wg2 scope global | awk '{print $4}')"
 expect_eq "wg2's UDP socket stays in the underlay" "yes" "$(ip netns exec alpha ss -Hlun 'sport = :31002' | grep -q . && echo yes)"
 
-if wait_ping n1lab fd42:7a3b:19c0:201::2; then pass "alpha pings beta over the tunnel"; else fail "alpha cannot ping fd42:7a3b:19c0:201::2"; fi
-if wait_ping n2lab fd42:7a3b:19c0:201::1; then pass "beta pings alpha over the tunnel"; else fail "beta cannot ping fd42:7a3b:19c0:201::1"; fi
+wait_for 20 "alpha pings beta over the tunnel" pings n1lab fd42:7a3b:19c0:201::2
+wait_for 20 "beta pings alpha over the tunnel" pings n2lab fd42:7a3b:19c0:201::1
 
 # no-op re-apply: same ifindexes, no link events, handshake kept
 links_before=$(ip -n n1lab -o link show | awk -F': ' '{print $1, $2}' | sed 's/@.*//')
 hs_before=$(wg_show alpha n1lab wg2 latest-handshakes)
-expect_contains "wg show reads wg2's peer" "$hs_before" "$(cat "$H/beta.example.net/etc-wireguard/lab_pub")"
+expect_contains "wg show reads wg2's peer" "$(cat "$H/beta.example.net/etc-wireguard/lab_pub")" "$hs_before"
 ip -n n1lab monitor link >"$T/mon-priv" 2>&1 & mon1=$!
 ip -n alpha monitor link >"$T/mon-under" 2>&1 & mon2=$!
 sleep 0.5 # let the monitors subscribe: they print nothing when nothing happens
@@ -56,24 +56,24 @@ expect_eq "handshake time unchanged" "$hs_before" "$(wg_show alpha n1lab wg2 lat
 # checks are caught
 json=$(net alpha verify --json wg.example.com) && rc=0 || rc=$?
 expect_eq "verify exit code without BIRD" 2 "$rc"
-expect_contains "verify --json names BIRD" "$json" '"check": "bird", "result": "broken"'
-expect_contains "verify --json lists the WireGuard check" "$json" '"check": "wg2 up", "result": "ok"'
+expect_contains "verify --json names BIRD" '"check": "bird", "result": "broken"' "$json"
+expect_contains "verify --json lists the WireGuard check" '"check": "wg2 up", "result": "ok"' "$json"
 ip netns exec n1lab sysctl -qw net.ipv4.ip_forward=0
 json=$(net alpha verify --json wg.example.com) && rc=0 || rc=$?
 expect_eq "verify exit code with forwarding off" 2 "$rc"
-expect_contains "verify names forwarding" "$json" '"check": "forwarding private ipv4", "result": "broken"'
+expect_contains "verify names forwarding" '"check": "forwarding private ipv4", "result": "broken"' "$json"
 ip netns exec n1lab sysctl -qw net.ipv4.ip_forward=1
 ip -n n1lab link set wg2 down
 json=$(net alpha verify --json wg.example.com) && rc=0 || rc=$?
 expect_eq "verify exit code with wg2 down" 2 "$rc"
-expect_contains "verify names the link" "$json" '"check": "wg2 up", "result": "broken"'
+expect_contains "verify names the link" '"check": "wg2 up", "result": "broken"' "$json"
 # and apply repairs what it finds wrong
 out=$(net alpha apply "$R/$A_UUID.wg.example.com.txt" 2>>"$T/err")
 # (a link set down loses its IPv6 addresses: the address comes back too)
 expect_eq "apply repairs wg2 (up, address)" "2 changes" "$out"
-expect_contains "wg2 is up again" "$(ip -n n1lab link show wg2)" ",UP"
+expect_contains "wg2 is up again" ",UP" "$(ip -n n1lab link show wg2)"
 out=$(net alpha status wg.example.com)
-expect_contains "status shows the peer's endpoint" "$out" "endpoint 198.51.100.20:31001"
+expect_contains "status shows the peer's endpoint" "endpoint 198.51.100.20:31001" "$out"
 
 # down gives everything back
 net alpha down wg.example.com >"$T/out" 2>"$T/err" || fail "down on alpha: $(cat "$T/err")"

@@ -64,7 +64,7 @@ names() {
 	state "$locus" "$netns" "$outbound"
 	under_before=$(snapshot alpha)
 	net alpha apply "$REC" >"$T/out" 2>"$T/err" || { fail "$tag up: $(cat "$T/err")"; return; }
-	expect_eq "$tag up made the namespace" "$ns" "$(namespaces | grep -vx -e alpha -e inet -e lab-other)"
+	expect_eq "$tag up made the namespace" "$ns" "$(namespaces | grep -vx -e alpha -e "$INET" -e lab-other)"
 	expect_eq "$tag up made the outer veth end" "$outer" "$(links alpha | grep -x -- "$outer")"
 	built=$(links "$ns")
 	expect_eq "$tag up built, in $ns" "$(printf '%s\n' lan0 lo "$inner" wg2 | sort)" "$built"
@@ -84,7 +84,7 @@ names() {
 	ip netns exec "$ns" sleep 300 &
 	holder=$!
 	net alpha down wg.example.com >"$T/out" 2>"$T/err" || fail "$tag down: $(cat "$T/err")"
-	expect_eq "$tag down left no namespace" "" "$(namespaces | grep -vx -e alpha -e inet -e lab-other)"
+	expect_eq "$tag down left no namespace" "" "$(namespaces | grep -vx -e alpha -e "$INET" -e lab-other)"
 	expect_eq "$tag down gave the underlay back as it was" "$under_before" "$(snapshot alpha)"
 	kill "$holder"
 	wait "$holder" 2>/dev/null || true
@@ -107,7 +107,7 @@ refused() {
 	net alpha apply "$REC" >"$T/out" 2>"$T/err" || rc=$?
 	expect_eq "$1: refused" 1 "$rc"
 	expect_eq "$1: one error line" 1 "$(grep -vc ': warning: ' "$T/err")"
-	expect_contains "$1: names it" "$(cat "$T/err")" "$5"
+	expect_contains "$1: names it" "$5" "$(cat "$T/err")"
 	expect_eq "$1: nothing built" "$before" "$(snapshot alpha; namespaces)"
 }
 refused "a locus one byte too long" "${L63}y" '' '' "'locus' is 64 characters long, the limit is 63"
@@ -149,7 +149,7 @@ second() {
 	before=$(snapshot alpha; namespaces; links averyverylongA)
 	net alpha apply "$T/two.txt" wg2.example.com >"$T/out" 2>"$T/err" || rc=$?
 	expect_eq "second mesh [$1${2:+/$2}]: refused" 1 "$rc"
-	expect_contains "second mesh [$1${2:+/$2}]: says whose" "$(cat "$T/err")" "$4"
+	expect_contains "second mesh [$1${2:+/$2}]: says whose" "$4" "$(cat "$T/err")"
 	expect_eq "second mesh [$1${2:+/$2}]: the first is as it was" "$before" "$(snapshot alpha; namespaces; links averyverylongA)"
 }
 state averyverylongA '' ''

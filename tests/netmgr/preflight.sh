@@ -92,15 +92,15 @@ expect_eq "mesh built" "wg2" "$(ip -n n1lab -o link show wg2 | awk -F': ' '{prin
 # --- the trust interface up moved into the namespace still counts on a re-run ---
 out=$(net alpha --nft-dir "$T/alpha/newdir/nft" apply "$REC" 2>"$T/err") || fail "re-apply: $(cat "$T/err")"
 expect_eq "re-apply with the trust interface in the namespace" "0 changes" "$out"
-expect_contains "BFD at the default 50 ms" "$(cat "$T/alpha/bird/bird_n1lab.conf")" "interval 50 ms;"
+expect_contains "BFD at the default 50 ms" "interval 50 ms;" "$(cat "$T/alpha/bird/bird_n1lab.conf")"
 
 # --- --bfd-interval reaches BIRD's config and nothing else: the kernel is left as it is ---
 before=$(node_state alpha n1lab)
 out=$(net alpha --nft-dir "$T/alpha/newdir/nft" --bfd-interval 200 apply "$REC" 2>"$T/err") ||
 	fail "apply --bfd-interval 200: $(cat "$T/err")"
 expect_eq "--bfd-interval: the kernel untouched" "$before" "$(node_state alpha n1lab)"
-expect_contains "--bfd-interval 200 in BIRD's config" "$(cat "$T/alpha/bird/bird_n1lab.conf")" "interval 200 ms;"
-expect_contains "and its detection time in the header" "$(cat "$T/alpha/bird/bird_n1lab.conf")" "BFD: 200 ms x 5 = 1000 ms detection"
+expect_contains "--bfd-interval 200 in BIRD's config" "interval 200 ms;" "$(cat "$T/alpha/bird/bird_n1lab.conf")"
+expect_contains "and its detection time in the header" "BFD: 200 ms x 5 = 1000 ms detection" "$(cat "$T/alpha/bird/bird_n1lab.conf")"
 # wgconfig -T run again finds it there too
 in_node alpha "$WGM_BUILD/site/wgconfig" -q --state-dir "$T/alpha" -l lab -P "$SITEKEY" -T lan0 \
 	wg.example.com >"$T/out" 2>"$T/err" || fail "wgconfig -T lan0 after up: $(cat "$T/err")"

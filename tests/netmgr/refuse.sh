@@ -50,7 +50,7 @@ refused() {
 	net alpha apply "$2" wg.example.com >"$T/out" 2>"$T/err" || rc=$?
 	after=$(node_state alpha n1lab)
 	expect_eq "$1: refused" 1 "$rc"
-	expect_contains "$1: says why" "$(cat "$T/err")" "$3"
+	expect_contains "$1: says why" "$3" "$(cat "$T/err")"
 	expect_eq "$1: nothing changed" "$before" "$after"
 }
 
@@ -60,7 +60,7 @@ good=$(seal good "$(record "" "serial: 200")")
 before=$(node_state alpha n1lab)
 WGM_WG_BACKEND=userspace WG_USERSPACE_IMPLEMENTATION=/nonexistent/wireguard-go net alpha apply "$good" wg.example.com \
 	>"$T/out" 2>"$T/err" && fail "apply with a broken WireGuard implementation succeeded"
-expect_contains "a failure part way says what was rolled back" "$(cat "$T/err")" "rolled back"
+expect_contains "a failure part way says what was rolled back" "rolled back" "$(cat "$T/err")"
 expect_eq "a failure part way leaves the node as found" "$before" "$(node_state alpha n1lab)"
 expect_eq "no serial stored after a failure" "" "$(cat "$T/alpha/wg.example.com.serial" 2>/dev/null)"
 

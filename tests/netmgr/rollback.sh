@@ -85,7 +85,7 @@ fails() {
 	(for e in "${envs[@]}"; do export "${e?}"; done
 	 net alpha "${opts[@]}" apply "$rec" wg.example.com) >"$T/out" 2>"$T/err" || rc=$?
 	expect_eq "$name: refused" 1 "$rc"
-	expect_contains "$name: says why" "$(cat "$T/err")" "$why"
+	expect_contains "$name: says why" "$why" "$(cat "$T/err")"
 	echo "   said: $(tail -n 1 "$T/err")"
 	expect_eq "$name: every undo worked" "" "$(grep -i 'undo.* failed' "$T/err")"
 	expect_eq "$name: the node is as found" "$before" "$(full_state)"
@@ -229,7 +229,7 @@ expect_eq "the refusal is one line" 1 "$(grep -c . "$T/err")"
 rm "$T/alpha/wg.example.com.serial"
 STORED=
 net alpha apply "$A10" wg.example.com >"$T/out" 2>"$T/err" || fail "the way back to a 1.0 controller: $(cat "$T/err")"
-expect_contains "the way back: accepted with a warning" "$(cat "$T/err")" "no serial"
+expect_contains "the way back: accepted with a warning" "no serial" "$(cat "$T/err")"
 expect_eq "the way back: the 1.0 record's mesh (wg2)" "wg2" \
 	"$(ip -n $NS -o link show | awk -F': ' '{print $2}' | grep -E '^wg[0-9]+$' | paste -sd' ')"
 finish

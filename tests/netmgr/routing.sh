@@ -52,42 +52,41 @@ expect_eq "a re-apply changes nothing" "0 changes" "$(net alpha apply "$R/$A_UUI
 
 bird_supervise n1lab "$T/alpha/bird/bird_n1lab.conf"
 bird_supervise n2lab "$T/beta/bird/bird_n2lab.conf"
-wait_until 60 "BGP, BFD and LAN pings on both nodes" converged && pass "both BIRDs established, BFD up, LANs ping"
+wait_for 60 "both BIRDs established, BFD up, LANs ping" converged
 
 # ---- verify sees routing; a fresh, fully connected node is healthy ----
 expect_eq "verify on alpha: healthy" 0 "$(healthy_rc alpha)"
 out=$(cat "$T/verify.out")
-expect_contains "verify names BIRD" "$out" "answers on /run/bird-n1lab.sock"
-expect_contains "verify: BIRD in this namespace" "$out" "runs in n1lab"
-expect_contains "verify: the BGP session" "$out" "wg2 bgp                      Established"
-expect_contains "verify: BFD" "$out" "wg2 bfd                      Up"
-expect_contains "verify: the peer's LAN in the kernel" "$out" "wg2 lan routes               10.20.2.0/24 in the kernel"
-expect_contains "verify: underlay forwarding" "$out" "forwarding underlay ipv4     net/ipv4/ip_forward = 1"
+expect_contains "verify names BIRD" "answers on /run/bird-n1lab.sock" "$out"
+expect_contains "verify: BIRD in this namespace" "runs in n1lab" "$out"
+expect_contains "verify: the BGP session" "wg2 bgp                      Established" "$out"
+expect_contains "verify: BFD" "wg2 bfd                      Up" "$out"
+expect_contains "verify: the peer's LAN in the kernel" "wg2 lan routes               10.20.2.0/24 in the kernel" "$out"
+expect_contains "verify: underlay forwarding" "forwarding underlay ipv4     net/ipv4/ip_forward = 1" "$out"
 expect_eq "verify on beta: healthy" 0 "$(healthy_rc beta)"
 expect_eq "verify --json --metrics on alpha: healthy" 0 "$(healthy_rc alpha --json --metrics "$T/alpha.prom")"
 json=$(cat "$T/verify.out")
-expect_contains "json: BGP state per link" "$json" '"interface": "wg2", "up": true'
-expect_contains "json: BGP and BFD" "$json" '"bgp_state": "Established", "bfd_state": "Up", "lan_routes": ["10.20.2.0/24"], "lan_routes_missing": 0'
-expect_contains "json: status" "$json" '"status": "healthy"'
+expect_contains "json: BGP state per link" '"interface": "wg2", "up": true' "$json"
+expect_contains "json: BGP and BFD" '"bgp_state": "Established", "bfd_state": "Up", "lan_routes": ["10.20.2.0/24"], "lan_routes_missing": 0' "$json"
+expect_contains "json: status" '"status": "healthy"' "$json"
 prom=$(cat "$T/alpha.prom")
-expect_contains "metrics: health gauge" "$prom" 'wgmesh_health{namespace="n1lab"} 0'
-expect_contains "metrics: HELP line" "$prom" "# HELP wgmesh_link_bgp_established"
-expect_contains "metrics: TYPE line" "$prom" "# TYPE wgmesh_link_rx_bytes_total counter"
-expect_contains "metrics: BGP per link" "$prom" 'wgmesh_link_bgp_established{namespace="n1lab",link="wg2"} 1'
-expect_contains "metrics: BFD per link" "$prom" 'wgmesh_link_bfd_up{namespace="n1lab",link="wg2"} 1'
+expect_contains "metrics: health gauge" 'wgmesh_health{namespace="n1lab"} 0' "$prom"
+expect_contains "metrics: HELP line" "# HELP wgmesh_link_bgp_established" "$prom"
+expect_contains "metrics: TYPE line" "# TYPE wgmesh_link_rx_bytes_total counter" "$prom"
+expect_contains "metrics: BGP per link" 'wgmesh_link_bgp_established{namespace="n1lab",link="wg2"} 1' "$prom"
+expect_contains "metrics: BFD per link" 'wgmesh_link_bfd_up{namespace="n1lab",link="wg2"} 1' "$prom"
 expect_eq "metrics: a handshake age" 1 "$(grep -c '^wgmesh_link_handshake_age_seconds{namespace="n1lab",link="wg2"} [0-9]' "$T/alpha.prom")"
 expect_eq "metrics: no temp file left" "alpha.prom" "$(ls "$T" | grep prom)"
 
 # ---- down then up: BIRD follows the namespace with no human step ----
 old=$(bird_pid n1lab)
 net alpha down wg.example.com >"$T/out" 2>"$T/err" || fail "down on alpha: $(cat "$T/err")"
-expect_contains "down tells BIRD to shut down, naming it" "$(cat "$T/err")" "BIRD (pid $old, /run/bird-n1lab.sock) told to shut down with namespace n1lab"
-wait_until 10 "BIRD pid $old exits after down" bash -c "! kill -0 $old" && pass "the old BIRD exited"
+expect_contains "down tells BIRD to shut down, naming it" "BIRD (pid $old, /run/bird-n1lab.sock) told to shut down with namespace n1lab" "$(cat "$T/err")"
+wait_for 10 "the old BIRD (pid $old) exited after down" bash -c "! kill -0 $old"
 t0=$(date +%s%N)
 net alpha apply "$R/$A_UUID.wg.example.com.txt" >"$T/out" 2>"$T/err" || fail "apply after down: $(cat "$T/err")"
-if wait_until 60 "BGP, BFD and LAN pings after down and up" converged; then
-	pass "down -> up: Established, BFD up, LANs ping $(( ($(date +%s%N) - t0) / 1000000 )) ms after up"
-fi
+wait_for 60 "down -> up: Established, BFD up, LANs ping" converged
+echo "measured: converged $(( ($(date +%s%N) - t0) / 1000000 )) ms after up"
 expect_eq "a new BIRD runs" yes "$([ "$(bird_pid n1lab)" != "$old" ] && echo yes)"
 expect_eq "verify on alpha after down and up: healthy" 0 "$(healthy_rc alpha)"
 
@@ -96,23 +95,23 @@ bird_unsupervise
 bird_supervise n2lab "$T/beta/bird/bird_n2lab.conf"
 ip netns exec alpha bird -c "$T/alpha/bird/bird_n1lab.conf" -s /run/bird-n1lab.sock -P "$T/stale.pid" ||
 	fail "starting a BIRD in alpha's underlay"
-wait_until 10 "the stray BIRD answers" "$BIRDC" /run/bird-n1lab.sock show status
+poll 10 "$BIRDC" /run/bird-n1lab.sock show status || die "the stray BIRD does not answer"
 stale=$(cat "$T/stale.pid")
 expect_eq "verify with BIRD in another namespace: broken" 2 "$(verify_rc alpha)"
-expect_contains "verify names the stale BIRD" "$(cat "$T/verify.out")" "BIRD pid $stale runs in another namespace than n1lab"
+expect_contains "verify names the stale BIRD" "BIRD pid $stale runs in another namespace than n1lab" "$(cat "$T/verify.out")"
 net alpha apply "$R/$A_UUID.wg.example.com.txt" >"$T/out" 2>"$T/err" || fail "apply with a stray BIRD: $(cat "$T/err")"
-expect_contains "up tells the stray BIRD to shut down" "$(cat "$T/err")" "BIRD (pid $stale, /run/bird-n1lab.sock) runs in another namespace than n1lab: told it to shut down"
-wait_until 10 "the stray BIRD exits" bash -c "! kill -0 $stale" && pass "the stray BIRD exited"
+expect_contains "up tells the stray BIRD to shut down" "BIRD (pid $stale, /run/bird-n1lab.sock) runs in another namespace than n1lab: told it to shut down" "$(cat "$T/err")"
+wait_for 10 "the stray BIRD exited" bash -c "! kill -0 $stale"
 bird_supervise n1lab "$T/alpha/bird/bird_n1lab.conf"
-wait_until 60 "BGP back with the supervised BIRD" converged && pass "converged again"
+wait_for 60 "converged again with the supervised BIRD" converged
 
 # ---- no BIRD on beta: beta broken, alpha sees its session go ----
 bird_unsupervise
 bird_supervise n1lab "$T/alpha/bird/bird_n1lab.conf"
-wait_until 10 "alpha's BIRD answers" "$BIRDC" /run/bird-n1lab.sock show status
+poll 10 "$BIRDC" /run/bird-n1lab.sock show status || die "alpha's BIRD does not answer"
 expect_eq "verify without BIRD: broken" 2 "$(verify_rc beta)"
-expect_contains "verify says BIRD does not answer" "$(cat "$T/verify.out")" "cannot connect to BIRD at /run/bird-n2lab.sock"
+expect_contains "verify says BIRD does not answer" "cannot connect to BIRD at /run/bird-n2lab.sock" "$(cat "$T/verify.out")"
 alpha_degraded() { [ "$(verify_rc alpha)" = 1 ]; }
-wait_until 30 "alpha degraded with beta's BIRD gone" alpha_degraded &&
-	pass "alpha degraded: $(grep -E '^degraded' "$T/verify.out" | head -n 2 | tr -s ' ' | paste -sd';')"
+wait_for 30 "alpha degraded with beta's BIRD gone" alpha_degraded
+echo "   $(grep -E '^degraded' "$T/verify.out" | head -n 2 | tr -s ' ' | paste -sd';')"
 finish

@@ -38,8 +38,8 @@ make_10_node() {
 	local n=$1 addr=$2 ns=$3 o=$4 port=$5 fx=$H/$6/etc-wireguard wgconf=$7
 	ip netns add "$n"
 	ip -n "$n" link set lo up
-	ip link add "eth0-$n" netns inet type veth peer name eth0 netns "$n"
-	ip -n inet link set "eth0-$n" master br0 up
+	topo_veth "$INET" "eth0-$n" "$n" eth0
+	ip -n "$INET" link set "eth0-$n" master br0 up
 	ip -n "$n" addr add "$addr/24" dev eth0
 	ip -n "$n" link set eth0 up
 	for net in 192.0.2.0/24 198.51.100.0/24; do ip -n "$n" route add "$net" dev eth0 2>/dev/null || true; done
@@ -98,7 +98,7 @@ ln -s /lib/systemd/system/wg-quick@.service "$T/units/multi-user.target.wants/wg
 printf '[Interface]\nListenPort = 51820\n' >"$T/alpha/wg0.conf"
 ln -s /lib/systemd/system/wg-quick@.service "$T/units/multi-user.target.wants/wg-quick@wg0.service"
 
-if wait_ping bprivate fd42:7a3b:19c0:201::1; then pass "1.0 mesh: beta pings alpha through the tunnel"; else fail "the 1.0 mesh does not work"; exit 1; fi
+poll 20 pings bprivate fd42:7a3b:19c0:201::1 || die "the 1.0 mesh does not work: beta cannot ping alpha through the tunnel"
 expect_eq "1.0's wg2 socket is inside private" "yes" "$(ip netns exec private ss -Hlun 'sport = :31002' | grep -q . && echo yes)"
 beta_before=$(ip -n bprivate -o link show wg1 | cut -d: -f1; in_node beta wg show wg1 private-key;
 	in_node beta wg show wg1 listen-port; in_node beta wg show wg1 peers; ip netns pids bprivate | sort)
@@ -110,39 +110,39 @@ ip netns exec bprivate ping -n -i 0.1 -W 1 fd42:7a3b:19c0:201::1 >"$T/ping.out" 
 # in the kernel; the host key (1.0's 0644) is read and tightened with a warning.
 before=$(node_state alpha private)
 out=$(net alpha verify "$D" 2>&1) || true
-expect_contains "verify before step 2: 1.0's namespace" "$out" "wgmesh 1.0's namespace private is there, holding the trust interface: keep it with wgconfig --netns private $D before up (README: Upgrading from 1.0)"
+expect_contains "verify before step 2: 1.0's namespace" "wgmesh 1.0's namespace private is there, holding the trust interface: keep it with wgconfig --netns private $D before up (README: Upgrading from 1.0)" "$out"
 net alpha apply "$R/$A_UUID.$D.txt" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 expect_eq "up before step 2: refused" 1 "$rc"
-expect_contains "up before step 2: names the fix" "$(cat "$T/err")" "error: trust interface eth1 is in wgmesh 1.0's namespace private: keep that name with wgconfig --netns private $D, then up again"
+expect_contains "up before step 2: names the fix" "error: trust interface eth1 is in wgmesh 1.0's namespace private: keep that name with wgconfig --netns private $D, then up again" "$(cat "$T/err")"
 expect_eq "up before step 2: nothing changed" "$before" "$(node_state alpha private)"
 expect_eq "up before step 2: no namespace lab" "" "$(ip netns list | awk '$1 == "lab"')"
-expect_contains "1.0's 0644 host key: a warning naming it" "$(cat "$T/err")" "warning: key file $T/alpha/lab_priv was mode 0644, open to group/others: tightened to 0600"
+expect_contains "1.0's 0644 host key: a warning naming it" "warning: key file $T/alpha/lab_priv was mode 0644, open to group/others: tightened to 0600" "$(cat "$T/err")"
 expect_eq "1.0's host key is 0600 now" 600 "$(stat -c %a "$T/alpha/lab_priv")"
 
 # -- docs/upgrading-from-1.0.md step 2: keep 1.0's namespace name
 out=$(in_node alpha "$WGCONFIG" --state-dir "$T/alpha" --netns private -l lab -P "$SITEKEY" "$D" 2>&1) ||
 	fail "wgconfig --netns private: $out"
-expect_contains "wgconfig keeps 1.0's host state" "$(cat "$T/alpha/$D.yaml")" "netns: private"
+expect_contains "wgconfig keeps 1.0's host state" "netns: private" "$(cat "$T/alpha/$D.yaml")"
 
 # -- step 3: verify lists what 1.0 left, one line each, and changes nothing
 before=$(node_state alpha private)
 out=$(net alpha verify "$D" 2>&1) && rc=0 || rc=$?
 expect_eq "verify on a running 1.0 node: broken (not our layout yet)" 2 "$rc"
-expect_contains "verify: 1.0's device" "$out" "wg2 is wgmesh 1.0's: its UDP socket 31002 is inside private, reached by DNAT; wgmesh-net up $D replaces it"
-expect_contains "verify: 1.0's veth" "$out" "vpriv (169.254.1.2/24) is wgmesh 1.0's veth; wgmesh-net up $D replaces it with vi-lab"
-expect_contains "verify: wg2.conf" "$out" "$T/alpha/wg2.conf is 1.0's wg-quick file (it copies the host key): wgmesh-net retire-1.0 $D removes it"
-expect_contains "verify: start script" "$out" "/usr/local/sbin/mesh_wg_restart is 1.0's start script: wgmesh-net retire-1.0 $D removes it"
-expect_contains "verify: wg-quick unit" "$out" "unit wg-quick@wg2.service (1.0 brought wg2 up with wg-quick): run systemctl disable --now wg-quick@wg2.service"
-expect_contains "verify: start unit" "$out" "unit wgmesh-10.service (it runs 1.0's /usr/local/sbin/mesh_wg_restart): run systemctl disable --now wgmesh-10.service"
-expect_contains "verify: DNAT line" "$out" "$T/alpha/shorewall/rules DNATs udp 31002 to 169.254.1.2 (1.0): wgmesh-net up $D rewrites it (firewall: shorewall; else remove the line), then run shorewall reload"
-expect_contains "verify: DNATed flows" "$out" "UDP flow still DNATed to 169.254.1.2 (1.0)"
+expect_contains "verify: 1.0's device" "wg2 is wgmesh 1.0's: its UDP socket 31002 is inside private, reached by DNAT; wgmesh-net up $D replaces it" "$out"
+expect_contains "verify: 1.0's veth" "vpriv (169.254.1.2/24) is wgmesh 1.0's veth; wgmesh-net up $D replaces it with vi-lab" "$out"
+expect_contains "verify: wg2.conf" "$T/alpha/wg2.conf is 1.0's wg-quick file (it copies the host key): wgmesh-net retire-1.0 $D removes it" "$out"
+expect_contains "verify: start script" "/usr/local/sbin/mesh_wg_restart is 1.0's start script: wgmesh-net retire-1.0 $D removes it" "$out"
+expect_contains "verify: wg-quick unit" "unit wg-quick@wg2.service (1.0 brought wg2 up with wg-quick): run systemctl disable --now wg-quick@wg2.service" "$out"
+expect_contains "verify: start unit" "unit wgmesh-10.service (it runs 1.0's /usr/local/sbin/mesh_wg_restart): run systemctl disable --now wgmesh-10.service" "$out"
+expect_contains "verify: DNAT line" "$T/alpha/shorewall/rules DNATs udp 31002 to 169.254.1.2 (1.0): wgmesh-net up $D rewrites it (firewall: shorewall; else remove the line), then run shorewall reload" "$out"
+expect_contains "verify: DNATed flows" "UDP flow still DNATed to 169.254.1.2 (1.0)" "$out"
 expect_eq "verify leaves the operator's own wg0 alone" "" "$(grep wg0 <<<"$out" || true)"
 json=$(net alpha verify --json "$D" 2>/dev/null) || true
 expect_eq "verify --json is JSON with the 1.0 findings" "1.0 device wg2|degraded" \
 	"$(python3 -c 'import json, sys; c = [x for x in json.load(sys.stdin)["checks"] if x["check"] == "1.0 device wg2"][0]; print(c["check"] + "|" + c["result"])' <<<"$json")"
 out=$(net alpha --dry-run apply "$R/$A_UUID.$D.txt" 2>/dev/null)
-expect_contains "up --dry-run: would replace 1.0's wg2" "$out" "would replace wgmesh 1.0's wg2 (UDP 31002 inside private, reached by DNAT) with ours"
-expect_contains "up --dry-run: would replace 1.0's veth" "$out" "would replace wgmesh 1.0's veth vpriv with vi-lab"
+expect_contains "up --dry-run: would replace 1.0's wg2" "would replace wgmesh 1.0's wg2 (UDP 31002 inside private, reached by DNAT) with ours" "$out"
+expect_contains "up --dry-run: would replace 1.0's veth" "would replace wgmesh 1.0's veth vpriv with vi-lab" "$out"
 net alpha retire-1.0 "$D" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 expect_eq "retire-1.0 before up: refused" "1|wgmesh-net: error: namespace private is not built by wgmesh 2 yet: run wgmesh-net up $D first" "$rc|$(cat "$T/err")"
 expect_eq "retire-1.0 before up: wg2.conf still there" "$T/alpha/wg2.conf" "$(ls "$T/alpha/wg2.conf")"
@@ -159,13 +159,13 @@ net alpha retire-1.0 "$D" >"$T/retire.out" 2>"$T/retire.err" || fail "retire-1.0
 t1=$(date +%s.%N)
 cat "$T/up.err" "$T/up.out" "$T/retire.err" "$T/retire.out" | sed 's/^/  | /'
 err=$(cat "$T/up.err")
-expect_contains "up says it replaced 1.0's wg2" "$err" "replaced wgmesh 1.0's wg2: its UDP socket 31002 was inside private, reached by DNAT; ours has the same name, key and port, socket in the underlay"
-expect_contains "up says it replaced 1.0's veth" "$err" "replaced wgmesh 1.0's veth vpriv (169.254.1.2/24) with vi-lab"
-expect_contains "up deletes the flows 1.0's DNAT made" "$err" "UDP flow wgmesh 1.0 DNATed to 169.254.1.2"
-expect_contains "up points at retire-1.0" "$err" "$T/alpha/wg2.conf is 1.0's wg-quick file (it copies the host key): wgmesh-net retire-1.0 $D removes it"
+expect_contains "up says it replaced 1.0's wg2" "replaced wgmesh 1.0's wg2: its UDP socket 31002 was inside private, reached by DNAT; ours has the same name, key and port, socket in the underlay" "$err"
+expect_contains "up says it replaced 1.0's veth" "replaced wgmesh 1.0's veth vpriv (169.254.1.2/24) with vi-lab" "$err"
+expect_contains "up deletes the flows 1.0's DNAT made" "UDP flow wgmesh 1.0 DNATed to 169.254.1.2" "$err"
+expect_contains "up points at retire-1.0" "$T/alpha/wg2.conf is 1.0's wg-quick file (it copies the host key): wgmesh-net retire-1.0 $D removes it" "$err"
 expect_eq "up rewrote the Shorewall rules without 1.0's DNAT" "" "$(grep '^DNAT' "$T/alpha/shorewall/rules" || true)"
-expect_contains "retire-1.0 removes wg2.conf" "$(cat "$T/retire.out")" "removed $T/alpha/wg2.conf"
-expect_contains "retire-1.0 prints the unit commands" "$(cat "$T/retire.out")" "systemctl disable --now wg-quick@wg2.service"
+expect_contains "retire-1.0 removes wg2.conf" "removed $T/alpha/wg2.conf" "$(cat "$T/retire.out")"
+expect_contains "retire-1.0 prints the unit commands" "systemctl disable --now wg-quick@wg2.service" "$(cat "$T/retire.out")"
 expect_eq "retire-1.0 keeps the operator's wg0.conf" "$T/alpha/wg0.conf" "$(ls "$T/alpha/wg0.conf")"
 expect_eq "1.0's files are gone" "" "$(ls "$T/alpha/wg2.conf" "$T/sbin/ns-private" "$T/sbin/ns-tester" "$T/sbin/mesh_wg_restart" 2>/dev/null || true)"
 expect_eq "wg2's socket is in the underlay now" "yes" "$(ip netns exec alpha ss -Hlun 'sport = :31002' | grep -q . && echo yes)"
@@ -176,8 +176,8 @@ expect_eq "1.0's veth is gone" "" "$(ip -n private -o link show vpriv 2>/dev/nul
 	"$(state=$(awk '{print $3}' "/proc/$pid_10/stat" 2>/dev/null); [ -z "$state" ] || [ "$state" = Z ] && echo gone)"
 
 # traffic across the mesh after the upgrade: both ways through the tunnel
-if wait_ping private fd42:7a3b:19c0:201::2; then pass "alpha (upgraded) pings beta (1.0) through the tunnel"; else fail "alpha cannot reach beta after the upgrade"; fi
-if wait_ping bprivate fd42:7a3b:19c0:201::1; then pass "beta (1.0) pings alpha (upgraded) through the tunnel"; else fail "beta cannot reach alpha after the upgrade"; fi
+wait_for 20 "alpha (upgraded) pings beta (1.0) through the tunnel" pings private fd42:7a3b:19c0:201::2
+wait_for 20 "beta (1.0) pings alpha (upgraded) through the tunnel" pings bprivate fd42:7a3b:19c0:201::1
 sleep 1 # a last second of the background ping after the link is back
 kill "$pinger"; wait "$pinger" 2>/dev/null || true; pinger=
 # the outage: the longest run of unanswered pings (0.1 s apart)
@@ -205,7 +205,7 @@ ip netns exec private ip rule del table main suppress_prefixlength 0
 ip netns exec private ip -6 rule del table 51820
 ip netns exec private ip -6 rule del table main suppress_prefixlength 0
 expect_eq "wg-quick's policy rules gone" "" "$(ip -n private rule show | grep -e 51820 -e suppress_prefixlength || true)"
-if wait_ping private fd42:7a3b:19c0:201::2; then pass "the tunnel still works without them"; else fail "alpha lost beta with wg-quick's rules gone"; fi
+wait_for 20 "the tunnel still works without them" pings private fd42:7a3b:19c0:201::2
 out=$(net alpha apply "$R/$A_UUID.$D.txt" 2>/dev/null)
 expect_eq "up again: no-op" "0 changes" "$out"
 finish

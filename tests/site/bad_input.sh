@@ -42,7 +42,7 @@ exhausted-asn-range)
 	m2=$(register_host "$T/small/s.yaml" "$T/h2" h2.example.net 192.0.2.2)
 	"$WGSITE" -i "$m1" "$T/small/s.yaml" >/dev/null
 	expect_bad_input "$case_name" "$T" "$WGSITE" -i "$m2" "$T/small/s.yaml"
-	assert_match "$case_name: names the range" "ASN|asn" "$(cat "$L/bad.err")" ;;
+	expect_match "$case_name: names the range" "ASN|asn" "$FAILED_LINE" ;;
 octet-past-255)
 	sed -i "s|^    octet: '2'|    octet: '256'|" "$S/site.yaml"
 	expect_bad_input "$case_name (wgpub)" "$T" "$WGPUB" --out-dir "$T/out" "$S/site.yaml"
@@ -91,3 +91,4 @@ unwritable)
 *)
 	fail "unknown case $case_name" ;;
 esac
+assert_exit

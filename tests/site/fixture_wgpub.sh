@@ -22,21 +22,21 @@ for h in alpha.example.net beta.example.net; do
 		"$hostdir/$domain.yaml")
 	theirs=$("$DEPLOY_CHECK" "$FIX/records/$uuid.$domain.txt" "$hostdir/lab_priv" "$sitepub" \
 		"$hostdir/$domain.yaml")
-	assert_eq "$h: our serial" "serial 1700000000" "$(echo "$ours" | grep '^serial')"
-	assert_eq "$h: 1.0 record has no serial" "serial none" "$(echo "$theirs" | grep '^serial')"
-	assert_eq "$h: plan from our record equals plan from 1.0's" \
+	expect_eq "$h: our serial" "serial 1700000000" "$(echo "$ours" | grep '^serial')"
+	expect_eq "$h: 1.0 record has no serial" "serial none" "$(echo "$theirs" | grep '^serial')"
+	expect_eq "$h: plan from our record equals plan from 1.0's" \
 		"$(echo "$theirs" | grep -v '^serial')" "$(echo "$ours" | grep -v '^serial')"
 	# And what 1.0 rendered into wg<k>.conf for its one peer.
 	conf=$(ls "$hostdir"/wg*.conf)
 	peer=$(echo "$ours" | grep '^peer ')
 	ifname=$(basename "$conf" .conf)
-	assert_match "$h: interface" " if $ifname " "$peer"
-	assert_match "$h: ListenPort" " listen $(sed -n 's/^ListenPort *= *//p' "$conf") " "$peer"
+	expect_match "$h: interface" " if $ifname " "$peer"
+	expect_match "$h: ListenPort" " listen $(sed -n 's/^ListenPort *= *//p' "$conf") " "$peer"
 	addr=$(sed -n 's/^Address *= *//p' "$conf")
 	want=$(python3 -c "import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).ip)" "$addr")
-	assert_match "$h: tunnel address" " local $want " "$peer"
-	assert_match "$h: endpoint" " endpoints $(sed -n 's/^Endpoint *= *//p' "$conf")\$" "$peer"
-	assert_contains "$h: peer key" " key $(sed -n 's/^PublicKey *= *//p' "$conf") " "$peer"
+	expect_match "$h: tunnel address" " local $want " "$peer"
+	expect_match "$h: endpoint" " endpoints $(sed -n 's/^Endpoint *= *//p' "$conf")\$" "$peer"
+	expect_contains "$h: peer key" " key $(sed -n 's/^PublicKey *= *//p' "$conf") " "$peer"
 done
 
 # Printed layout: 1.0's, with the base64 lines themselves (random nonces) abstracted.
@@ -44,3 +44,4 @@ shape() { sed -E 's/^[0-9]+:[A-Za-z0-9+\/=]+$/N:DATA/' "$1" | uniq; }
 "$WGPUB" --serial 1700000000 "$T/site.yaml" >"$T/print.txt"
 diff -u <(shape "$FIX/ref/wgpub.txt") <(shape "$T/print.txt") || fail "print layout differs"
 echo "ok: print layout equals ref/wgpub.txt"
+assert_exit

@@ -9,14 +9,15 @@ key=$(site_pub "$FIX/site/site.yaml")
 mkdir "$T/node"
 expect_bad_input "wgconfig -i with a typo" "$T" \
 	"$WGCONFIG" --state-dir "$T/node" -l lab -P "$key" -i eth9x wg.example.com
-assert_eq "-i: the message" "wgconfig: error: -i eth9x: no such interface on this host; give the public interface (see ip link)" "$(cat "$L/bad.err")"
+expect_eq "-i: the message" "wgconfig: error: -i eth9x: no such interface on this host; give the public interface (see ip link)" "$FAILED_LINE"
 expect_bad_input "wgconfig -T with a typo" "$T" \
 	"$WGCONFIG" --state-dir "$T/node" -l lab -P "$key" -T lan9x wg.example.com
-assert_eq "-T: the message" "wgconfig: error: -T lan9x: no such interface on this host nor in namespace lab; give the trust (LAN) interface (see ip link)" "$(cat "$L/bad.err")"
+expect_eq "-T: the message" "wgconfig: error: -T lan9x: no such interface on this host nor in namespace lab; give the trust (LAN) interface (see ip link)" "$FAILED_LINE"
 expect_bad_input "wgconfig -o naming an interface that is not a veth" "$T" \
 	"$WGCONFIG" --state-dir "$T/node" -l lab -P "$key" -o lo wg.example.com
-assert_eq "-o: the message" "wgconfig: error: -o lo: that is an existing interface, not a veth; -o names the veth wgmesh-net makes: give a free name" "$(cat "$L/bad.err")"
+expect_eq "-o: the message" "wgconfig: error: -o lo: that is an existing interface, not a veth; -o names the veth wgmesh-net makes: give a free name" "$FAILED_LINE"
 
 "$WGCONFIG" -q --state-dir "$T/node" -l lab -P "$key" -i lo -o ve-free9 wg.example.com
-assert_eq "an existing -i and a free -o are written" "lo ve-free9" \
+expect_eq "an existing -i and a free -o are written" "lo ve-free9" \
 	"$(awk '/interface_public:/ {p=$2} /interface_outbound:/ {o=$2} END {print p, o}' "$T/node/wg.example.com.yaml")"
+assert_exit

@@ -14,37 +14,7 @@ chmod 0755 "$T"
 cleanup() { rm -rf "$T" "$L"; }
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-# assert_eq WHAT EXPECTED GOT
-assert_eq() {
-	if [ "$2" != "$3" ]; then
-		printf 'FAIL: %s\n  expected: %s\n  got:      %s\n' "$1" "$2" "$3" >&2
-		exit 1
-	fi
-	echo "ok: $1"
-}
-
-# assert_match WHAT REGEX TEXT
-assert_match() {
-	if ! printf '%s\n' "$3" | grep -Eq -- "$2"; then
-		printf 'FAIL: %s\n  expected to match: %s\n  got: %s\n' "$1" "$2" "$3" >&2
-		exit 1
-	fi
-	echo "ok: $1"
-}
-
-# assert_contains WHAT FIXED_TEXT TEXT
-assert_contains() {
-	if ! printf '%s\n' "$3" | grep -Fq -- "$2"; then
-		printf 'FAIL: %s\n  expected to contain: %s\n  got: %s\n' "$1" "$2" "$3" >&2
-		exit 1
-	fi
-	echo "ok: $1"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 # Every file under DIR with its hash, and the names of the entries: any change shows.
 snapshot() {
@@ -54,15 +24,11 @@ snapshot() {
 # expect_bad_input WHAT DIR CMD...: CMD must fail with exactly one line on stderr, and nothing
 # under DIR may change.
 expect_bad_input() {
-	local what=$1 dir=$2 before after rc=0
+	local what=$1 dir=$2 before
 	shift 2
 	before=$(snapshot "$dir")
-	"$@" >"$L/bad.out" 2>"$L/bad.err" || rc=$?
-	after=$(snapshot "$dir")
-	[ "$rc" -ne 0 ] || fail "$what: expected a non-zero exit, got 0 (stdout: $(cat "$L/bad.out"))"
-	assert_eq "$what: one line on stderr ($(cat "$L/bad.err"))" 1 "$(wc -l <"$L/bad.err")"
-	assert_eq "$what: files unchanged" "$before" "$after"
-	echo "   message: $(cat "$L/bad.err")"
+	expect_fails_naming "$what" "" "$@"
+	expect_eq "$what: files unchanged" "$before" "$(snapshot "$dir")"
 }
 
 site_pub() { sed -n 's/^  publickey: //p' "$1"; }

@@ -32,10 +32,10 @@ sed -e "s|^  route53: .*|  route53: $zone_id|" -e "s|^  aws_access_key_id: .*|  
 server_pid=$!
 for _ in $(seq 1 100); do
 	[ -s "$T/port" ] && break
-	kill -0 "$server_pid" || fail "fake_route53.py died"
+	kill -0 "$server_pid" || die "fake_route53.py died"
 	sleep 0.1
 done
-[ -s "$T/port" ] || fail "fake_route53.py did not start"
+[ -s "$T/port" ] || die "fake_route53.py did not start"
 endpoint=http://127.0.0.1:$(cat "$T/port")
 
 # names_in_zone: the TXT names the fake zone holds, sorted, without the trailing dot.
@@ -44,14 +44,15 @@ names_in_zone() {
 }
 
 out=$("$WGSITE" "$S/site.yaml" --dns 127.0.0.1:9 --route53-endpoint "$endpoint" 2>/dev/null)
-assert_contains "wgsite publishes the missing site record" "Published the site record to Route53 zone $zone_id" "$out"
-assert_eq "zone holds the site record" "$domain" "$(names_in_zone)"
+expect_contains "wgsite publishes the missing site record" "Published the site record to Route53 zone $zone_id" "$out"
+expect_eq "zone holds the site record" "$domain" "$(names_in_zone)"
 
 alpha=6fc94b76-f857-4dce-942c-47df480cdda3.$domain
 beta=7dd3ebe3-e116-4121-b4ac-4405149a930e.$domain
 "$WGPUB" -q --serial 10 --route53-endpoint "$endpoint" "$S/site.yaml"
-assert_eq "wgpub publishes every host" "$alpha $beta $domain" "$(names_in_zone)"
+expect_eq "wgpub publishes every host" "$alpha $beta $domain" "$(names_in_zone)"
 
 "$WGSITE" remove beta.example.net "$S/site.yaml" >/dev/null
 "$WGPUB" -q --serial 11 --route53-endpoint "$endpoint" "$S/site.yaml"
-assert_eq "wgpub deletes the removed host's record" "$alpha $domain" "$(names_in_zone)"
+expect_eq "wgpub deletes the removed host's record" "$alpha $domain" "$(names_in_zone)"
+assert_exit

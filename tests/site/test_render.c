@@ -61,8 +61,8 @@ static void test_render(void)
 
 	/* Two hosts on one octet cannot both be rendered. */
 	hosts[2].octet = 2;
-	CHECK(wgm_deploy_render(&s, &hosts[0], 42, rec, err, sizeof(err)) == -EINVAL);
-	CHECK(strstr(err, "share octet 2") != NULL);
+	CHECK_FAILS_NAMING(wgm_deploy_render(&s, &hosts[0], 42, rec, err, sizeof(err)), -EINVAL, err,
+			   "share octet 2");
 	hosts[2].octet = 7;
 	/* Ports past 65535. */
 	s.portbase = 65400;

@@ -232,22 +232,18 @@ static void test_node_names(void)
 
 	/* refused, one line naming the value */
 	host_state(&hs, "lab", "", "vi-lab");
-	CHECK_INTEQ(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL);
-	CHECK_ERROR_NAMES(err, "vi-lab");
+	CHECK_FAILS_NAMING(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL, err, "vi-lab");
 	host_state(&hs, "lab", "tester", "");
-	CHECK_INTEQ(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL);
-	CHECK_ERROR_NAMES(err, "'tester'");
+	CHECK_FAILS_NAMING(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL, err, "'tester'");
 	host_state(&hs, "tester", "", "");
 	CHECK_INTEQ(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL);
 	host_state(&hs, "lab", "../etc", "");
-	CHECK_INTEQ(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL);
-	CHECK_ERROR_NAMES(err, "../etc");
+	CHECK_FAILS_NAMING(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL, err, "../etc");
 	host_state(&hs, "", "", "");
 	CHECK_INTEQ(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL);
 	host_state(&hs, "lab", "", "");
 	snprintf(hs.interface_trust_ip, sizeof(hs.interface_trust_ip), "172.22.15.300/24");
-	CHECK_INTEQ(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL);
-	CHECK_ERROR_NAMES(err, "172.22.15.300/24");
+	CHECK_FAILS_NAMING(wgm_node_names_build(&hs, &n, err, sizeof(err)), -EINVAL, err, "172.22.15.300/24");
 	wgm_key_wipe(&sk);
 }
 

@@ -11,9 +11,7 @@ built=$1 src=$2 bindir=$3 libexecdir=$4 net=$5 birdc=$6
 tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
+. "$(dirname "$0")/../lib/assert.sh"
 
 cp "$built"/wgmesh-* "$src"/wgmesh-net.target "$tmp/"
 rm -f "$tmp"/*.in
@@ -32,25 +30,25 @@ for unit in wgmesh-net@wg.example.com.service wgmesh-bird@private.service \
 	wgmesh-tester@wg.example.com.service wgmesh-nft@private.service wgmesh-nft@private.path \
 	wgmesh-shorewall.service wgmesh-shorewall.path wgmesh-net.target; do
 	if out=$(systemd-analyze verify --man=no "$tmp/$unit" 2>&1) && [ -z "$out" ]; then
-		ok "systemd-analyze verify $unit"
+		pass "systemd-analyze verify $unit"
 	else
-		bad "systemd-analyze verify $unit: expected no message, got: $out"
+		fail "systemd-analyze verify $unit: expected no message, got: $out"
 	fi
 done
 
 # A misspelt capability is dropped without a word by verify: check the names ourselves.
 for cap in $(sed -n 's/^CapabilityBoundingSet=//p' "$tmp"/* | tr ' ' '\n' | sort -u); do
 	if grep -q "^#define $cap[[:space:]]" /usr/include/linux/capability.h; then
-		ok "capability $cap exists"
+		pass "capability $cap exists"
 	else
-		bad "capability $cap is not in linux/capability.h"
+		fail "capability $cap is not in linux/capability.h"
 	fi
 done
 for group in $(sed -n 's/^SystemCallFilter=//p' "$tmp"/* | tr ' ' '\n' | grep '^@' | sort -u); do
 	if systemd-analyze syscall-filter "$group" >/dev/null 2>&1; then
-		ok "system call group $group exists"
+		pass "system call group $group exists"
 	else
-		bad "system call group $group unknown to systemd"
+		fail "system call group $group unknown to systemd"
 	fi
 done
 
@@ -58,14 +56,14 @@ done
 bird_unit=$tmp/wgmesh-bird@.service
 grep -q '^ExecStart=.* -c /etc/bird/bird_%i.conf -s /run/bird-%i.sock$' "$bird_unit" &&
 	grep -q '^NetworkNamespacePath=/run/netns/%i$' "$bird_unit" &&
-	ok "BIRD unit: /etc/bird/bird_<netns>.conf, /run/bird-<netns>.sock, /run/netns/<netns>" ||
-	bad "BIRD unit paths differ from birdgen's: $(grep -E '^(ExecStart|NetworkNamespacePath)=' "$bird_unit")"
+	pass "BIRD unit: /etc/bird/bird_<netns>.conf, /run/bird-<netns>.sock, /run/netns/<netns>" ||
+	fail "BIRD unit paths differ from birdgen's: $(grep -E '^(ExecStart|NetworkNamespacePath)=' "$bird_unit")"
 # The manager's namespaces must stay visible to the host: no mount-namespacing option.
 for u in wgmesh-net@.service wgmesh-tester@.service; do
 	if grep -qE '^(ProtectSystem|ProtectHome|PrivateTmp|ReadWritePaths|ReadOnlyPaths|ProtectKernelTunables|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|PrivateMounts|PrivateDevices|TemporaryFileSystem|BindPaths|InaccessiblePaths)=' "$tmp/$u"; then
-		bad "$u has a mount-namespacing option: its /run/netns bind mounts would not reach the host"
+		fail "$u has a mount-namespacing option: its /run/netns bind mounts would not reach the host"
 	else
-		ok "$u shares the host's mount namespace"
+		pass "$u shares the host's mount namespace"
 	fi
 done
-exit $fail
+assert_exit

@@ -4,7 +4,7 @@
 #
 #   VM (systemd, root netns = node 1's underlay)      "lab" (wgmesh-testlab.service, own netns)
 #   up0 198.51.100.1/24 --------------------------- br0 198.51.100.254/24, 203.0.113.53 knotd:53
-#   lan1 -> netns lan1 10.1.0.10/24                   |-- node 2, node 3: topo.sh "machines"
+#   lan1 -> netns lan1-vm 10.1.0.10/24                 |-- node 2, node 3: topo.sh "machines"
 #   wgmesh-net@mesh.example.com.service                   (own mount + net namespaces), their
 #   wgmesh-bird@mesh.service, wgmesh-nft@mesh.path        wgmesh-net up from the build tree, BIRD
 #
@@ -19,6 +19,12 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
 self=$here/boot.sh
+. "$src/tests/lib/assert.sh"
+# No ERR trap: this script runs without set -e and tests exit statuses itself.
+trap - ERR
+# The lab and the checks are separate runs of this script: the namespaces the builder makes
+# (tests/lib/topo.sh) carry this tag, not a pid, so each run finds the other's.
+export TOPO_TAG=vm
 LAB=/var/lib/wgmesh-testlab
 DOMAIN=mesh.example.com
 NS=mesh
@@ -31,30 +37,15 @@ T0=$(date +%s%3N)
 BFD_MS=200
 
 say() { echo "boot-test: $*"; }
-die() {
-	echo "boot-test: FAIL: $*" >&2
-	# In the VM: what the units said, for the host's log.
-	if [ -n "${IN_VM:-}" ]; then
-		journalctl -b --no-pager -o short-monotonic -u "$UNIT_NET" -u "$UNIT_BIRD" \
-			-u "wgmesh-nft@$NS.service" | grep -v 'Bad packet\|link-local' | tail -n 40 >&2
-		birdc -s "/run/bird-$NS.sock" show protocols >&2
-		ip netns exec "$NS" wg show all latest-handshakes >&2
-	fi
-	exit 1
+# die's epilogue (tests/lib/assert.sh): in the VM, what the units said, for the host's log.
+assert_on_die() {
+	[ -n "${IN_VM:-}" ] || return 0
+	journalctl -b --no-pager -o short-monotonic -u "$UNIT_NET" -u "$UNIT_BIRD" \
+		-u "wgmesh-nft@$NS.service" | grep -v 'Bad packet\|link-local' | tail -n 40 >&2
+	birdc -s "/run/bird-$NS.sock" show protocols >&2
+	ip netns exec "$NS" wg show all latest-handshakes >&2
 }
 ms_since() { echo $(($(date +%s%3N) - $1)); }
-
-# wait_for SECS WHAT CMD...: polls CMD every 0.2 s; prints how long it took.
-wait_for() {
-	local limit=$1 what=$2 start
-	shift 2
-	start=$(date +%s%3N)
-	until "$@" >/dev/null 2>&1; do
-		[ "$(ms_since "$start")" -lt $((limit * 1000)) ] || die "$what: not after ${limit}s"
-		sleep 0.2
-	done
-	say "ok: $what ($(ms_since "$start") ms)"
-}
 
 host_main() {
 	local runner=$1 build=$2 dir disk rc start
@@ -98,15 +89,10 @@ lab_main() {
 	nsenter -t 1 -n ip addr add 198.51.100.1/24 dev up0
 	nsenter -t 1 -n ip link set up0 up
 	nsenter -t 1 -n ip route replace default via 198.51.100.254
-	ip netns add lan1
-	ip link add lan1 type veth peer name l1
-	ip link set l1 netns lan1
-	ip -n lan1 link set l1 name eth0
-	ip -n lan1 link set lo up
-	ip -n lan1 addr add 10.1.0.10/24 dev eth0
-	ip -n lan1 link set eth0 up
-	ip -n lan1 route add default via 10.1.0.1
-	ip link set lan1 netns 1
+	topo_ns "LAN_NS[1]" lan1
+	topo_veth 1 lan1 "${LAN_NS[1]}" eth0
+	topo_addr "${LAN_NS[1]}" eth0 10.1.0.10/24
+	ip -n "${LAN_NS[1]}" route add default via 10.1.0.1
 	nsenter -t 1 -n ip link set lan1 up
 	mesh_dns_start
 	if [ ! -f "$LAB/site/site.yaml" ]; then
@@ -130,10 +116,9 @@ lab_main() {
 # lab can make them again under the same names.
 lab_stop() {
 	ip link del up0 2>/dev/null
+	local n
 	ip link del lan1 2>/dev/null
-	ip netns del lan1 2>/dev/null
-	ip netns del lan2 2>/dev/null
-	ip netns del lan3 2>/dev/null
+	for n in 1 2 3; do ip netns del "lan$n-$TOPO_TAG" 2>/dev/null; done
 	return 0
 }
 
@@ -164,6 +149,8 @@ vm_checks_init() {
 	source "$src/selftests/lib/checks.sh"
 	source "$src/selftests/lib/mesh.sh"
 	TOPO_WORK=$LAB
+	# lan_ping's namespaces: node 1's LAN, made by the lab (topo_ns, tag vm)
+	declare -gA LAN_NS=([1]="lan1-$TOPO_TAG")
 }
 
 # Node 1 is this machine; the peers are reached through their holder processes.
@@ -223,7 +210,7 @@ check_kept() { # WHAT BEFORE_STATE BEFORE_HS SNAP_EPOCH
 	[ "$after" = "$2" ] || die "$what: links changed: before [$2] after [$after]"
 	handshakes_kept "$3" "$(kernel_handshakes)" "$4" ||
 		die "$what: handshakes reset: before [$3] after [$(kernel_handshakes)]"
-	say "ok: $what: same ifindexes, handshakes kept"
+	pass "$what: same ifindexes, handshakes kept"
 }
 
 # The journal has our lines at their levels: errors at err, "N changes" at notice, and no
@@ -239,7 +226,7 @@ check_priorities() { # MIN_ERRORS JOURNALCTL_ARGS...
 	[ "$errs" -ge "$min" ] && [ "$errs" = "$(echo "$all" | grep -c '^wgmesh-net: error: ')" ] ||
 		die "journal: error lines not all at err ($errs)"
 	! echo "$all" | grep -q '^<[0-7]>' || die "journal: a priority prefix shows in a message"
-	say "ok: journal priorities: $errs error line(s) at err, $notices 'changes' line(s) at notice"
+	pass "journal priorities: $errs error line(s) at err, $notices 'changes' line(s) at notice"
 }
 
 keys_now() { # the host key file's hash, the public key on every link
@@ -255,11 +242,11 @@ first_boot() {
 		{ cat /tmp/install.log; die "meson install"; }
 	systemctl daemon-reload
 	systemctl mask --now bird.service >/dev/null 2>&1
-	say "ok: installed with meson install ($(ms_since "$t") ms)"
+	pass "installed with meson install ($(ms_since "$t") ms)"
 	install_lab_unit "$build"
 	t=$(date +%s%3N)
 	systemctl enable --now wgmesh-testlab.service || die "the lab did not start"
-	say "ok: lab up: DNS, nodes 2 and 3 ($(ms_since "$t") ms)"
+	pass "lab up: DNS, nodes 2 and 3 ($(ms_since "$t") ms)"
 	rm -f /etc/resolv.conf
 	echo "nameserver 203.0.113.53" >/etc/resolv.conf
 
@@ -273,7 +260,7 @@ first_boot() {
 	systemctl start "$UNIT_NET" "wgmesh-nft@$NS.path" || die "start before approval"
 	systemctl show -p StatusText --value "$UNIT_NET" | grep -q "record unavailable" ||
 		die "status before approval: $(systemctl show -p StatusText --value "$UNIT_NET")"
-	say "ok: before approval: $(systemctl show -p StatusText --value "$UNIT_NET")"
+	pass "before approval: $(systemctl show -p StatusText --value "$UNIT_NET")"
 	# The controller approves node 1 and publishes; the peers apply their new records.
 	MESH_SITE=$LAB/site/site.yaml MESH_DNS=203.0.113.53:53 MESH_TSIG_KEY=$LAB/site/tsig.key
 	"$build/site/wgsite" -i "$msg" "$MESH_SITE" >/dev/null || die "import"
@@ -282,20 +269,20 @@ first_boot() {
 	systemctl start --no-block "$UNIT_BIRD"
 	t=$(date +%s%3N)
 	systemctl reload "$UNIT_NET"
-	wait_for 300 "after approval + reload: node 1's BGP sessions Established, its LAN pings both" converged
+	wait_or_die 300 "after approval + reload: node 1's BGP sessions Established, its LAN pings both" converged
 	say "   $(systemctl show -p StatusText --value "$UNIT_NET")"
 	[ -n "$(ip netns exec "$NS" ip -d link show type wireguard)" ] || die "no kernel WireGuard link"
-	say "ok: kernel WireGuard links"
+	pass "kernel WireGuard links"
 	grep -q "interval $BFD_MS ms;" "/etc/bird/bird_$NS.conf" ||
 		die "/etc/default/wgmesh-net's --bfd-interval $BFD_MS did not reach /etc/bird/bird_$NS.conf"
-	say "ok: the unit took WGMESH_NET_OPTS from /etc/default/wgmesh-net (BFD $BFD_MS ms)"
-	wait_for 60 "wgmesh-nft@$NS.path loaded the rules (table inet wgmesh_$NS)" nft list table inet "wgmesh_$NS"
+	pass "the unit took WGMESH_NET_OPTS from /etc/default/wgmesh-net (BFD $BFD_MS ms)"
+	wait_or_die 60 "wgmesh-nft@$NS.path loaded the rules (table inet wgmesh_$NS)" nft list table inet "wgmesh_$NS"
 
 	# reload: 0 changes, nothing rebuilt.
 	before=$(mesh_state); hs=$(kernel_handshakes); snap=$(date +%s); cur=$(journal_cursor)
 	t=$(date +%s%3N)
 	systemctl reload "$UNIT_NET"
-	wait_for 60 "reload: a new round logged" eval '[ -n "$(changes_after "$cur")" ]'
+	wait_or_die 60 "reload: a new round logged" eval '[ -n "$(changes_after "$cur")" ]'
 	[ "$(changes_after "$cur")" = 0 ] || die "reload made $(changes_after "$cur") changes"
 	check_kept "reload (0 changes, $(ms_since "$t") ms)" "$before" "$hs" "$snap"
 
@@ -305,7 +292,7 @@ first_boot() {
 	t=$(date +%s%3N)
 	systemctl restart "$UNIT_NET" || die "restart"
 	[ "$(systemctl show -p MainPID --value "$UNIT_NET")" != "$pid" ] || die "restart: same pid"
-	wait_for 60 "restart: a round logged" eval '[ -n "$(changes_after "$cur")" ]'
+	wait_or_die 60 "restart: a round logged" eval '[ -n "$(changes_after "$cur")" ]'
 	[ "$(changes_after "$cur")" = 0 ] || die "restart made $(changes_after "$cur") changes"
 	check_kept "restart (0 changes, $(ms_since "$t") ms)" "$before" "$hs" "$snap"
 
@@ -317,7 +304,7 @@ first_boot() {
 	# Traffic, not BGP state: under a loaded emulator BFD's 250 ms detection flaps sessions
 	# with or without a manager (seen before and after stop alike).
 	rx=$(rx_bytes)
-	wait_for 60 "stop: packets still arrive on every link" rx_grew "$rx"
+	wait_or_die 60 "stop: packets still arrive on every link" rx_grew "$rx"
 	check_kept "stop leaves the mesh running ($(ms_since "$t") ms)" "$before" "$hs" "$snap"
 	systemctl start "$UNIT_NET" || die "start again"
 
@@ -332,12 +319,12 @@ second_boot() {
 	up=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
 	say "test unit started ${up} ms after the kernel (systemd at multi-user.target)"
 	# No human step: the units enabled in the first boot bring the node back.
-	wait_for 300 "after reboot: node 1's BGP sessions Established, its LAN pings both" converged
+	wait_or_die 300 "after reboot: node 1's BGP sessions Established, its LAN pings both" converged
 	say "   converged $(awk '{ printf "%d", $1 * 1000 }' /proc/uptime) ms after the kernel started"
 	say "   $(systemctl show -p StatusText --value "$UNIT_NET")"
 	systemctl show -p StatusText --value "$UNIT_NET" | grep -q "mesh applied" || die "manager status"
 	[ "$(keys_now)" = "$(cat "$LAB/boot1.keys")" ] || die "keys differ after the reboot"
-	say "ok: same host key and WireGuard public key as the first boot"
+	pass "same host key and WireGuard public key as the first boot"
 	check_priorities 0 -b
 	say "second boot done in $(ms_since "$T0") ms"
 }

@@ -10,13 +10,14 @@
 #
 # Usage: wgdev_netns.sh userspace|kernel   (kernel: skipped where the module is missing)
 set -eu
+. "$(dirname "$0")/../lib/assert.sh"
+. "$(dirname "$0")/../lib/topo.sh"
 backend=${1:-userspace}
 tool=${WGM_BUILD:?}/tests/wireguard/wgdev-tool
 export WGM_WG_BACKEND=$backend
 tmp=$(mktemp -d)
-ua=ua-$$ ub=ub-$$ ca=ca-$$ cb=cb-$$
+ua= ub= ca= cb=
 pids=()
-failures=0
 
 cleanup() {
 	local p s
@@ -26,27 +27,11 @@ cleanup() {
 		p=$("$tool" pid "$(basename "$s" .sock)" 2>/dev/null) && pids+=("$p")
 	done
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for ns in "$ca" "$cb" "$ua" "$ub"; do ip netns del "$ns" 2>/dev/null || true; done
+	topo_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-expect_eq() { # what, expected, got
-	if [ "$2" == "$3" ]; then echo "ok: $1 = $3"; else fail "$1: expected '$2', got '$3'"; fi
-}
-expect_match() { # what, regex, got
-	if [[ "$3" =~ $2 ]]; then echo "ok: $1"; else fail "$1: expected to match '$2', got '$3'"; fi
-}
-# Polls (no fixed sleeps for readiness): runs "$@" until it succeeds, up to ~10 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.05
-	done
-	return 1
-}
 gone_or_zombie() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == Z ]; }
 field() { # line key -> value of key=value in a wgdev-tool line
 	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"
@@ -70,13 +55,13 @@ detected=$(WGM_WG_BACKEND= "$tool" detect 2>/dev/null)
 if [ -d /sys/module/wireguard ]; then expect_eq "detected back end" kernel "$detected"
 else expect_match "detected back end (no module loaded)" '^(userspace|kernel)$' "$detected"; fi
 
-for ns in "$ua" "$ub" "$ca" "$cb"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add va netns "$ua" type veth peer name vb netns "$ub"
-ip -n "$ua" addr add 192.0.2.1/24 dev va
-ip -n "$ub" addr add 192.0.2.2/24 dev vb
-ip -n "$ub" addr add 192.0.2.3/24 dev vb
-ip -n "$ua" link set va up
-ip -n "$ub" link set vb up
+topo_ns ua ua
+topo_ns ub ub
+topo_ns ca ca
+topo_ns cb cb
+topo_veth "$ua" va "$ub" vb
+topo_addr "$ua" va 192.0.2.1/24
+topo_addr "$ub" vb 192.0.2.2/24 192.0.2.3/24
 
 umask 077
 wg genkey >"$tmp/ka"; wg genkey >"$tmp/kb"; wg genkey >"$tmp/kc"
@@ -92,7 +77,7 @@ create() { # underlay child ifname -> records the daemon pid, moves the link
 		expect_eq "$3 daemon command" wireguard-go "$(cat "/proc/$pid/comm")"
 		expect_eq "$3 daemon runs in the underlay namespace" "$(ip netns exec "$1" readlink /proc/self/ns/net)" \
 			"$(readlink "/proc/$pid/ns/net")"
-		if [ "$(ps -o sid= -p "$pid")" != "$(ps -o sid= -p $$)" ]; then echo "ok: $3 daemon in its own session"
+		if [ "$(ps -o sid= -p "$pid")" != "$(ps -o sid= -p $$)" ]; then pass "$3 daemon in its own session"
 		else fail "$3 daemon shares the test's session"; fi
 	fi
 	ip -n "$1" link set "$3" netns "$2"
@@ -117,7 +102,7 @@ ip -n "$ca" link set wga up
 ip -n "$cb" link set wgb up
 
 ping_ab() { ip netns exec "$ca" ping -6 -c 1 -W 1 fd00::2; }
-if wait_for ping_ab; then echo "ok: ping fd00::1 -> fd00::2 across the tunnel"; else fail "no ping across the tunnel"; fi
+wait_for 10 "ping fd00::1 -> fd00::2 across the tunnel" ping_ab
 
 # Cross-check with wg(8), which reads the device through its own code (UAPI or genl).
 dump=$(ip netns exec "$ca" wg show wga dump)
@@ -155,7 +140,7 @@ expect_eq "sync with a new endpoint" changed=1 "$(sync_a)"
 expect_eq "endpoint updated" 192.0.2.3:51821 "$(ip netns exec "$ca" wg show wga endpoints | cut -f2)"
 ip netns exec "$ub" nft delete table inet hold
 expect_eq "ifindex unchanged after endpoint change" "$idx_a" "$(ifindex_in "$ca" wga)"
-if wait_for ping_ab; then echo "ok: ping after endpoint change"; else fail "no ping after endpoint change"; fi
+wait_for 10 "ping after endpoint change" ping_ab
 expect_eq "sync after endpoint change is a no-op" changed=0 "$(sync_a)"
 
 # A peer added, then removed: the other peer's session is left alone.
@@ -172,7 +157,7 @@ expect_eq "B's handshake untouched by C's coming and going" "$hs" "$(field "$(pe
 ip -n "$ca" link set wga down
 ip -n "$ca" link set wga up
 ip -n "$ca" addr replace fd00::1/64 dev wga nodad
-if wait_for ping_ab; then echo "ok: ping after link down/up in the child namespace"; else fail "no ping after link down/up in the child namespace"; fi
+wait_for 10 "ping after link down/up in the child namespace" ping_ab
 
 # Port check: a UDP port held by another process is named with its pid and command.
 ip netns exec "$ua" python3 -c '
@@ -183,7 +168,7 @@ open(sys.argv[1], "w").write("ready")
 time.sleep(120)' "$tmp/py.ready" &
 py=$!
 pids+=("$py")
-wait_for test -s "$tmp/py.ready" || fail "python did not bind its ports"
+poll 10 test -s "$tmp/py.ready" || fail "python did not bind its ports"
 holders=$(ip netns exec "$ua" "$tool" portcheck 40001 40002 40003)
 expect_match "portcheck names python on 40001" "port=40001 family=ipv4 pid=$py comm=python3" "$holders"
 expect_match "portcheck names python on 40002" "port=40002 family=ipv6 pid=$py comm=python3" "$holders"
@@ -232,13 +217,13 @@ fi
 ip netns exec "$ua" "$tool" destroy wga --netns "$ca"
 expect_eq "wga gone from $ca" "" "$(ip -n "$ca" -o link show wga 2>/dev/null)"
 if [ "$backend" == userspace ]; then
-	if wait_for gone_or_zombie "$pid_a"; then echo "ok: wga's wireguard-go exited"; else fail "wireguard-go $pid_a still runs"; fi
+	wait_for 10 "wga's wireguard-go exited" gone_or_zombie "$pid_a"
 	expect_eq "wga's socket removed" "" "$(ls /run/wireguard/wga.sock 2>/dev/null)"
 fi
-ip netns exec "$ua" "$tool" destroy wga --netns "$ca" && echo "ok: destroying a gone device succeeds"
+ip netns exec "$ua" "$tool" destroy wga --netns "$ca" && pass "destroying a gone device succeeds"
 ip netns exec "$ub" "$tool" destroy wgb --netns "$cb"
 expect_eq "wgb gone from $cb" "" "$(ip -n "$cb" -o link show wgb 2>/dev/null)"
-[ "$backend" == userspace ] && { wait_for gone_or_zombie "$pid_b" || fail "wireguard-go $pid_b still runs"; }
+[ "$backend" == userspace ] && { poll 10 gone_or_zombie "$pid_b" || fail "wireguard-go $pid_b still runs"; }
 
-if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+assert_exit
 echo "all checks passed"
