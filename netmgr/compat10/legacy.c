@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
-#include "conntrack.h"
+#include "flows10.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -236,11 +236,8 @@ static size_t keep_inside(const struct mesh_view *v, struct dev10 *c, size_t n)
 		free(h);
 		return 0;
 	}
-	ret = portcheck_udp(ports, n, h, max, &found);
-	if (netns_leave(saved) < 0) {
-		log_err("cannot return to the underlay namespace");
-		abort();
-	}
+	ret = portcheck_udp(ports, n, h, max, &found, NULL);
+	netns_leave(saved);
 	for (size_t i = 0; ret == 0 && i < n; i++)
 		for (size_t k = 0; k < found && k < max; k++)
 			if (h[k].port == c[i].port) {
@@ -377,7 +374,7 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 	if (after_up && (veth || l->n) && octet)
 		n_devs = find_devices(v, devs, MAX_DEVICES, ports, &n_ports);
 	if ((n_devs || veth || l->n) && octet && n_ports &&
-	    conntrack_10_flows(octet, ports, n_ports, false, &found, &deleted) == 0 && found) {
+	    conntrack_10_flows(octet, ports, n_ports, false, &found, &deleted, NULL) == 0 && found) {
 		say(how, sizeof(how), "%zu UDP flow%s still DNATed to 169.254.%u.2 (1.0): once 1.0's "
 			 "DNAT rule is gone, wgmesh-net retire-1.0 %s deletes them", found,
 			 found == 1 ? "" : "s", octet, domain);
@@ -421,6 +418,8 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 	const struct actual_link *veth;
 	uint8_t octet;
 	bool touched = false;
+	struct nl_err nle = { 0 };
+	char why[300];
 	int ret = 0;
 
 	*changes = 0;
@@ -462,10 +461,10 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 			printf("would replace wgmesh 1.0's veth %s with %s\n", veth->name, n->veth_inner);
 		} else {
 			touched = true;
-			ret = link_delete(&v->priv, veth->ifindex);
+			ret = link_delete(&v->priv, veth->ifindex, NULL, &nle);
 			if (ret < 0) {
 				snprintf(err, errlen, "removing wgmesh 1.0's veth %s from %s: %s",
-					 veth->name, n->netns, strerror(-ret));
+					 veth->name, n->netns, nl_err_str(&nle, ret, why, sizeof(why)));
 				goto out;
 			}
 			log_notice("replaced wgmesh 1.0's veth %s (169.254.%u.2/24) with %s", veth->name,
@@ -478,10 +477,10 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 		ports[i] = d->peers[i].listen_port;
 	if (n_devs && !o->dry_run) {
 		ret = conntrack_10_flows(d->octet, ports, d->n_peers < MAX_DEVICES ? d->n_peers : MAX_DEVICES,
-					 true, &found, &deleted);
+					 true, &found, &deleted, &nle);
 		if (ret < 0)
 			log_warn("cannot clear 1.0's conntrack flows: %s (wgmesh-net retire-1.0 %s tries again)",
-				 strerror(-ret), domain);
+				 nl_err_str(&nle, ret, why, sizeof(why)), domain);
 		else if (deleted)
 			log_notice("deleted %zu UDP flow%s wgmesh 1.0 DNATed to 169.254.%u.2", deleted,
 				   deleted == 1 ? "" : "s", d->octet);
@@ -508,7 +507,8 @@ int legacy_retire(const struct netmgr_opts *o, const char *domain, const struct 
 	size_t n_ports, found = 0, deleted = 0, dnat = 0;
 	struct mesh_view v;
 	uint8_t octet;
-	char err[256];
+	char err[256], why[300];
+	struct nl_err nle = { 0 };
 	int ret;
 
 	if (!l)
@@ -536,9 +536,9 @@ int legacy_retire(const struct netmgr_opts *o, const char *domain, const struct 
 				 l->v[i].path, l->v[i].why, domain);
 			dnat++;
 		}
-	ret = conntrack_10_flows(octet, ports, n_ports, !o->dry_run, &found, &deleted);
+	ret = conntrack_10_flows(octet, ports, n_ports, !o->dry_run, &found, &deleted, &nle);
 	if (ret < 0) {
-		log_err("cannot delete 1.0's conntrack flows: %s", strerror(-ret));
+		log_err("cannot delete 1.0's conntrack flows: %s", nl_err_str(&nle, ret, why, sizeof(why)));
 		goto out;
 	}
 	if (found)

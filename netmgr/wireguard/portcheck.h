@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "nl.h"
+
 struct port_holder {
 	uint16_t port;
 	int family;      /* AF_INET or AF_INET6: the socket's family */
@@ -23,13 +25,15 @@ struct port_holder {
 
 /* Every UDP socket (IPv4 and IPv6) bound to one of ports[0..n). Fills out[0..max) and sets
  * *found to the total (which may exceed max). */
-int portcheck_udp(const uint16_t *ports, size_t n, struct port_holder *out, size_t max, size_t *found);
+int portcheck_udp(const uint16_t *ports, size_t n, struct port_holder *out, size_t max, size_t *found,
+		  struct nl_err *e);
 
 /* The process holding each h[i].inode (pid and comm; pid 0 when none): hint is looked at
  * first, the rest of /proc only when it is not the holder. */
 int portcheck_owners(struct port_holder *h, size_t n, pid_t hint);
 
-/* /proc/sys/net/ipv4/ip_local_port_range: where the kernel picks ephemeral ports. */
+/* net.ipv4.ip_local_port_range: where the kernel picks ephemeral ports. -EBADMSG when it is
+ * not two ports, low and high. */
 int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi);
 
 #endif

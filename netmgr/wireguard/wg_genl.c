@@ -5,19 +5,18 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include <linux/time_types.h>
 #include <linux/wireguard.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "link.h"
 #include "log.h"
-#include "wgset.h"
+#include "nl.h"
+#include "wg_genl.h"
 
 static int family_cb(const struct nlattr *attr, void *data)
 {
@@ -46,7 +45,7 @@ static int resolve_family(struct mnl_socket *nl, uint16_t *family_id)
 	genl->cmd = CTRL_CMD_GETFAMILY;
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	ret = wg_mnl_do(nl, nlh, 0, family_msg_cb, &id);
+	ret = netlink_do(nl, nlh, 0, family_msg_cb, &id, NULL);
 	if (ret)
 		return ret;
 	if (!id)
@@ -68,7 +67,7 @@ static int require_family(struct mnl_socket *nl, uint16_t *family_id)
 int wg_genl_family(int netns_fd, uint16_t *family_id)
 {
 	struct mnl_socket *nl;
-	int ret = wg_mnl_open(netns_fd, NETLINK_GENERIC, &nl);
+	int ret = netlink_open(netns_fd, NETLINK_GENERIC, &nl, NULL);
 
 	if (ret)
 		return ret;
@@ -110,7 +109,7 @@ static int conn_get(int netns_fd, struct mnl_socket **nl, uint16_t *family_id)
 		return -errno;
 	if (!conn.nl || conn.dev != st.st_dev || conn.ino != st.st_ino) {
 		conn_drop();
-		ret = wg_mnl_open(netns_fd, NETLINK_GENERIC, &conn.nl);
+		ret = netlink_open(netns_fd, NETLINK_GENERIC, &conn.nl, NULL);
 		if (ret)
 			return ret;
 		ret = require_family(conn.nl, &conn.family_id);
@@ -128,40 +127,12 @@ static int conn_get(int netns_fd, struct mnl_socket **nl, uint16_t *family_id)
 
 int wg_genl_create(const char *ifname, int *ifindex)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	struct nlattr *linkinfo;
-	unsigned int idx;
-	int ret;
-
-	ret = wg_mnl_open(-1, NETLINK_ROUTE, &nl);
-	if (ret)
-		return ret;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, WG_GENL_NAME);
-	mnl_attr_nest_end(nlh, linkinfo);
-	wgdev_counts.writes++;
-	ret = wg_mnl_do(nl, nlh, NLM_F_CREATE | NLM_F_EXCL, NULL, NULL);
-	mnl_socket_close(nl);
-	if (ret)
-		return ret;
-	idx = if_nametoindex(ifname);
-	if (!idx)
-		return -errno;
-	*ifindex = (int)idx;
-	return 0;
+	return link_create_kind(ifname, WG_GENL_NAME, ifindex, NULL);
 }
 
 int wg_genl_destroy(const char *ifname, int netns_fd)
 {
-	int ret = wg_rtnl_dellink(ifname, netns_fd);
+	int ret = link_delete_in(netns_fd, ifname, NULL);
 
 	return ret == -ENODEV ? 0 : ret;
 }
@@ -308,8 +279,8 @@ int wg_genl_set(int netns_fd, const struct wgset *s)
 	while (!ret && !done) {
 		ret = wg_genl_build_set(buf, MNL_SOCKET_BUFFER_SIZE, family_id, 0, s, &cur, &done);
 		if (ret > 0) {
-			wgdev_counts.writes++;
-			ret = wg_mnl_do(nl, (struct nlmsghdr *)buf, 0, NULL, NULL);
+			nl_counts.writes++;
+			ret = netlink_do(nl, (struct nlmsghdr *)buf, 0, NULL, NULL, NULL);
 		}
 	}
 	if (ret < 0)
@@ -538,7 +509,7 @@ int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out)
 	genl->cmd = WG_CMD_GET_DEVICE;
 	genl->version = WG_GENL_VERSION;
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
-	ret = wg_mnl_dump(nl, nlh, get_msg_cb, &g);
+	ret = netlink_dump(nl, nlh, get_msg_cb, &g, NULL);
 	if (ret && g.error)
 		ret = g.error;
 	if (ret) {

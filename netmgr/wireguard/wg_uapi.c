@@ -28,7 +28,9 @@
 #include "buf.h"
 #include "log.h"
 #include "spawn.h"
-#include "wgset.h"
+#include "link.h"
+#include "nl.h"
+#include "wg_uapi.h"
 
 #define UAPI_DIR "/run/wireguard"
 #define UAPI_REPLY_MAX (16u << 20)
@@ -99,7 +101,7 @@ static int uapi_exchange(const char *ifname, const struct wgm_buf *req, struct w
 	ret = uapi_connect(ifname, &fd);
 	if (ret)
 		return ret == -ECONNREFUSED || ret == -ENOENT ? -ENODEV : ret;
-	wgdev_counts.requests++;
+	nl_counts.requests++;
 	ret = write_all(fd, req->p, req->len);
 	while (!ret) {
 		if (reply->len >= 2 && !memcmp(reply->p + reply->len - 2, "\n\n", 2))
@@ -389,7 +391,7 @@ int wg_uapi_set(const struct wgset *s)
 	if (!ret)
 		ret = wgm_buf_append(&req, "\n", 1);
 	if (!ret) {
-		wgdev_counts.writes++;
+		nl_counts.writes++;
 		ret = uapi_exchange(s->ifname, &req, &reply);
 	}
 	if (!ret) {
@@ -573,7 +575,7 @@ int wg_uapi_destroy(const char *ifname, int netns_fd)
 	if (wg_uapi_pid(ifname, &pid) == 0)
 		pidfd = pidfd_open_pid(pid);
 	/* The daemon exits when its TUN goes away, wherever that TUN lives now. */
-	ret = wg_rtnl_dellink(ifname, netns_fd);
+	ret = link_delete_in(netns_fd, ifname, NULL);
 	if (ret == -ENODEV)
 		ret = 0;
 	if (ret) {

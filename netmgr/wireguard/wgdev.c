@@ -1,56 +1,15 @@
 /* The device interface: back end choice, name checks, and dispatch to the kernel (wg_genl.c)
  * or userspace (wg_uapi.c) back end. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "log.h"
+#include "wg_genl.h"
+#include "wg_uapi.h"
+#include "wgdev.h"
 #include "wgset.h"
-
-void wgdev_config_wipe(struct wgdev_config *c)
-{
-	sodium_memzero(&c->private_key, sizeof(c->private_key));
-	c->has_private_key = false;
-}
-
-void wgdev_config_free(struct wgdev_config *c)
-{
-	wgdev_config_wipe(c);
-	free(c->peers);
-	c->peers = NULL;
-	c->n_peers = 0;
-}
-
-int wgdev_peer_append(struct wgdev_config *c, size_t *cap, struct wgdev_peer **peer)
-{
-	struct wgdev_peer *grown;
-	size_t ncap;
-
-	if (c->n_peers == *cap) {
-		ncap = *cap ? *cap * 2 : 8;
-		grown = realloc(c->peers, ncap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		c->peers = grown;
-		*cap = ncap;
-	}
-	*peer = &c->peers[c->n_peers++];
-	memset(*peer, 0, sizeof(**peer));
-	return 0;
-}
-
-void wgdev_allowed_mask(int family, uint8_t addr[16], uint8_t cidr)
-{
-	size_t bits = family == AF_INET ? 32 : 128, i;
-
-	for (i = 0; i < bits / 8; i++) {
-		if (cidr >= (i + 1) * 8)
-			continue;
-		addr[i] &= cidr > i * 8 ? (uint8_t)(0xff << (8 - (cidr - i * 8))) : 0;
-	}
-}
 
 /* Names go into netlink attributes and a socket path: 1..15 bytes, no '/', not "." or "..". */
 static int check_ifname(const char *ifname)
@@ -64,8 +23,6 @@ static int check_ifname(const char *ifname)
 	}
 	return 0;
 }
-
-struct wgdev_counts wgdev_counts;
 
 const char *wgdev_backend_name(enum wgdev_backend be)
 {

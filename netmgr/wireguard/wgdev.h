@@ -7,54 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 #include <sys/types.h>
-#include <time.h>
 
-#include "../../common/key.h"
+#include "containers.h"
 
 enum wgdev_backend { WGDEV_KERNEL, WGDEV_USERSPACE };
-
-#define WGDEV_MAX_ALLOWED 4
-
-struct wgdev_peer {
-	struct wgm_key public_key;
-	bool has_endpoint;
-	struct sockaddr_storage endpoint; /* AF_INET / AF_INET6 */
-	uint16_t keepalive;
-	size_t n_allowed; /* what we set: 0.0.0.0/0 and ::/0 */
-	struct {
-		int family;
-		uint8_t addr[16];
-		uint8_t cidr;
-	} allowed[WGDEV_MAX_ALLOWED];
-	/* read back only */
-	struct timespec last_handshake;
-	uint64_t rx_bytes, tx_bytes;
-	/* read back only: the device holds more allowed IPs than allowed[] can show */
-	bool allowed_truncated;
-};
-
-/* What this process asked of the kernel over netlink (both libraries) and of userspace
- * WireGuard over its UAPI: requests, and how many of them were writes. A debug count (`-d`
- * prints it): an unchanged record must make no writes. */
-struct wgdev_counts {
-	unsigned long requests, writes;
-};
-extern struct wgdev_counts wgdev_counts;
-
-struct wgdev_config {
-	char ifname[16];
-	struct wgm_key private_key; /* wiped by wgdev_config_wipe */
-	bool has_private_key;
-	uint16_t listen_port; /* 0 in a desired config: leave the port as it is */
-	size_t n_peers;
-	struct wgdev_peer *peers;
-};
-/* Wipes the private key; leaves peers alone (a desired config's peers belong to the caller). */
-void wgdev_config_wipe(struct wgdev_config *c);
-/* For a config filled by wgdev_get: wipes the key and frees peers. */
-void wgdev_config_free(struct wgdev_config *c);
 
 /* Which back end this kernel gives us (probes the genl family once). The environment variable
  * WGM_WG_BACKEND=kernel|userspace overrides the probe. */

@@ -15,7 +15,7 @@
 #include <sodium.h>
 
 #include "check.h"
-#include "wgset.h"
+#include "wg_genl.h"
 
 #define N_PEERS 150
 #define FAMILY_ID 0x2a
