@@ -381,7 +381,7 @@ static int create_device(struct reconcile *r, const struct desired_peer *p, int 
 		return 0;
 	ret = journal_reserve(&r->j);
 	if (ret == 0)
-		ret = wgdev_create(r->be, p->ifname, idx);
+		ret = wgdev_create(r->be, p->ifname, idx, &nle);
 	if (ret < 0)
 		return fail(r, ret, &nle, "creating %s", p->ifname);
 	snprintf(e.name, sizeof(e.name), "%s", p->ifname);

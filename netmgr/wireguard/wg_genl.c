@@ -125,9 +125,9 @@ static int conn_get(int netns_fd, struct mnl_socket **nl, uint16_t *family_id)
 	return 0;
 }
 
-int wg_genl_create(const char *ifname, int *ifindex)
+int wg_genl_create(const char *ifname, int *ifindex, struct nl_err *e)
 {
-	return link_create_kind(ifname, WG_GENL_NAME, ifindex, NULL);
+	return link_create_kind(ifname, WG_GENL_NAME, ifindex, e);
 }
 
 int wg_genl_destroy(const char *ifname, int netns_fd)

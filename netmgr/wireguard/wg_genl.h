@@ -13,7 +13,7 @@
 struct nlmsghdr;
 
 int wg_genl_family(int netns_fd, uint16_t *family_id);
-int wg_genl_create(const char *ifname, int *ifindex);
+int wg_genl_create(const char *ifname, int *ifindex, struct nl_err *e);
 int wg_genl_destroy(const char *ifname, int netns_fd);
 int wg_genl_set(int netns_fd, const struct wgset *s);
 int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out);

@@ -51,13 +51,13 @@ enum wgdev_backend wgdev_detect(void)
 	return (enum wgdev_backend)detected;
 }
 
-int wgdev_create(enum wgdev_backend be, const char *ifname, int *ifindex)
+int wgdev_create(enum wgdev_backend be, const char *ifname, int *ifindex, struct nl_err *e)
 {
 	int ret = check_ifname(ifname);
 
 	if (ret)
 		return ret;
-	return be == WGDEV_KERNEL ? wg_genl_create(ifname, ifindex) : wg_uapi_create(ifname, ifindex);
+	return be == WGDEV_KERNEL ? wg_genl_create(ifname, ifindex, e) : wg_uapi_create(ifname, ifindex);
 }
 
 int wgdev_destroy(enum wgdev_backend be, const char *ifname, int netns_fd)

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "containers.h"
+#include "nl.h"
 
 enum wgdev_backend { WGDEV_KERNEL, WGDEV_USERSPACE };
 
@@ -21,8 +22,9 @@ const char *wgdev_backend_name(enum wgdev_backend be);
 /* Creates the device in the CURRENT network namespace (the underlay, so its UDP socket stays
  * there). Kernel: RTM_NEWLINK kind "wireguard". Userspace: starts the implementation, waits for
  * its UAPI socket by polling. Returns the ifindex. Moving it into the private namespace is the
- * caller's job (link layer). -EEXIST when a link or UAPI socket of that name exists. */
-int wgdev_create(enum wgdev_backend be, const char *ifname, int *ifindex);
+ * caller's job (link layer). -EEXIST when a link or UAPI socket of that name exists. e (may be
+ * NULL) gets the kernel's text of a refused RTM_NEWLINK. */
+int wgdev_create(enum wgdev_backend be, const char *ifname, int *ifindex, struct nl_err *e);
 /* Removes the device: RTM_DELLINK in netns_fd's namespace (-1 = current). Userspace: the
  * daemon exits when its TUN goes away; this waits for it (bounded, then SIGTERM), and removes a
  * stale UAPI socket. A device that is already gone is not an error (returns 0). */

@@ -28,13 +28,34 @@ ROOMS = [
     ('tests', 9), ('selftests', 9),
 ]
 
-# (including file, included file) pairs that are known and will go: each says when.
+# (including file, included file) pairs that are known and will go: each says when. Delete an
+# entry with the include it names.
 ALLOWED = {
     # removed when names move to common/names.h (is_mesh_wg_name leaves reconcile.h)
     ('netmgr/bird/birdstate.c', 'netmgr/reconcile.h'),
     ('netmgr/compat10/legacy.c', 'netmgr/reconcile.h'),
     ('netmgr/health/status.c', 'netmgr/reconcile.h'),
     ('netmgr/health/verify.c', 'netmgr/reconcile.h'),
+    # The node's plain data (desired.h, view.h, options.h) and the port check's verdict
+    # (ports.h) still live with the commands: removed when they move to a room under bird/,
+    # compat10/ and health/.
+    ('netmgr/bird/render.h', 'netmgr/options.h'),
+    ('netmgr/compat10/legacy.h', 'netmgr/desired.h'),
+    ('netmgr/compat10/legacy.h', 'netmgr/options.h'),
+    ('netmgr/compat10/legacy.h', 'netmgr/view.h'),
+    ('netmgr/health/status.c', 'netmgr/view.h'),
+    ('netmgr/health/status.h', 'netmgr/desired.h'),
+    ('netmgr/health/verify.c', 'netmgr/ports.h'),
+    ('netmgr/health/verify.c', 'netmgr/view.h'),
+    ('netmgr/health/verify.h', 'netmgr/desired.h'),
+    ('netmgr/health/verify.h', 'netmgr/options.h'),
+    # Cycles outside netmgr/, in rooms other parts of issue 16 rebuild: removed with them
+    # (common/plan <-> hoststate/sitefile: the host state and the plan; dnsfetch/fetch <->
+    # resolve: c-ares leaving the fetch library).
+    ('common/hoststate.c', 'common/plan.h'),
+    ('common/sitefile.c', 'common/plan.h'),
+    ('dnsfetch/resolve.h', 'dnsfetch/fetch.h'),
+    ('dnsfetch/proto.h', 'dnsfetch/fetch.h'),
 }
 
 SKIP_DIRS = {'.git', 'build', 'subprojects'}

@@ -246,6 +246,8 @@ static int cmd_portcheck(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	struct nl_err nle = { 0 };
+	char why[300];
 	enum wgdev_backend be;
 	const char *cmd, *ifname;
 	int netns_fd = -1, ifindex, ret;
@@ -281,7 +283,7 @@ int main(int argc, char **argv)
 	else if (argc != 3)
 		return usage();
 	if (!strcmp(cmd, "create")) {
-		ret = wgdev_create(be, ifname, &ifindex);
+		ret = wgdev_create(be, ifname, &ifindex, &nle);
 		if (!ret)
 			printf("ifindex=%d\n", ifindex);
 	} else if (!strcmp(cmd, "destroy")) {
@@ -296,6 +298,6 @@ int main(int argc, char **argv)
 		return usage();
 	}
 	if (ret)
-		fprintf(stderr, "%s %s: %s\n", cmd, ifname, strerror(-ret));
+		fprintf(stderr, "%s %s: %s\n", cmd, ifname, nl_err_str(&nle, ret, why, sizeof(why)));
 	return ret ? 1 : 0;
 }
