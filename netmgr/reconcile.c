@@ -49,11 +49,6 @@ bool is_mesh_wg_name(const char *name)
 	return true;
 }
 
-enum wgdev_backend backend_of_kind(const char *kind)
-{
-	return !strcmp(kind, "wireguard") ? WGDEV_KERNEL : WGDEV_USERSPACE;
-}
-
 static void change(struct reconcile *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void change(struct reconcile *r, const char *fmt, ...)
 {
@@ -508,7 +503,7 @@ static int remove_stale_devices(struct reconcile *r)
 		change(r, "remove WireGuard device %s (peer left the mesh)", l->name);
 		if (r->dry_run)
 			continue;
-		ret = wgdev_destroy(backend_of_kind(l->kind), l->name, r->v.priv_fd);
+		ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r->v.priv_fd);
 		if (ret < 0 && !first)
 			first = fail(r, ret, NULL, "removing %s (the peer left the mesh; tried again next run)", l->name);
 	}
@@ -640,7 +635,7 @@ int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_re
 		if (!is_mesh_wg_name(l->name))
 			continue;
 		change(&r, "remove WireGuard device %s", l->name);
-		if (!dry_run && (ret = wgdev_destroy(backend_of_kind(l->kind), l->name, r.v.priv_fd)) < 0) {
+		if (!dry_run && (ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r.v.priv_fd)) < 0) {
 			fail(&r, ret, &nle, "removing %s", l->name);
 			goto out;
 		}

@@ -40,7 +40,5 @@ int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_re
 
 /* Is this link one of our per-peer WireGuard devices ("wg" + digits)? */
 bool is_mesh_wg_name(const char *name);
-/* A link's kind tells the back end that made it. */
-enum wgdev_backend backend_of_kind(const char *kind);
 
 #endif

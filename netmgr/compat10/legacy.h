@@ -21,8 +21,6 @@
 #include "view.h"
 
 #define LEGACY_NETNS "private"
-#define LEGACY_SBIN_DIR "/usr/local/sbin"
-#define LEGACY_UNIT_DIR "/etc/systemd/system"
 
 /* One finding: what (a short name) and a line saying how it goes. */
 typedef void (*legacy_emit_fn)(void *ctx, const char *what, const char *how);

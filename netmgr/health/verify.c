@@ -241,7 +241,7 @@ static void check_device(struct report *rep, const struct node_names *n, const s
 		inet_ntop(AF_INET6, &aa->p.addr.v6, txt, sizeof(txt));
 	check(rep, name, aa ? SEV_OK : SEV_BROKEN, "%s%s", aa ? txt : "no tunnel address", aa ? "/64" : "");
 
-	ret = wgdev_get(backend_of_kind(l->kind), v->priv_fd, l->name, &cfg);
+	ret = wgdev_get(wgdev_backend_of_kind(l->kind), v->priv_fd, l->name, &cfg);
 	snprintf(name, sizeof(name), "%s device", l->name);
 	if (ret < 0) {
 		check(rep, name, SEV_BROKEN, "cannot read the WireGuard device: %s", strerror(-ret));

@@ -29,6 +29,11 @@ const char *wgdev_backend_name(enum wgdev_backend be)
 	return be == WGDEV_KERNEL ? "kernel" : "userspace";
 }
 
+enum wgdev_backend wgdev_backend_of_kind(const char *kind)
+{
+	return !strcmp(kind, "wireguard") ? WGDEV_KERNEL : WGDEV_USERSPACE;
+}
+
 enum wgdev_backend wgdev_detect(void)
 {
 	static int detected = -1;

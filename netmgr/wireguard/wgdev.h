@@ -18,6 +18,8 @@ enum wgdev_backend { WGDEV_KERNEL, WGDEV_USERSPACE };
  * WGM_WG_BACKEND=kernel|userspace overrides the probe. */
 enum wgdev_backend wgdev_detect(void);
 const char *wgdev_backend_name(enum wgdev_backend be);
+/* A link's kind tells the back end that made it ("wireguard": the kernel's, "tun": userspace). */
+enum wgdev_backend wgdev_backend_of_kind(const char *kind);
 
 /* Creates the device in the CURRENT network namespace (the underlay, so its UDP socket stays
  * there). Kernel: RTM_NEWLINK kind "wireguard". Userspace: starts the implementation, waits for
