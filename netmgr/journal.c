@@ -113,7 +113,7 @@ static int move_back(struct mesh_view *v, const struct jentry *e, struct nl_err 
 
 /* Sets the device's whole configuration as it was. A peer's endpoint cannot be unset, so a
  * peer that had none but has one now is removed first and then added back as it was. */
-static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *was)
+static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *was, struct nl_err *nle)
 {
 	struct wgdev_config now = { 0 }, without = *was;
 	bool changed, readd = false;
@@ -122,7 +122,7 @@ static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *
 	/* A device that had no private key gets the all-zero one, which both back ends read as
 	 * "none" (was->private_key is zero then: wgdev_get clears it). */
 	was->has_private_key = true;
-	ret = wgdev_get(be, nsfd, was->ifname, &now);
+	ret = wgdev_get(be, nsfd, was->ifname, &now, nle);
 	if (ret < 0)
 		return ret;
 	without.peers = calloc(was->n_peers + 1, sizeof(*without.peers));
@@ -143,9 +143,9 @@ static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *
 			without.peers[without.n_peers++] = was->peers[i];
 	}
 	if (readd)
-		ret = wgdev_sync(be, nsfd, &without, &changed);
+		ret = wgdev_sync(be, nsfd, &without, &changed, nle);
 	if (ret == 0)
-		ret = wgdev_sync(be, nsfd, was, &changed);
+		ret = wgdev_sync(be, nsfd, was, &changed, nle);
 out:
 	free(without.peers);
 	wgdev_config_wipe(&without);
@@ -180,9 +180,9 @@ static int undo_one(struct journal *j, struct mesh_view *v, struct jentry *e, st
 	case J_SYSCTL:
 		return ns_sysctl_write(e->in_priv ? v->priv_fd : -1, e->name, e->old);
 	case J_WGDEV:
-		return wgdev_destroy(j->be, e->name, e->in_priv ? v->priv_fd : -1);
+		return wgdev_destroy(j->be, e->name, e->in_priv ? v->priv_fd : -1, nle);
 	case J_WGSET:
-		return restore_device(j->be, v->priv_fd, &e->dev);
+		return restore_device(j->be, v->priv_fd, &e->dev, nle);
 	case J_UP:
 		return gone_is_done(link_set_up(conn(v, e->in_priv), e->ifindex, false, nle));
 	}

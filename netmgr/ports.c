@@ -17,7 +17,7 @@ static bool holder_is_owner(const struct port_holder *h, const char *owner)
 		return false;
 	if (h->pid == 0)
 		return true; /* a kernel WireGuard device's socket */
-	return wgdev_userspace_pid(owner, &pid) == 0 && pid == h->pid;
+	return wgdev_userspace_pid(owner, &pid, NULL) == 0 && pid == h->pid;
 }
 
 int ports_find_conflict(const uint16_t *ports, const char *const *owners, size_t n, char *err,

@@ -393,10 +393,11 @@ static int create_device(struct reconcile *r, const struct desired_peer *p, int 
 
 static int read_device(struct reconcile *r, const struct desired_peer *p, struct wgdev_config *cur)
 {
-	int ret = wgdev_get(r->be, r->v.priv_fd, p->ifname, cur);
+	struct nl_err nle = { 0 };
+	int ret = wgdev_get(r->be, r->v.priv_fd, p->ifname, cur, &nle);
 
 	if (ret < 0)
-		return fail(r, ret, NULL, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
+		return fail(r, ret, &nle, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
 			    p->ifname, r->n->netns);
 	return 0;
 }
@@ -431,6 +432,7 @@ static int step_peer(struct reconcile *r, size_t i)
 	struct wgdev_config cfg, *cur = &r->cur[i];
 	struct wgdev_peer peer;
 	bool exists, changed = false;
+	struct nl_err nle = { 0 };
 	int idx = 0, ret;
 	unsigned flags = 0;
 
@@ -449,11 +451,11 @@ static int step_peer(struct reconcile *r, size_t i)
 	} else {
 		ret = journal_reserve(&r->j);
 		if (ret < 0) {
-			fail(r, ret, NULL, "configuring %s", p->ifname);
+			fail(r, ret, &nle, "configuring %s", p->ifname);
 			goto out;
 		}
-		ret = exists ? wgdev_sync_from(r->be, r->v.priv_fd, cur, &cfg, &changed)
-			     : wgdev_sync(r->be, r->v.priv_fd, &cfg, &changed);
+		ret = exists ? wgdev_sync_from(r->be, r->v.priv_fd, cur, &cfg, &changed, &nle)
+			     : wgdev_sync(r->be, r->v.priv_fd, &cfg, &changed, &nle);
 		/* A device we did not make goes back to all it had (a failed sync may have written
 		 * part); the snapshot, private key included, moves into the journal. */
 		if (exists && (ret < 0 || changed)) {
@@ -496,6 +498,7 @@ static int remove_stale_devices(struct reconcile *r)
 
 	for (size_t i = 0; i < r->v.a_priv.n_links; i++) {
 		const struct actual_link *l = &r->v.a_priv.links[i];
+		struct nl_err nle = { 0 };
 		int ret;
 
 		if (!is_mesh_wg_name(l->name) || desired_has_if(r->d, l->name))
@@ -503,9 +506,9 @@ static int remove_stale_devices(struct reconcile *r)
 		change(r, "remove WireGuard device %s (peer left the mesh)", l->name);
 		if (r->dry_run)
 			continue;
-		ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r->v.priv_fd);
+		ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r->v.priv_fd, &nle);
 		if (ret < 0 && !first)
-			first = fail(r, ret, NULL, "removing %s (the peer left the mesh; tried again next run)", l->name);
+			first = fail(r, ret, &nle, "removing %s (the peer left the mesh; tried again next run)", l->name);
 	}
 	return first;
 }
@@ -635,7 +638,7 @@ int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_re
 		if (!is_mesh_wg_name(l->name))
 			continue;
 		change(&r, "remove WireGuard device %s", l->name);
-		if (!dry_run && (ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r.v.priv_fd)) < 0) {
+		if (!dry_run && (ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r.v.priv_fd, &nle)) < 0) {
 			fail(&r, ret, &nle, "removing %s", l->name);
 			goto out;
 		}

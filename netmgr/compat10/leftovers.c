@@ -239,7 +239,7 @@ size_t l10_find_devices(const struct mesh_view *v, struct dev10 *out, size_t max
 		const struct actual_link *l = &v->a_priv.links[i];
 		struct wgdev_config cfg = { 0 };
 
-		if (!is_mesh_wg_name(l->name) || wgdev_get(wgdev_backend_of_kind(l->kind), v->priv_fd, l->name, &cfg) < 0)
+		if (!is_mesh_wg_name(l->name) || wgdev_get(wgdev_backend_of_kind(l->kind), v->priv_fd, l->name, &cfg, NULL) < 0)
 			continue;
 		if (cfg.listen_port) {
 			ports[(*n_ports)++] = cfg.listen_port;

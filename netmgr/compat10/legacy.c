@@ -165,12 +165,12 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 			continue;
 		}
 		touched = true;
-		ret = wgdev_destroy(wgdev_backend_of_kind(devs[i].kind), devs[i].name, v->priv_fd);
+		ret = wgdev_destroy(wgdev_backend_of_kind(devs[i].kind), devs[i].name, v->priv_fd, &nle);
 		if (ret == 0)
 			ret = wait_gone(v, n->netns, &devs[i]);
 		if (ret < 0) {
 			snprintf(err, errlen, "removing wgmesh 1.0's %s from %s: %s", devs[i].name,
-				 n->netns, strerror(-ret));
+				 n->netns, nl_err_str(&nle, ret, why, sizeof(why)));
 			goto out;
 		}
 		log_notice("replaced wgmesh 1.0's %s: its UDP socket %u was inside %s, reached by DNAT; "

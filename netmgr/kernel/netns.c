@@ -111,8 +111,8 @@ void netns_leave(int saved)
 {
 	/* A thread that cannot get back would make every later socket, sysctl and device of this
 	 * run in the wrong namespace, the underlay's changes landing in the private one: nothing
-	 * after this could be trusted, so stop here. setns to a namespace we came from fails
-	 * only when the kernel is out of memory or the fd is not what we opened. */
+	 * after this could be trusted, so stop here. Going back into the namespace we came from
+	 * fails only when something is badly wrong (no memory, the capability gone). */
 	if (setns(saved, CLONE_NEWNET) < 0) {
 		log_err("cannot return to the original network namespace: %s", strerror(errno));
 		abort();

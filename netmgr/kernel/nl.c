@@ -5,6 +5,7 @@
 #include "nl.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <libmnl/libmnl.h>
 #include <stdio.h>
@@ -29,6 +30,19 @@ int nl_err_set(struct nl_err *e, int code, const char *text)
 	if (e) {
 		e->code = code;
 		snprintf(e->text, sizeof(e->text), "%s", text ? text : "");
+	}
+	return code;
+}
+
+int nl_err_fmt(struct nl_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e) {
+		e->code = code;
+		va_start(ap, fmt);
+		vsnprintf(e->text, sizeof(e->text), fmt, ap);
+		va_end(ap);
 	}
 	return code;
 }

@@ -16,7 +16,8 @@ struct mnl_socket;
 #define NL_DEADLINE_S 10
 
 /* What went wrong in one call: -errno, and the kernel's (or libnl's) text, "" when it gave
- * none. Filled only when the call fails. */
+ * none; the layers above fill it the same way with their own reason (a UAPI reply that does
+ * not parse). Filled only when the call fails. */
 struct nl_err {
 	int code;
 	char text[256];
@@ -32,6 +33,7 @@ extern struct nl_counts nl_counts;
 
 /* Records a failure in e (which may be NULL); returns code. */
 int nl_err_set(struct nl_err *e, int code, const char *text);
+int nl_err_fmt(struct nl_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* strerror(-ret), then " / " and e's text when e holds the text of this very failure: the
  * way a caller quotes a failed call in its one line. Returns buf. */

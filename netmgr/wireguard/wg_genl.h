@@ -14,9 +14,9 @@ struct nlmsghdr;
 
 int wg_genl_family(int netns_fd, uint16_t *family_id);
 int wg_genl_create(const char *ifname, int *ifindex, struct nl_err *e);
-int wg_genl_destroy(const char *ifname, int netns_fd);
-int wg_genl_set(int netns_fd, const struct wgset *s);
-int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out);
+int wg_genl_destroy(const char *ifname, int netns_fd, struct nl_err *e);
+int wg_genl_set(int netns_fd, const struct wgset *s, struct nl_err *e);
+int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out, struct nl_err *e);
 void wg_genl_release(void);
 
 /* Building and parsing of WG_CMD_SET_DEVICE / GET_DEVICE messages, split off from the socket

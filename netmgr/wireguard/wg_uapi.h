@@ -6,12 +6,13 @@
 #include <sys/types.h>
 
 #include "containers.h"
+#include "nl.h"
 #include "wgset.h"
 
-int wg_uapi_create(const char *ifname, int *ifindex);
-int wg_uapi_destroy(const char *ifname, int netns_fd);
-int wg_uapi_set(const struct wgset *s);
-int wg_uapi_get(const char *ifname, struct wgdev_config *out);
-int wg_uapi_pid(const char *ifname, pid_t *pid);
+int wg_uapi_create(const char *ifname, int *ifindex, struct nl_err *e);
+int wg_uapi_destroy(const char *ifname, int netns_fd, struct nl_err *e);
+int wg_uapi_set(const struct wgset *s, struct nl_err *e);
+int wg_uapi_get(const char *ifname, struct wgdev_config *out, struct nl_err *e);
+int wg_uapi_pid(const char *ifname, pid_t *pid, struct nl_err *e);
 
 #endif

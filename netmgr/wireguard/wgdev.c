@@ -12,15 +12,13 @@
 #include "wgset.h"
 
 /* Names go into netlink attributes and a socket path: 1..15 bytes, no '/', not "." or "..". */
-static int check_ifname(const char *ifname)
+static int check_ifname(const char *ifname, struct nl_err *e)
 {
 	size_t len = ifname ? strnlen(ifname, 16) : 0;
 
-	if (len == 0 || len > 15 || strchr(ifname, '/') || !strcmp(ifname, ".") || !strcmp(ifname, "..")) {
-		log_err("invalid WireGuard interface name \"%s\": use 1-15 characters without '/'",
-			ifname ? ifname : "");
-		return -EINVAL;
-	}
+	if (len == 0 || len > 15 || strchr(ifname, '/') || !strcmp(ifname, ".") || !strcmp(ifname, ".."))
+		return nl_err_fmt(e, -EINVAL, "invalid WireGuard interface name \"%s\": use 1-15 characters without '/'",
+				  ifname ? ifname : "");
 	return 0;
 }
 
@@ -58,30 +56,31 @@ enum wgdev_backend wgdev_detect(void)
 
 int wgdev_create(enum wgdev_backend be, const char *ifname, int *ifindex, struct nl_err *e)
 {
-	int ret = check_ifname(ifname);
+	int ret = check_ifname(ifname, e);
 
 	if (ret)
 		return ret;
-	return be == WGDEV_KERNEL ? wg_genl_create(ifname, ifindex, e) : wg_uapi_create(ifname, ifindex);
+	return be == WGDEV_KERNEL ? wg_genl_create(ifname, ifindex, e) : wg_uapi_create(ifname, ifindex, e);
 }
 
-int wgdev_destroy(enum wgdev_backend be, const char *ifname, int netns_fd)
+int wgdev_destroy(enum wgdev_backend be, const char *ifname, int netns_fd, struct nl_err *e)
 {
-	int ret = check_ifname(ifname);
+	int ret = check_ifname(ifname, e);
 
 	if (ret)
 		return ret;
-	return be == WGDEV_KERNEL ? wg_genl_destroy(ifname, netns_fd) : wg_uapi_destroy(ifname, netns_fd);
+	return be == WGDEV_KERNEL ? wg_genl_destroy(ifname, netns_fd, e) : wg_uapi_destroy(ifname, netns_fd, e);
 }
 
-int wgdev_get(enum wgdev_backend be, int netns_fd, const char *ifname, struct wgdev_config *out)
+int wgdev_get(enum wgdev_backend be, int netns_fd, const char *ifname, struct wgdev_config *out,
+	      struct nl_err *e)
 {
-	int ret = check_ifname(ifname);
+	int ret = check_ifname(ifname, e);
 
 	memset(out, 0, sizeof(*out));
 	if (ret)
 		return ret;
-	ret = be == WGDEV_KERNEL ? wg_genl_get(netns_fd, ifname, out) : wg_uapi_get(ifname, out);
+	ret = be == WGDEV_KERNEL ? wg_genl_get(netns_fd, ifname, out, e) : wg_uapi_get(ifname, out, e);
 	if (!ret)
 		snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
 	return ret;
@@ -92,42 +91,41 @@ void wgdev_release(void)
 	wg_genl_release();
 }
 
-int wgdev_userspace_pid(const char *ifname, pid_t *pid)
+int wgdev_userspace_pid(const char *ifname, pid_t *pid, struct nl_err *e)
 {
-	int ret = check_ifname(ifname);
+	int ret = check_ifname(ifname, e);
 
-	return ret ? ret : wg_uapi_pid(ifname, pid);
+	return ret ? ret : wg_uapi_pid(ifname, pid, e);
 }
 
 int wgdev_sync_from(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cur,
-		    const struct wgdev_config *cfg, bool *changed)
+		    const struct wgdev_config *cfg, bool *changed, struct nl_err *e)
 {
 	struct wgset set = { 0 };
 	int ret;
 
 	*changed = false;
-	ret = wgset_diff(cur, cfg, &set);
+	ret = wgset_diff(cur, cfg, &set, e);
 	if (ret || wgset_is_empty(&set))
 		goto cleanup;
-	ret = be == WGDEV_KERNEL ? wg_genl_set(netns_fd, &set) : wg_uapi_set(&set);
+	ret = be == WGDEV_KERNEL ? wg_genl_set(netns_fd, &set, e) : wg_uapi_set(&set, e);
 	if (!ret)
 		*changed = true;
-	else
-		log_err("cannot configure WireGuard device %s: %s", cfg->ifname, strerror(-ret));
 cleanup:
 	wgset_free(&set);
 	return ret;
 }
 
-int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cfg, bool *changed)
+int wgdev_sync(enum wgdev_backend be, int netns_fd, const struct wgdev_config *cfg, bool *changed,
+	       struct nl_err *e)
 {
 	struct wgdev_config cur = { 0 };
 	int ret;
 
 	*changed = false;
-	ret = wgdev_get(be, netns_fd, cfg->ifname, &cur);
+	ret = wgdev_get(be, netns_fd, cfg->ifname, &cur, e);
 	if (ret == 0)
-		ret = wgdev_sync_from(be, netns_fd, &cur, cfg, changed);
+		ret = wgdev_sync_from(be, netns_fd, &cur, cfg, changed, e);
 	wgdev_config_free(&cur);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "containers.h"
+#include "nl.h"
 
 struct wgset_peer {
 	struct wgm_key public_key;
@@ -38,7 +39,8 @@ struct wgset {
 
 /* Computes the change that takes cur to want; empty (wgset_is_empty) when they agree.
  * -EINVAL when want names a peer twice or an allowed IP is out of range. */
-int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, struct wgset *out);
+int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, struct wgset *out,
+	       struct nl_err *e);
 bool wgset_is_empty(const struct wgset *s);
 void wgset_free(struct wgset *s);
 

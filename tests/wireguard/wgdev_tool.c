@@ -125,11 +125,12 @@ static int cmd_get(enum wgdev_backend be, const char *ifname, int netns_fd)
 {
 	struct wgdev_config c;
 	char b64[WGM_KEY_B64_LEN + 1], addr[INET6_ADDRSTRLEN];
+	struct nl_err e = { 0 };
 	size_t i, j;
-	int ret = wgdev_get(be, netns_fd, ifname, &c);
+	int ret = wgdev_get(be, netns_fd, ifname, &c, &e);
 
 	if (ret) {
-		fprintf(stderr, "get %s: %s\n", ifname, strerror(-ret));
+		fprintf(stderr, "get %s: %s\n", ifname, nl_err_str(&e, ret, addr, sizeof(addr)));
 		return 1;
 	}
 	printf("private_key=%s\nlisten_port=%u\npeers=%zu\n", c.has_private_key ? "set" : "none", c.listen_port,
@@ -159,7 +160,8 @@ static int cmd_sync(enum wgdev_backend be, int argc, char **argv)
 	struct wgdev_peer *p = NULL;
 	int netns_fd = -1, i, ret = 1, fd;
 	bool changed;
-	char text[64];
+	struct nl_err e = { 0 };
+	char text[64], why[300];
 	ssize_t n;
 
 	snprintf(c.ifname, sizeof(c.ifname), "%s", argv[0]);
@@ -205,9 +207,9 @@ static int cmd_sync(enum wgdev_backend be, int argc, char **argv)
 	}
 	if (i != argc)
 		goto bad;
-	ret = wgdev_sync(be, netns_fd, &c, &changed);
+	ret = wgdev_sync(be, netns_fd, &c, &changed, &e);
 	if (ret) {
-		fprintf(stderr, "sync %s: %s\n", c.ifname, strerror(-ret));
+		fprintf(stderr, "sync %s: %s\n", c.ifname, nl_err_str(&e, ret, why, sizeof(why)));
 		ret = 1;
 	} else {
 		printf("changed=%d\n", changed ? 1 : 0);
@@ -287,9 +289,9 @@ int main(int argc, char **argv)
 		if (!ret)
 			printf("ifindex=%d\n", ifindex);
 	} else if (!strcmp(cmd, "destroy")) {
-		ret = wgdev_destroy(be, ifname, netns_fd);
+		ret = wgdev_destroy(be, ifname, netns_fd, &nle);
 	} else if (!strcmp(cmd, "pid")) {
-		ret = wgdev_userspace_pid(ifname, &pid);
+		ret = wgdev_userspace_pid(ifname, &pid, &nle);
 		if (!ret)
 			printf("%d\n", (int)pid);
 	} else if (!strcmp(cmd, "get")) {
