@@ -158,27 +158,32 @@ static int talk_done(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-/* What is left of a dump the kernel interrupted: read up to its end, so the socket can serve
- * the next request. Every message of it carries NLM_F_DUMP_INTR, which libmnl refuses. */
-static void drain_dump(struct mnl_socket *nl, char *buf, uint32_t seq)
+/* The end of a dump the kernel interrupted: the rest of buf[0..len) and what follows it are read
+ * up to NLMSG_DONE, so the socket can serve the next request. Every message of such a dump
+ * carries NLM_F_DUMP_INTR, which libmnl refuses, so this looks for the end by itself. */
+static bool dump_ends_in(const char *buf, ssize_t n, uint32_t seq)
 {
-	const struct nlmsghdr *nlh;
-	ssize_t n;
-	int len;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int len = (int)n;
 
-	for (;;) {
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_seq == seq && (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
+			return true;
+	return false;
+}
+
+static void drain_dump(struct mnl_socket *nl, char *buf, ssize_t n, uint32_t seq)
+{
+	while (!dump_ends_in(buf, n, seq)) {
 		n = mnl_socket_recvfrom(nl, buf, NL_RECV_SIZE);
 		if (n <= 0)
 			return;
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
-			if (nlh->nlmsg_seq == seq && (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
-				return;
 	}
 }
 
-/* One exchange; the caller has set the request's kind in nlmsg_flags (netlink_do, netlink_dump). */
-static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh, netlink_cb cb, void *data,
+/* One exchange; the caller has set the request's kind in nlmsg_flags and says it in dump
+ * (netlink_do, netlink_dump): NLM_F_DUMP's bits are NLM_F_REPLACE|NLM_F_EXCL's too. */
+static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh, bool dump, netlink_cb cb, void *data,
 		    struct nl_err *e)
 {
 	static uint32_t seq_counter;
@@ -212,9 +217,9 @@ static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh, netlink_cb cb, 
 			ret = 0;
 			break;
 		}
-		if (ret < 0 && !t.error && errno == EINTR && (nlh->nlmsg_flags & NLM_F_DUMP)) {
+		if (ret < 0 && !t.error && errno == EINTR && dump) {
 			/* libmnl's word for NLM_F_DUMP_INTR: the objects changed while being dumped */
-			drain_dump(nl, buf, nlh->nlmsg_seq);
+			drain_dump(nl, buf, n, nlh->nlmsg_seq);
 			ret = -EAGAIN;
 			break;
 		}
@@ -237,12 +242,12 @@ int netlink_do(struct mnl_socket *nl, struct nlmsghdr *nlh, uint16_t flags, netl
 	  struct nl_err *e)
 {
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	return exchange(nl, nlh, cb, data, e);
+	return exchange(nl, nlh, false, cb, data, e);
 }
 
 int netlink_dump(struct mnl_socket *nl, struct nlmsghdr *nlh, netlink_cb cb, void *data,
 	    struct nl_err *e)
 {
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	return exchange(nl, nlh, cb, data, e);
+	return exchange(nl, nlh, true, cb, data, e);
 }
