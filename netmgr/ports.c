@@ -39,7 +39,7 @@ int ports_find_conflict(const uint16_t *ports, const char *const *owners, size_t
 			snprintf(err, errlen, "out of memory listing UDP sockets");
 			return -ENOMEM;
 		}
-		ret = portcheck_udp(ports, n, holders, max, &found, &nle);
+		ret = portcheck_udp(-1, ports, n, holders, max, &found, &nle);
 		if (ret < 0 || found <= max)
 			break;
 		max = found + 8;

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
-#include "netns.h"
 #include "portcheck.h"
 #include "reconcile.h"
 #include "wgdev.h"
@@ -195,18 +194,13 @@ size_t l10_keep_inside(const struct mesh_view *v, struct dev10 *c, size_t n)
 	uint16_t ports[MAX_DEVICES];
 	struct port_holder *h;
 	size_t found = 0, kept = 0, max = 2 * n + 8;
-	int saved, ret;
+	int ret;
 
 	if (!n || !(h = calloc(max, sizeof(*h))))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		ports[i] = c[i].port;
-	if (netns_enter(v->priv_fd, &saved) < 0) {
-		free(h);
-		return 0;
-	}
-	ret = portcheck_udp(ports, n, h, max, &found, NULL);
-	netns_leave(saved);
+	ret = portcheck_udp(v->priv_fd, ports, n, h, max, &found, NULL);
 	for (size_t i = 0; ret == 0 && i < n; i++)
 		for (size_t k = 0; k < found && k < max; k++)
 			if (h[k].port == c[i].port) {

@@ -51,13 +51,14 @@ static int dump_family(struct mnl_socket *nl, int family, struct udp_ctx *d, str
 	return netlink_dump(nl, nlh, udp_msg_cb, d, e);
 }
 
-int sockdiag_udp(const uint16_t *ports, size_t n, sockdiag_udp_fn fn, void *ctx, struct nl_err *e)
+int sockdiag_udp(int netns_fd, const uint16_t *ports, size_t n, sockdiag_udp_fn fn, void *ctx,
+		 struct nl_err *e)
 {
 	struct udp_ctx d = { .ports = ports, .n = n, .fn = fn, .ctx = ctx };
 	struct mnl_socket *nl;
 	int ret;
 
-	ret = netlink_open(-1, NETLINK_SOCK_DIAG, &nl, e);
+	ret = netlink_open(netns_fd, NETLINK_SOCK_DIAG, &nl, e);
 	if (ret)
 		return ret;
 	ret = dump_family(nl, AF_INET, &d, e);

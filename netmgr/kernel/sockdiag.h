@@ -11,8 +11,10 @@
  * sockets). */
 typedef void (*sockdiag_udp_fn)(uint16_t port, int family, uint32_t inode, void *ctx);
 
-/* Calls fn for every UDP socket (IPv4, then IPv6) bound to one of ports[0..n). */
-int sockdiag_udp(const uint16_t *ports, size_t n, sockdiag_udp_fn fn, void *ctx, struct nl_err *e);
+/* Calls fn for every UDP socket (IPv4, then IPv6) bound to one of ports[0..n) in netns_fd's
+ * namespace (-1: the current one). */
+int sockdiag_udp(int netns_fd, const uint16_t *ports, size_t n, sockdiag_udp_fn fn, void *ctx,
+		 struct nl_err *e);
 
 /* The inode of the other end of the connected UNIX socket fd (the server's accepted socket).
  * -ENOENT when the kernel names none. */

@@ -143,14 +143,14 @@ int portcheck_owners(struct port_holder *h, size_t n, pid_t hint)
 	return 0;
 }
 
-int portcheck_udp(const uint16_t *ports, size_t n, struct port_holder *out, size_t max, size_t *found,
-		  struct nl_err *e)
+int portcheck_udp(int netns_fd, const uint16_t *ports, size_t n, struct port_holder *out, size_t max,
+		  size_t *found, struct nl_err *e)
 {
 	struct found_ctx d = { .out = out, .max = max };
 	int ret;
 
 	*found = 0;
-	ret = sockdiag_udp(ports, n, found_one, &d, e);
+	ret = sockdiag_udp(netns_fd, ports, n, found_one, &d, e);
 	if (ret)
 		return ret;
 	ret = portcheck_owners(out, d.found < max ? d.found : max, 0);

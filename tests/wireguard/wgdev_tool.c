@@ -235,7 +235,7 @@ static int cmd_portcheck(int argc, char **argv)
 
 	for (; n < (size_t)argc && n < 64; n++)
 		ports[n] = (uint16_t)atoi(argv[n]);
-	ret = portcheck_udp(ports, n, h, 64, &found, NULL);
+	ret = portcheck_udp(-1, ports, n, h, 64, &found, NULL);
 	if (ret) {
 		fprintf(stderr, "portcheck: %s\n", strerror(-ret));
 		return 1;
