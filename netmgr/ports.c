@@ -83,10 +83,11 @@ void ports_warn_ephemeral(const uint16_t *ports, size_t n)
 	uint16_t lo, hi;
 	size_t inside = 0;
 
-	int ret = portcheck_ephemeral_range(&lo, &hi);
+	struct nl_err e = { 0 };
+	int ret = portcheck_ephemeral_range(&lo, &hi, &e);
 
 	if (ret == -EBADMSG)
-		log_err("ip_local_port_range is not two ports low high: cannot tell whether the mesh ports are ephemeral");
+		log_err("%s: cannot tell whether the mesh ports are ephemeral", e.text);
 	if (ret < 0)
 		return;
 	for (size_t i = 0; i < n; i++)

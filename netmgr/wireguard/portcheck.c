@@ -160,7 +160,7 @@ int portcheck_udp(int netns_fd, const uint16_t *ports, size_t n, struct port_hol
 	return 0;
 }
 
-int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi)
+int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi, struct nl_err *e)
 {
 	unsigned int a, b;
 	char text[64];
@@ -168,9 +168,9 @@ int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi)
 
 	ret = ns_sysctl_read(-1, "net/ipv4/ip_local_port_range", text, sizeof(text));
 	if (ret < 0)
-		return ret;
+		return nl_err_set(e, ret, "reading ip_local_port_range");
 	if (sscanf(text, "%u %u", &a, &b) != 2 || a > 65535 || b > 65535 || a > b)
-		return -EBADMSG;
+		return nl_err_fmt(e, -EBADMSG, "ip_local_port_range \"%.30s\" is not two ports low high", text);
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
 	return 0;

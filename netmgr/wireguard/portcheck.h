@@ -35,6 +35,6 @@ int portcheck_owners(struct port_holder *h, size_t n, pid_t hint);
 
 /* net.ipv4.ip_local_port_range: where the kernel picks ephemeral ports. -EBADMSG when it is
  * not two ports, low and high. */
-int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi);
+int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi, struct nl_err *e);
 
 #endif

@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "portcheck"))
 		return cmd_portcheck(argc - 2, argv + 2);
 	if (!strcmp(cmd, "ephemeral")) {
-		ret = portcheck_ephemeral_range(&lo, &hi);
+		ret = portcheck_ephemeral_range(&lo, &hi, NULL);
 		if (ret)
 			return 1;
 		printf("%u %u\n", lo, hi);
