@@ -87,24 +87,24 @@ static struct nlconn *conn(struct mesh_view *v, bool in_priv)
 
 /* By name: the move in may have renumbered the link (its ifindex was taken there); the move
  * back asks for its old number. */
-static int move_back(struct mesh_view *v, const struct jentry *e)
+static int move_back(struct mesh_view *v, const struct jentry *e, struct nl_err *nle)
 {
 	const struct jmoved *m = e->moved;
-	int idx = 0, ret = link_lookup(&v->priv, e->name, &idx, NULL);
+	int idx = 0, ret = link_lookup(&v->priv, e->name, &idx, NULL, nle);
 
 	if (ret == 0)
-		ret = link_move_as(&v->priv, idx, v->self_fd, e->ifindex);
+		ret = link_move_as(&v->priv, idx, v->self_fd, e->ifindex, nle);
 	if (ret == 0)
-		ret = link_lookup(&v->under, e->name, &idx, NULL);
+		ret = link_lookup(&v->under, e->name, &idx, NULL, nle);
 	for (size_t k = 0; ret == 0 && k < m->n_addrs; k++) {
-		ret = addr_add(&v->under, idx, &m->addrs[k]);
+		ret = addr_add(&v->under, idx, &m->addrs[k], nle);
 		if (ret == -EEXIST)
 			ret = 0;
 	}
 	if (ret == 0 && m->was_up)
-		ret = link_set_up(&v->under, idx, true);
+		ret = link_set_up(&v->under, idx, true, nle);
 	for (size_t k = 0; ret == 0 && k < m->n_routes; k++) {
-		ret = route_add(&v->under, &m->routes[k].dst, &m->routes[k].gw, idx);
+		ret = route_add(&v->under, &m->routes[k].dst, &m->routes[k].gw, idx, nle);
 		if (ret == -EEXIST)
 			ret = 0;
 	}
@@ -113,7 +113,7 @@ static int move_back(struct mesh_view *v, const struct jentry *e)
 
 /* Sets the device's whole configuration as it was. A peer's endpoint cannot be unset, so a
  * peer that had none but has one now is removed first and then added back as it was. */
-static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *was)
+static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *was, struct nl_err *nle)
 {
 	struct wgdev_config now = { 0 }, without = *was;
 	bool changed, readd = false;
@@ -122,7 +122,7 @@ static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *
 	/* A device that had no private key gets the all-zero one, which both back ends read as
 	 * "none" (was->private_key is zero then: wgdev_get clears it). */
 	was->has_private_key = true;
-	ret = wgdev_get(be, nsfd, was->ifname, &now);
+	ret = wgdev_get(be, nsfd, was->ifname, &now, nle);
 	if (ret < 0)
 		return ret;
 	without.peers = calloc(was->n_peers + 1, sizeof(*without.peers));
@@ -143,9 +143,9 @@ static int restore_device(enum wgdev_backend be, int nsfd, struct wgdev_config *
 			without.peers[without.n_peers++] = was->peers[i];
 	}
 	if (readd)
-		ret = wgdev_sync(be, nsfd, &without, &changed);
+		ret = wgdev_sync(be, nsfd, &without, &changed, nle);
 	if (ret == 0)
-		ret = wgdev_sync(be, nsfd, was, &changed);
+		ret = wgdev_sync(be, nsfd, was, &changed, nle);
 out:
 	free(without.peers);
 	wgdev_config_wipe(&without);
@@ -160,7 +160,7 @@ static int gone_is_done(int ret)
 	return ret == -ENODEV || ret == -EADDRNOTAVAIL ? 0 : ret;
 }
 
-static int undo_one(struct journal *j, struct mesh_view *v, struct jentry *e)
+static int undo_one(struct journal *j, struct mesh_view *v, struct jentry *e, struct nl_err *nle)
 {
 	int idx = 0, ret;
 
@@ -169,22 +169,22 @@ static int undo_one(struct journal *j, struct mesh_view *v, struct jentry *e)
 		nlconn_close(&v->priv);
 		return netns_delete(e->name);
 	case J_LINK:
-		ret = link_lookup(conn(v, e->in_priv), e->name, &idx, NULL);
-		return gone_is_done(ret < 0 ? ret : link_delete(conn(v, e->in_priv), idx));
+		ret = link_lookup(conn(v, e->in_priv), e->name, &idx, NULL, nle);
+		return gone_is_done(ret < 0 ? ret : link_delete(conn(v, e->in_priv), idx, NULL, nle));
 	case J_MOVED_IN:
-		return move_back(v, e);
+		return move_back(v, e, nle);
 	case J_ADDR:
-		return gone_is_done(addr_del(conn(v, e->in_priv), e->ifindex, &e->p));
+		return gone_is_done(addr_del(conn(v, e->in_priv), e->ifindex, &e->p, nle));
 	case J_ROUTE:
-		return gone_is_done(route_del(conn(v, e->in_priv), &e->p, &e->gw, e->ifindex));
+		return gone_is_done(route_del(conn(v, e->in_priv), &e->p, &e->gw, e->ifindex, nle));
 	case J_SYSCTL:
 		return ns_sysctl_write(e->in_priv ? v->priv_fd : -1, e->name, e->old);
 	case J_WGDEV:
-		return wgdev_destroy(j->be, e->name, e->in_priv ? v->priv_fd : -1);
+		return wgdev_destroy(j->be, e->name, e->in_priv ? v->priv_fd : -1, nle);
 	case J_WGSET:
-		return restore_device(j->be, v->priv_fd, &e->dev);
+		return restore_device(j->be, v->priv_fd, &e->dev, nle);
 	case J_UP:
-		return gone_is_done(link_set_up(conn(v, e->in_priv), e->ifindex, false));
+		return gone_is_done(link_set_up(conn(v, e->in_priv), e->ifindex, false, nle));
 	}
 	return -EINVAL;
 }
@@ -203,11 +203,13 @@ int journal_undo(struct journal *j, struct mesh_view *v, size_t *undone)
 	*undone = 0;
 	while (j->n > 0) {
 		struct jentry *e = &j->e[--j->n];
-		int ret = undo_one(j, v, e);
+		struct nl_err nle = { 0 };
+		char why[300];
+		int ret = undo_one(j, v, e, &nle);
 
 		if (ret < 0) {
 			log_err("undoing a change to %s failed: %s", e->name[0] ? e->name : "a link",
-				strerror(-ret));
+				nl_err_str(&nle, ret, why, sizeof(why)));
 			if (!first)
 				first = ret;
 		}

@@ -16,6 +16,7 @@
 #include "legacy.h"
 #include "log.h"
 #include "netns.h"
+#include "nl.h"
 #include "options.h"
 #include "plan.h"
 #include "reconcile.h"
@@ -94,7 +95,7 @@ static int cmd_deploy(const struct netmgr_opts *o, const char *domain, const cha
 	/* the whole command so far, start-up included: what a no-op costs the node */
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		log_debug("netlink and UAPI: %lu requests, %lu writes; CPU %ld us (user+system), peak RSS %ld KiB",
-			  wgdev_counts.requests, wgdev_counts.writes,
+			  nl_counts.requests, nl_counts.writes,
 			  (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
 				  (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec),
 			  ru.ru_maxrss);

@@ -17,7 +17,7 @@ static bool holder_is_owner(const struct port_holder *h, const char *owner)
 		return false;
 	if (h->pid == 0)
 		return true; /* a kernel WireGuard device's socket */
-	return wgdev_userspace_pid(owner, &pid) == 0 && pid == h->pid;
+	return wgdev_userspace_pid(owner, &pid, NULL) == 0 && pid == h->pid;
 }
 
 int ports_find_conflict(const uint16_t *ports, const char *const *owners, size_t n, char *err,
@@ -26,6 +26,8 @@ int ports_find_conflict(const uint16_t *ports, const char *const *owners, size_t
 	/* two sockets a port (IPv4, IPv6) is the usual most; more (SO_REUSEPORT) and we ask again */
 	size_t max = 2 * n + 8, found = 0;
 	struct port_holder *holders = NULL;
+	struct nl_err nle = { 0 };
+	char why[300];
 	int ret = 0;
 
 	if (!n)
@@ -37,13 +39,14 @@ int ports_find_conflict(const uint16_t *ports, const char *const *owners, size_t
 			snprintf(err, errlen, "out of memory listing UDP sockets");
 			return -ENOMEM;
 		}
-		ret = portcheck_udp(ports, n, holders, max, &found);
+		ret = portcheck_udp(-1, ports, n, holders, max, &found, &nle);
 		if (ret < 0 || found <= max)
 			break;
 		max = found + 8;
 	}
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot list UDP sockets (sock_diag): %s", strerror(-ret));
+		snprintf(err, errlen, "cannot list UDP sockets (sock_diag): %s",
+			 nl_err_str(&nle, ret, why, sizeof(why)));
 		goto out;
 	}
 	for (size_t i = 0; i < found && i < max; i++) {
@@ -80,7 +83,12 @@ void ports_warn_ephemeral(const uint16_t *ports, size_t n)
 	uint16_t lo, hi;
 	size_t inside = 0;
 
-	if (portcheck_ephemeral_range(&lo, &hi) < 0)
+	struct nl_err e = { 0 };
+	int ret = portcheck_ephemeral_range(&lo, &hi, &e);
+
+	if (ret == -EBADMSG)
+		log_err("%s: cannot tell whether the mesh ports are ephemeral", e.text);
+	if (ret < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
 		if (ports[i] >= lo && ports[i] <= hi)

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "names.h"
 #include "netns.h"
+#include "netns_new.h"
 #include "ports.h"
 #include "sysctl.h"
 #include "view.h"
@@ -56,17 +57,19 @@ static void change(struct reconcile *r, const char *fmt, ...)
 		log_info("%s", line);
 }
 
-static int fail(struct reconcile *r, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct reconcile *r, int ret, const char *fmt, ...)
+/* The one line of what failed: what this step was doing, then the error and the kernel's text
+ * of the call that failed (e, NULL when the failure was not the kernel's). */
+static int fail(struct reconcile *r, int ret, const struct nl_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(struct reconcile *r, int ret, const struct nl_err *e, const char *fmt, ...)
 {
-	char what[300];
+	char what[300], why[300];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(r->res->err, sizeof(r->res->err), "%s: %s%s%s", what, strerror(-ret),
-		 *link_last_error() ? " / " : "", link_last_error());
+	snprintf(r->res->err, sizeof(r->res->err), "%s: %s", what, nl_err_str(e, ret, why, sizeof(why)));
 	return ret;
 }
 
@@ -87,6 +90,7 @@ static void rollback(struct reconcile *r, char *err, size_t errlen)
 
 static int ensure_up(struct reconcile *r, bool in_priv, const char *name, int ifindex, unsigned flags)
 {
+	struct nl_err nle = { 0 };
 	int ret;
 
 	if (flags & IFF_UP)
@@ -96,9 +100,9 @@ static int ensure_up(struct reconcile *r, bool in_priv, const char *name, int if
 		return 0;
 	ret = journal_reserve(&r->j);
 	if (ret == 0)
-		ret = link_set_up(conn(r, in_priv), ifindex, true);
+		ret = link_set_up(conn(r, in_priv), ifindex, true, &nle);
 	if (ret < 0)
-		return fail(r, ret, "setting %s up", name);
+		return fail(r, ret, &nle, "setting %s up", name);
 	struct jentry e = { .kind = J_UP, .in_priv = in_priv, .ifindex = ifindex };
 	snprintf(e.name, sizeof(e.name), "%s", name);
 	journal_push(&r->j, &e);
@@ -108,6 +112,7 @@ static int ensure_up(struct reconcile *r, bool in_priv, const char *name, int if
 static int ensure_addr(struct reconcile *r, bool in_priv, const char *name, int ifindex,
 		       const struct wgm_prefix *p)
 {
+	struct nl_err nle = { 0 };
 	struct actual_ns *a = in_priv ? &r->v.a_priv : &r->v.a_under;
 	char txt[INET6_ADDRSTRLEN];
 	int ret;
@@ -120,9 +125,9 @@ static int ensure_addr(struct reconcile *r, bool in_priv, const char *name, int 
 		return 0;
 	ret = journal_reserve(&r->j);
 	if (ret == 0)
-		ret = addr_add(conn(r, in_priv), ifindex, p);
+		ret = addr_add(conn(r, in_priv), ifindex, p, &nle);
 	if (ret < 0)
-		return fail(r, ret, "adding %s/%u to %s", txt, p->len, name);
+		return fail(r, ret, &nle, "adding %s/%u to %s", txt, p->len, name);
 	struct jentry e = { .kind = J_ADDR, .in_priv = in_priv, .ifindex = ifindex, .p = *p };
 	snprintf(e.name, sizeof(e.name), "%s", name);
 	journal_push(&r->j, &e);
@@ -148,7 +153,7 @@ static int step_namespace(struct reconcile *r)
 	if (ret == 0)
 		ret = netns_create(r->n->netns);
 	if (ret < 0)
-		return fail(r, ret, "creating namespace %s", r->n->netns);
+		return fail(r, ret, NULL, "creating namespace %s", r->n->netns);
 	struct jentry e = { .kind = J_NETNS };
 	snprintf(e.name, sizeof(e.name), "%s", r->n->netns);
 	journal_push(&r->j, &e);
@@ -167,11 +172,12 @@ static int find_link(struct reconcile *r, bool in_priv, const char *name, int *i
 	}
 	if (r->dry_run || (in_priv && !r->v.priv.sk))
 		return -ENODEV;
-	return link_lookup(conn(r, in_priv), name, ifindex, flags);
+	return link_lookup(conn(r, in_priv), name, ifindex, flags, NULL);
 }
 
 static int step_veth(struct reconcile *r)
 {
+	struct nl_err nle = { 0 };
 	const struct desired_state *d = r->d;
 	int out_idx = 0, in_idx = 0, ret;
 	unsigned out_flags = 0, in_flags = 0;
@@ -183,9 +189,9 @@ static int step_veth(struct reconcile *r)
 		 * peer too, which no undo can bring back; it was of no use to this node. */
 		change(r, "delete the lone veth end %s", have_out ? d->names.veth_outer : d->names.veth_inner);
 		if (!r->dry_run) {
-			ret = link_delete(conn(r, have_in), have_out ? out_idx : in_idx);
+			ret = link_delete(conn(r, have_in), have_out ? out_idx : in_idx, NULL, &nle);
 			if (ret < 0)
-				return fail(r, ret, "deleting the lone veth end");
+				return fail(r, ret, &nle, "deleting the lone veth end");
 		}
 		have_out = have_in = false;
 	}
@@ -195,17 +201,17 @@ static int step_veth(struct reconcile *r)
 		if (!r->dry_run) {
 			ret = journal_reserve(&r->j);
 			if (ret == 0)
-				ret = link_veth_create(&r->v.under, d->names.veth_outer, d->names.veth_inner, r->v.priv_fd);
+				ret = link_veth_create(&r->v.under, d->names.veth_outer, d->names.veth_inner, r->v.priv_fd, &nle);
 			if (ret < 0)
-				return fail(r, ret, "creating veth %s", d->names.veth_outer);
+				return fail(r, ret, &nle, "creating veth %s", d->names.veth_outer);
 			struct jentry e = { .kind = J_LINK };
 			snprintf(e.name, sizeof(e.name), "%s", d->names.veth_outer);
 			journal_push(&r->j, &e);
-			ret = link_lookup(&r->v.under, d->names.veth_outer, &out_idx, &out_flags);
+			ret = link_lookup(&r->v.under, d->names.veth_outer, &out_idx, &out_flags, &nle);
 			if (ret == 0)
-				ret = link_lookup(&r->v.priv, d->names.veth_inner, &in_idx, &in_flags);
+				ret = link_lookup(&r->v.priv, d->names.veth_inner, &in_idx, &in_flags, &nle);
 			if (ret < 0)
-				return fail(r, ret, "finding the new veth %s", d->names.veth_inner);
+				return fail(r, ret, &nle, "finding the new veth %s", d->names.veth_inner);
 		}
 	}
 	ret = ensure_addr(r, false, d->names.veth_outer, out_idx, &d->veth_outer_addr);
@@ -220,6 +226,7 @@ static int step_veth(struct reconcile *r)
 
 static int step_trust(struct reconcile *r)
 {
+	struct nl_err nle = { 0 };
 	const struct wgm_node_names *n = r->n;
 	int idx = 0, ret;
 	unsigned flags = 0;
@@ -231,21 +238,21 @@ static int step_trust(struct reconcile *r)
 		const struct actual_link *l = actual_link_by_name(&r->v.a_under, n->trust_if);
 
 		if (!l)
-			return fail(r, -ENODEV, "trust interface %s vanished", n->trust_if);
+			return fail(r, -ENODEV, NULL, "trust interface %s vanished", n->trust_if);
 		idx = e.ifindex = l->ifindex;
 		snprintf(e.name, sizeof(e.name), "%s", n->trust_if);
 		change(r, "move trust interface %s into %s", n->trust_if, n->netns);
 		if (!r->dry_run) {
 			ret = journal_save_link(&r->v.a_under, idx, &e.moved);
 			if (ret == 0 && (ret = journal_reserve(&r->j)) == 0 &&
-			    (ret = link_move(&r->v.under, idx, r->v.priv_fd)) < 0)
+			    (ret = link_move(&r->v.under, idx, r->v.priv_fd, &nle)) < 0)
 				journal_moved_free(e.moved);
 			if (ret < 0)
-				return fail(r, ret, "moving %s into %s", n->trust_if, n->netns);
+				return fail(r, ret, &nle, "moving %s into %s", n->trust_if, n->netns);
 			journal_push(&r->j, &e);
-			ret = link_lookup(&r->v.priv, n->trust_if, &idx, &flags);
+			ret = link_lookup(&r->v.priv, n->trust_if, &idx, &flags, &nle);
 			if (ret < 0)
-				return fail(r, ret, "finding %s in %s", n->trust_if, n->netns);
+				return fail(r, ret, &nle, "finding %s in %s", n->trust_if, n->netns);
 		}
 		flags = 0;
 	}
@@ -259,11 +266,12 @@ static int step_trust(struct reconcile *r)
 
 static int step_routes(struct reconcile *r)
 {
+	struct nl_err nle = { 0 };
 	int idx = 0, ret;
 	unsigned flags;
 
 	if (find_link(r, true, r->d->names.veth_inner, &idx, &flags) < 0 && !r->dry_run)
-		return fail(r, -ENODEV, "veth %s vanished", r->d->names.veth_inner);
+		return fail(r, -ENODEV, NULL, "veth %s vanished", r->d->names.veth_inner);
 	for (size_t i = 0; i < 2; i++) {
 		const struct wgm_prefix *dst = &r->d->halves[i];
 		char txt[INET_ADDRSTRLEN];
@@ -276,9 +284,9 @@ static int step_routes(struct reconcile *r)
 			continue;
 		ret = journal_reserve(&r->j);
 		if (ret == 0)
-			ret = route_add(&r->v.priv, dst, &r->d->gateway, idx);
+			ret = route_add(&r->v.priv, dst, &r->d->gateway, idx, &nle);
 		if (ret < 0)
-			return fail(r, ret, "adding route %s/%u in %s", txt, dst->len, r->n->netns);
+			return fail(r, ret, &nle, "adding route %s/%u in %s", txt, dst->len, r->n->netns);
 		struct jentry e = { .kind = J_ROUTE, .in_priv = true, .ifindex = idx, .p = *dst,
 				    .gw = r->d->gateway };
 		snprintf(e.name, sizeof(e.name), "route %s/%u", txt, dst->len);
@@ -302,7 +310,7 @@ static int step_sysctls(struct reconcile *r)
 			else
 				ret = ns_sysctl_read(fd, s->key, e.old, sizeof(e.old));
 			if (ret < 0)
-				return fail(r, ret, "reading %s in %s", s->key, where);
+				return fail(r, ret, NULL, "reading %s in %s", s->key, where);
 			if (!strcmp(e.old, s->value))
 				continue;
 		}
@@ -313,7 +321,7 @@ static int step_sysctls(struct reconcile *r)
 		if (ret == 0)
 			ret = ns_sysctl_write(fd, s->key, s->value);
 		if (ret < 0)
-			return fail(r, ret, "writing %s in %s", s->key, where);
+			return fail(r, ret, NULL, "writing %s in %s", s->key, where);
 		snprintf(e.name, sizeof(e.name), "%s", s->key);
 		journal_push(&r->j, &e);
 	}
@@ -360,6 +368,7 @@ static bool device_differs(const struct wgdev_config *cur, const struct wgdev_co
 
 static int create_device(struct reconcile *r, const struct desired_peer *p, int *idx)
 {
+	struct nl_err nle = { 0 };
 	struct jentry e = { .kind = J_WGDEV };
 	int ret;
 
@@ -368,28 +377,29 @@ static int create_device(struct reconcile *r, const struct desired_peer *p, int 
 		return 0;
 	ret = journal_reserve(&r->j);
 	if (ret == 0)
-		ret = wgdev_create(r->be, p->ifname, idx);
+		ret = wgdev_create(r->be, p->ifname, idx, &nle);
 	if (ret < 0)
-		return fail(r, ret, "creating %s", p->ifname);
+		return fail(r, ret, &nle, "creating %s", p->ifname);
 	snprintf(e.name, sizeof(e.name), "%s", p->ifname);
 	journal_push(&r->j, &e);
-	ret = link_move(&r->v.under, *idx, r->v.priv_fd);
+	ret = link_move(&r->v.under, *idx, r->v.priv_fd, &nle);
 	if (ret < 0)
-		return fail(r, ret, "moving %s into %s", p->ifname, r->n->netns);
+		return fail(r, ret, &nle, "moving %s into %s", p->ifname, r->n->netns);
 	journal_last(&r->j)->in_priv = true;
-	ret = link_lookup(&r->v.priv, p->ifname, idx, NULL);
+	ret = link_lookup(&r->v.priv, p->ifname, idx, NULL, &nle);
 	if (ret < 0)
-		return fail(r, ret, "finding %s in %s", p->ifname, r->n->netns);
+		return fail(r, ret, &nle, "finding %s in %s", p->ifname, r->n->netns);
 	return 0;
 }
 
 static int read_device(struct reconcile *r, const struct desired_peer *p, struct wgdev_config *cur)
 {
+	struct nl_err nle = { 0 };
 	/* planning: a device the readings hold no reading of is not there to read */
-	int ret = r->in ? -ENODEV : wgdev_get(r->be, r->v.priv_fd, p->ifname, cur);
+	int ret = r->in ? -ENODEV : wgdev_get(r->be, r->v.priv_fd, p->ifname, cur, &nle);
 
 	if (ret < 0)
-		return fail(r, ret, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
+		return fail(r, ret, &nle, "reading WireGuard device %s in %s (a link of that name that is not ours? remove or rename it)",
 			    p->ifname, r->n->netns);
 	return 0;
 }
@@ -399,7 +409,7 @@ static int read_devices(struct reconcile *r)
 {
 	r->cur = calloc(r->d->n_peers ? r->d->n_peers : 1, sizeof(*r->cur));
 	if (!r->cur)
-		return fail(r, -ENOMEM, "reading the WireGuard devices");
+		return fail(r, -ENOMEM, NULL, "reading the WireGuard devices");
 	for (size_t i = 0; i < r->d->n_peers; i++) {
 		const struct desired_peer *p = &r->d->peers[i];
 		int ret;
@@ -428,6 +438,7 @@ static int step_peer(struct reconcile *r, size_t i)
 	struct wgdev_config cfg, *cur = &r->cur[i];
 	struct wgdev_peer peer;
 	bool exists, changed = false;
+	struct nl_err nle = { 0 };
 	int idx = 0, ret;
 	unsigned flags = 0;
 
@@ -446,11 +457,11 @@ static int step_peer(struct reconcile *r, size_t i)
 	} else {
 		ret = journal_reserve(&r->j);
 		if (ret < 0) {
-			fail(r, ret, "configuring %s", p->ifname);
+			fail(r, ret, &nle, "configuring %s", p->ifname);
 			goto out;
 		}
-		ret = exists ? wgdev_sync_from(r->be, r->v.priv_fd, cur, &cfg, &changed)
-			     : wgdev_sync(r->be, r->v.priv_fd, &cfg, &changed);
+		ret = exists ? wgdev_sync_from(r->be, r->v.priv_fd, cur, &cfg, &changed, &nle)
+			     : wgdev_sync(r->be, r->v.priv_fd, &cfg, &changed, &nle);
 		/* A device we did not make goes back to all it had (a failed sync may have written
 		 * part); the snapshot, private key included, moves into the journal. */
 		if (exists && (ret < 0 || changed)) {
@@ -462,7 +473,7 @@ static int step_peer(struct reconcile *r, size_t i)
 			*cur = (struct wgdev_config){ 0 };
 		}
 		if (ret < 0) {
-			fail(r, ret, "configuring %s", p->ifname);
+			fail(r, ret, NULL, "configuring %s", p->ifname);
 			goto out;
 		}
 		if (changed && exists)
@@ -493,6 +504,7 @@ static int remove_stale_devices(struct reconcile *r)
 
 	for (size_t i = 0; i < r->v.a_priv.n_links; i++) {
 		const struct actual_link *l = &r->v.a_priv.links[i];
+		struct nl_err nle = { 0 };
 		int ret;
 
 		if (!wgm_is_mesh_wg_name(l->name) || desired_has_if(r->d, l->name))
@@ -500,9 +512,9 @@ static int remove_stale_devices(struct reconcile *r)
 		change(r, "remove WireGuard device %s (peer left the mesh)", l->name);
 		if (r->dry_run)
 			continue;
-		ret = wgdev_destroy(backend_of_kind(l->kind), l->name, r->v.priv_fd);
+		ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r->v.priv_fd, &nle);
 		if (ret < 0 && !first)
-			first = fail(r, ret, "removing %s (the peer left the mesh; tried again next run)", l->name);
+			first = fail(r, ret, &nle, "removing %s (the peer left the mesh; tried again next run)", l->name);
 	}
 	return first;
 }
@@ -621,6 +633,7 @@ void reconcile_abort(struct reconcile *r, char *err, size_t errlen)
 
 int reconcile_down(const struct wgm_node_names *n, bool dry_run, struct reconcile_result *res)
 {
+	struct nl_err nle = { 0 };
 	struct reconcile r = { .n = n, .dry_run = dry_run, .res = res };
 	int ret, idx;
 	unsigned flags;
@@ -635,37 +648,37 @@ int reconcile_down(const struct wgm_node_names *n, bool dry_run, struct reconcil
 		if (!wgm_is_mesh_wg_name(l->name))
 			continue;
 		change(&r, "remove WireGuard device %s", l->name);
-		if (!dry_run && (ret = wgdev_destroy(backend_of_kind(l->kind), l->name, r.v.priv_fd)) < 0) {
-			fail(&r, ret, "removing %s", l->name);
+		if (!dry_run && (ret = wgdev_destroy(wgdev_backend_of_kind(l->kind), l->name, r.v.priv_fd, &nle)) < 0) {
+			fail(&r, ret, &nle, "removing %s", l->name);
 			goto out;
 		}
 	}
 	if (n->trust_if[0] && find_link(&r, true, n->trust_if, &idx, &flags) == 0) {
 		change(&r, "give trust interface %s back to the underlay", n->trust_if);
 		if (!dry_run) {
-			ret = link_move(&r.v.priv, idx, r.v.self_fd);
+			ret = link_move(&r.v.priv, idx, r.v.self_fd, &nle);
 			if (ret == 0)
-				ret = link_lookup(&r.v.under, n->trust_if, &idx, &flags);
+				ret = link_lookup(&r.v.under, n->trust_if, &idx, &flags, &nle);
 			if (ret == 0 && n->has_trust_ip)
-				ret = addr_add(&r.v.under, idx, &n->trust_ip);
+				ret = addr_add(&r.v.under, idx, &n->trust_ip, &nle);
 			if (ret == 0)
-				ret = link_set_up(&r.v.under, idx, true);
+				ret = link_set_up(&r.v.under, idx, true, &nle);
 			if (ret < 0) {
-				fail(&r, ret, "giving %s back", n->trust_if);
+				fail(&r, ret, &nle, "giving %s back", n->trust_if);
 				goto out;
 			}
 		}
 	}
 	if (find_link(&r, false, n->veth_outer, &idx, &flags) == 0) {
 		change(&r, "delete veth %s", n->veth_outer);
-		if (!dry_run && (ret = link_delete(&r.v.under, idx)) < 0) {
-			fail(&r, ret, "deleting veth %s", n->veth_outer);
+		if (!dry_run && (ret = link_delete(&r.v.under, idx, NULL, &nle)) < 0) {
+			fail(&r, ret, &nle, "deleting veth %s", n->veth_outer);
 			goto out;
 		}
 	}
 	change(&r, "delete namespace %s", n->netns);
 	if (!dry_run && (ret = netns_delete(n->netns)) < 0)
-		fail(&r, ret, "deleting namespace %s", n->netns);
+		fail(&r, ret, &nle, "deleting namespace %s", n->netns);
 out:
 	mesh_view_close(&r.v);
 	return ret < 0 ? ret : 0;

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "names.h"
 #include "netns.h"
+#include "netns_new.h"
 #include "sysctl.h"
 #include "view.h"
 
@@ -23,9 +24,9 @@ static struct wgm_prefix v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint8_t 
 }
 
 /* Adds what is missing; EEXIST means it is there already. */
-static int add_addr(struct nlconn *c, int idx, struct wgm_prefix p)
+static int add_addr(struct nlconn *c, int idx, struct wgm_prefix p, struct nl_err *nle)
 {
-	int ret = addr_add(c, idx, &p);
+	int ret = addr_add(c, idx, &p, nle);
 
 	return ret == -EEXIST ? 0 : ret;
 }
@@ -50,7 +51,9 @@ static int node_octet(const struct wgm_node_names *n, uint8_t *octet, char *err,
 
 int tester_up(const struct wgm_node_names *n, bool dry_run, char *err, size_t errlen)
 {
+	struct nl_err nle = { 0 };
 	struct nlconn priv = { 0 }, tst = { 0 };
+	char why[300];
 	int priv_fd = -1, tst_fd = -1, pidx, tidx, ret;
 	uint8_t octet, net;
 	char ifname[WGM_IFNAMSIZ];
@@ -73,34 +76,34 @@ int tester_up(const struct wgm_node_names *n, bool dry_run, char *err, size_t er
 		ret = priv_fd < 0 ? priv_fd : tst_fd;
 		goto fail;
 	}
-	ret = nlconn_open(&priv, priv_fd);
+	ret = nlconn_open(&priv, priv_fd, &nle);
 	if (ret == 0)
-		ret = nlconn_open(&tst, tst_fd);
+		ret = nlconn_open(&tst, tst_fd, &nle);
 	if (ret < 0)
 		goto fail;
-	in_priv = link_lookup(&priv, ifname, &pidx, NULL) == 0;
-	in_tst = link_lookup(&tst, ifname, &tidx, NULL) == 0;
+	in_priv = link_lookup(&priv, ifname, &pidx, NULL, &nle) == 0;
+	in_tst = link_lookup(&tst, ifname, &tidx, NULL, &nle) == 0;
 	/* Half a pair: its other end went with an old private namespace that something (a BIRD
 	 * started in it) still holds. Make it whole again. */
 	if (in_priv != in_tst)
-		ret = link_delete(in_priv ? &priv : &tst, in_priv ? pidx : tidx);
+		ret = link_delete(in_priv ? &priv : &tst, in_priv ? pidx : tidx, NULL, &nle);
 	if (ret == 0 && !(in_priv && in_tst))
-		ret = link_veth_create(&priv, ifname, ifname, tst_fd);
+		ret = link_veth_create(&priv, ifname, ifname, tst_fd, &nle);
 	if (ret == 0)
-		ret = link_lookup(&priv, ifname, &pidx, NULL);
+		ret = link_lookup(&priv, ifname, &pidx, NULL, &nle);
 	if (ret == 0)
-		ret = link_lookup(&tst, ifname, &tidx, NULL);
+		ret = link_lookup(&tst, ifname, &tidx, NULL, &nle);
 	if (ret == 0)
-		ret = add_addr(&priv, pidx, v4(192, 168, net, 1, 24));
+		ret = add_addr(&priv, pidx, v4(192, 168, net, 1, 24), &nle);
 	if (ret == 0)
-		ret = link_set_up(&priv, pidx, true);
+		ret = link_set_up(&priv, pidx, true, &nle);
 	for (unsigned i = 0; ret == 0 && i < 3; i++)
-		ret = add_addr(&tst, tidx, v4(192, 168, net, (uint8_t[]){ 10, 100, 200 }[i], 24));
+		ret = add_addr(&tst, tidx, v4(192, 168, net, (uint8_t[]){ 10, 100, 200 }[i], 24), &nle);
 	if (ret == 0)
-		ret = link_set_up(&tst, tidx, true);
+		ret = link_set_up(&tst, tidx, true, &nle);
 	if (ret == 0) {
 		struct wgm_prefix dflt = v4(0, 0, 0, 0, 0), gw = v4(192, 168, net, 1, 32);
-		ret = route_add(&tst, &dflt, &gw.addr, tidx);
+		ret = route_add(&tst, &dflt, &gw.addr, tidx, &nle);
 		if (ret == -EEXIST)
 			ret = 0;
 	}
@@ -113,8 +116,7 @@ int tester_up(const struct wgm_node_names *n, bool dry_run, char *err, size_t er
 	log_info("tester namespace up: %s, 192.168.%u.0/24", ifname, net);
 	goto out;
 fail:
-	snprintf(err, errlen, "bringing up the tester namespace: %s%s%s", strerror(-ret),
-		 *link_last_error() ? " / " : "", link_last_error());
+	snprintf(err, errlen, "bringing up the tester namespace: %s", nl_err_str(&nle, ret, why, sizeof(why)));
 out:
 	nlconn_close(&priv);
 	nlconn_close(&tst);
@@ -127,7 +129,9 @@ out:
 
 int tester_down(const struct wgm_node_names *n, bool dry_run, char *err, size_t errlen)
 {
+	struct nl_err nle = { 0 };
 	struct nlconn tst = { 0 };
+	char why[300];
 	int tst_fd, ret = 0;
 
 	if (dry_run) {
@@ -142,13 +146,13 @@ int tester_down(const struct wgm_node_names *n, bool dry_run, char *err, size_t 
 		goto fail;
 	}
 	/* Deleting our end of each tester veth takes the private end with it. */
-	ret = nlconn_open(&tst, tst_fd);
+	ret = nlconn_open(&tst, tst_fd, &nle);
 	struct actual_ns a = { 0 };
 	if (ret == 0)
 		ret = actual_read(&tst, &a);
 	for (size_t i = 0; ret == 0 && i < a.n_links; i++)
 		if (wgm_is_tester_ifname(a.links[i].name))
-			ret = link_delete(&tst, a.links[i].ifindex);
+			ret = link_delete(&tst, a.links[i].ifindex, NULL, &nle);
 	actual_free(&a);
 	nlconn_close(&tst);
 	close(tst_fd);
@@ -157,6 +161,7 @@ int tester_down(const struct wgm_node_names *n, bool dry_run, char *err, size_t 
 	if (ret == 0)
 		return 0;
 fail:
-	snprintf(err, errlen, "removing the tester namespace of %s: %s", n->netns, strerror(-ret));
+	snprintf(err, errlen, "removing the tester namespace of %s: %s", n->netns,
+		 nl_err_str(&nle, ret, why, sizeof(why)));
 	return ret;
 }

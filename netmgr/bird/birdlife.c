@@ -1,10 +1,6 @@
 #include "birdlife.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <linux/inet_diag.h>
-#include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,48 +11,7 @@
 #include "birdctl.h"
 #include "log.h"
 #include "portcheck.h"
-#include "wgset.h"
-
-static int peer_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct unix_diag_msg *m = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
-
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
-		return MNL_CB_ERROR;
-	mnl_attr_for_each(a, nlh, sizeof(*m))
-		if (mnl_attr_get_type(a) == UNIX_DIAG_PEER && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			*(uint32_t *)data = mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
-
-/* The inode of the other end of our connected UNIX socket: BIRD's accepted socket. */
-static int peer_inode(int fd, uint32_t *peer)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct unix_diag_req *req;
-	struct mnl_socket *nl;
-	struct stat st;
-	int ret;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = AF_UNIX;
-	req->udiag_states = ~0u;
-	req->udiag_ino = (uint32_t)st.st_ino;
-	req->udiag_show = UDIAG_SHOW_PEER;
-	req->udiag_cookie[0] = req->udiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	ret = wg_mnl_open(-1, NETLINK_SOCK_DIAG, &nl);
-	if (ret)
-		return ret;
-	*peer = 0;
-	ret = wg_mnl_do(nl, nlh, 0, peer_cb, peer);
-	mnl_socket_close(nl);
-	return ret ? ret : *peer ? 0 : -ENOENT;
-}
+#include "sockdiag.h"
 
 static bool is_bird(pid_t pid)
 {
@@ -79,12 +34,14 @@ static int probe(int fd, void *ctx)
 	struct ucred cred = { 0 };
 	socklen_t len = sizeof(cred);
 	struct port_holder h = { 0 };
+	struct nl_err e = { 0 };
+	char why[300];
 	int ret;
 
 	w->answers = true;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		cred.pid = 0;
-	ret = peer_inode(fd, &h.inode);
+	ret = sockdiag_unix_peer(fd, &h.inode, &e);
 	if (ret == 0)
 		ret = portcheck_owners(&h, 1, cred.pid);
 	else if (cred.pid > 0 && is_bird(cred.pid)) {
@@ -94,7 +51,7 @@ static int probe(int fd, void *ctx)
 	}
 	if (ret < 0) {
 		snprintf(w->err, sizeof(w->err), "cannot tell which process answers on %s: %s", w->sock,
-			 strerror(-ret));
+			 nl_err_str(&e, ret, why, sizeof(why)));
 		return 0;
 	}
 	if (!h.pid)

@@ -18,29 +18,8 @@
 
 #include "desired.h"
 #include "options.h"
-#include "portcheck.h"
 #include "view.h"
 
-#define LEGACY_SBIN_DIR "/usr/local/sbin"
-#define LEGACY_UNIT_DIR "/etc/systemd/system"
-
-/* A wg<k> device of the private namespace, a candidate for 1.0's. */
-struct dev10 {
-	char name[WGM_IFNAMSIZ];
-	char kind[16];
-	uint16_t port;
-	pid_t pid; /* the process holding the socket, 0 for the kernel's */
-};
-
-/* The detection on what was read of the kernel. 1.0's devices: of the candidates c, those
- * whose UDP port has a socket in h (portcheck_udp's answer inside the private namespace:
- * wg-quick made them there; ours keep their socket in the underlay), kept in order with the
- * holder's pid; returns how many. */
-size_t legacy_devices_inside(struct dev10 *c, size_t n, const struct port_holder *h, size_t found);
-/* 1.0's veth: a veth of the private namespace (its snapshot) other than ours holding
- * 169.254.<octet>.2/24; NULL when there is none. */
-const struct actual_link *legacy_veth_10(const struct actual_ns *priv, const char *ours,
-					 uint8_t *octet);
 
 /* One finding: what (a short name) and a line saying how it goes. */
 typedef void (*legacy_emit_fn)(void *ctx, const char *what, const char *how);

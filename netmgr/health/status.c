@@ -17,7 +17,7 @@ static void show_device(const struct mesh_view *v, const struct actual_link *l, 
 			bool first)
 {
 	struct wgdev_config cfg = { 0 };
-	int ret = wgdev_get(backend_of_kind(l->kind), v->priv_fd, l->name, &cfg);
+	int ret = wgdev_get(wgdev_backend_of_kind(l->kind), v->priv_fd, l->name, &cfg, NULL);
 	const struct wgdev_peer *p = cfg.n_peers ? &cfg.peers[0] : NULL;
 	char key[WGM_KEY_B64_LEN + 1] = "", ep[80] = "(none)";
 	long long age = -1;

@@ -226,7 +226,8 @@ static void check_device(struct report *rep, const struct wgm_node_names *n, con
 			 const struct actual_link *l, struct link_info *li)
 {
 	struct wgdev_config cfg = { 0 };
-	char name[64];
+	struct nl_err nle = { 0 };
+	char name[64], why[300];
 	const char *owner = l->name;
 	int ret;
 
@@ -242,10 +243,11 @@ static void check_device(struct report *rep, const struct wgm_node_names *n, con
 		inet_ntop(AF_INET6, &aa->p.addr.v6, txt, sizeof(txt));
 	check(rep, name, aa ? SEV_OK : SEV_BROKEN, "%s%s", aa ? txt : "no tunnel address", aa ? "/64" : "");
 
-	ret = wgdev_get(backend_of_kind(l->kind), v->priv_fd, l->name, &cfg);
+	ret = wgdev_get(wgdev_backend_of_kind(l->kind), v->priv_fd, l->name, &cfg, &nle);
 	snprintf(name, sizeof(name), "%s device", l->name);
 	if (ret < 0) {
-		check(rep, name, SEV_BROKEN, "cannot read the WireGuard device: %s", strerror(-ret));
+		check(rep, name, SEV_BROKEN, "cannot read the WireGuard device: %s",
+		      nl_err_str(&nle, ret, why, sizeof(why)));
 		return;
 	}
 	char err[256];

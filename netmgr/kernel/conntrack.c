@@ -1,3 +1,5 @@
+/* Connection tracking over ctnetlink (NFNL_SUBSYS_CTNETLINK): one dump of the IPv4 flows, every
+ * attribute length-checked, and a delete per flow the caller picked. */
 #include "conntrack.h"
 
 #include <arpa/inet.h>
@@ -9,25 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wgset.h"
+#include "nl.h"
 
 /* More than a node's peers can make; past it the rest is found on the next run. */
 #define CT_MAX_FLOWS 512
-
-struct ct_tuple {
-	uint32_t src, dst; /* network order */
-	uint16_t sport, dport;
-	uint8_t proto;
-	bool ok;
-};
-
-struct ct_scan {
-	uint32_t inner;
-	const uint16_t *ports;
-	size_t n_ports;
-	size_t n;
-	struct ct_tuple flows[CT_MAX_FLOWS];
-};
 
 static int nested(const struct nlattr *nest, int max, const struct nlattr **tb)
 {
@@ -72,16 +59,13 @@ static struct ct_tuple read_tuple(const struct nlattr *t)
 	return r;
 }
 
-static bool is_mesh_port(const struct ct_scan *s, uint16_t port)
-{
-	for (size_t i = 0; i < s->n_ports; i++)
-		if (s->ports[i] == port)
-			return true;
-	return false;
-}
+struct ct_scan {
+	ct_keep_fn keep;
+	void *ctx;
+	size_t n;
+	struct ct_tuple flows[CT_MAX_FLOWS];
+};
 
-/* The inner socket is the source of the original direction (it called first, SNATed out) or
- * of the reply direction (the peer called first, DNATed in). */
 static int scan_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ct_scan *s = data;
@@ -98,10 +82,7 @@ static int scan_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	orig = read_tuple(orig_a);
 	reply = read_tuple(reply_a);
-	if (!orig.ok || !reply.ok)
-		return MNL_CB_OK;
-	if (!((orig.src == s->inner && is_mesh_port(s, orig.sport)) ||
-	      (reply.src == s->inner && is_mesh_port(s, reply.sport))))
+	if (!orig.ok || !reply.ok || !s->keep(&orig, &reply, s->ctx))
 		return MNL_CB_OK;
 	if (s->n < CT_MAX_FLOWS)
 		s->flows[s->n++] = orig;
@@ -121,7 +102,7 @@ static struct nlmsghdr *ct_request(char *buf, uint16_t msg)
 	return nlh;
 }
 
-static int ct_delete(struct mnl_socket *nl, const struct ct_tuple *t)
+static int ct_delete(struct mnl_socket *nl, const struct ct_tuple *t, struct nl_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = ct_request(buf, IPCTNL_MSG_CT_DELETE);
@@ -138,11 +119,11 @@ static int ct_delete(struct mnl_socket *nl, const struct ct_tuple *t)
 	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
 	mnl_attr_nest_end(nlh, proto);
 	mnl_attr_nest_end(nlh, tuple);
-	return wg_mnl_do(nl, nlh, 0, NULL, NULL);
+	return netlink_do(nl, nlh, 0, NULL, NULL, e);
 }
 
-int conntrack_10_flows(uint8_t octet, const uint16_t *ports, size_t n_ports, bool delete,
-		       size_t *found, size_t *deleted)
+int ct_udp4_flows(ct_keep_fn keep, void *ctx, bool delete, size_t *found, size_t *deleted,
+		  struct nl_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = NULL;
@@ -151,13 +132,12 @@ int conntrack_10_flows(uint8_t octet, const uint16_t *ports, size_t n_ports, boo
 
 	*found = *deleted = 0;
 	if (!s)
-		return -ENOMEM;
-	s->inner = htonl(0xa9fe0002u | (uint32_t)octet << 8);
-	s->ports = ports;
-	s->n_ports = n_ports;
-	ret = wg_mnl_open(-1, NETLINK_NETFILTER, &nl);
+		return nl_err_set(e, -ENOMEM, NULL);
+	s->keep = keep;
+	s->ctx = ctx;
+	ret = netlink_open(-1, NETLINK_NETFILTER, &nl, e);
 	if (ret == 0)
-		ret = wg_mnl_dump(nl, ct_request(buf, IPCTNL_MSG_CT_GET), scan_cb, s);
+		ret = netlink_dump(nl, ct_request(buf, IPCTNL_MSG_CT_GET), scan_cb, s, e);
 	/* No connection tracking in this kernel or namespace: nothing to clear. */
 	if (ret == -ENOENT || ret == -EPROTONOSUPPORT || ret == -EOPNOTSUPP) {
 		ret = 0;
@@ -167,7 +147,7 @@ int conntrack_10_flows(uint8_t octet, const uint16_t *ports, size_t n_ports, boo
 		goto out;
 	*found = s->n;
 	for (size_t i = 0; delete && i < s->n; i++) {
-		ret = ct_delete(nl, &s->flows[i]);
+		ret = ct_delete(nl, &s->flows[i], e);
 		if (ret == -ENOENT) /* expired meanwhile */
 			ret = 0;
 		if (ret < 0)

@@ -1,13 +1,14 @@
-/* Netlink plumbing shared by the kernel back end, device removal and the port check: sockets
- * opened inside another namespace, and request/ACK exchanges that check seq and port id and
- * turn the kernel's refusal into -errno plus its extended-ack text. */
+/* Netlink plumbing shared by the kernel WireGuard back end, BIRD's and the port check's
+ * sock_diag and 1.0's conntrack flows: sockets opened inside another namespace, and
+ * request/ACK exchanges that check seq and port id and turn the kernel's refusal into -errno
+ * plus its extended-ack text. */
+#include "nl.h"
+
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <libmnl/libmnl.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <net/if.h>
-#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,37 +18,60 @@
 
 #include <sodium.h>
 
-#include "log.h"
-#include "wgset.h"
+#include "netns.h"
 
 /* Dump replies come in pages of up to 32 KiB. */
-#define WG_MNL_RECV_SIZE 32768
-/* How long one reply may take: the kernel answers in microseconds, a busy one in milliseconds. */
-#define WG_MNL_DEADLINE_S 10
+#define NL_RECV_SIZE 32768
 
-int wg_mnl_open(int netns_fd, int bus, struct mnl_socket **out)
+struct nl_counts nl_counts;
+
+int nl_err_set(struct nl_err *e, int code, const char *text)
+{
+	if (e) {
+		e->code = code;
+		snprintf(e->text, sizeof(e->text), "%s", text ? text : "");
+	}
+	return code;
+}
+
+int nl_err_fmt(struct nl_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e) {
+		e->code = code;
+		va_start(ap, fmt);
+		vsnprintf(e->text, sizeof(e->text), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+const char *nl_err_str(const struct nl_err *e, int ret, char *buf, size_t len)
+{
+	bool text = e && e->code == ret && e->text[0];
+
+	snprintf(buf, len, "%s%s%s", strerror(-ret), text ? " / " : "", text ? e->text : "");
+	return buf;
+}
+
+int netlink_open(int netns_fd, int bus, struct mnl_socket **out, struct nl_err *e)
 {
 	struct mnl_socket *nl = NULL;
-	struct timeval deadline = { .tv_sec = WG_MNL_DEADLINE_S };
-	int orig = -1, ret = 0, one = 1;
+	struct timeval deadline = { .tv_sec = NL_DEADLINE_S };
+	int saved = -1, ret = 0, one = 1;
 
 	if (netns_fd >= 0) {
-		orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (orig < 0)
-			return -errno;
-		if (setns(netns_fd, CLONE_NEWNET) < 0) {
-			ret = -errno;
-			goto cleanup;
-		}
+		ret = netns_enter(netns_fd, &saved);
+		if (ret < 0)
+			return nl_err_set(e, ret, "entering the namespace");
 	}
 	nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!nl)
 		ret = -errno;
 	/* A netlink socket stays bound to the namespace it was made in: switch straight back. */
-	if (orig >= 0 && setns(orig, CLONE_NEWNET) < 0) {
-		log_err("cannot return to the original network namespace: %s", strerror(errno));
-		abort();
-	}
+	if (saved >= 0)
+		netns_leave(saved);
 	if (ret)
 		goto cleanup;
 	/* Extended acks carry the kernel's reason text; capped acks keep error replies small. */
@@ -67,13 +91,11 @@ int wg_mnl_open(int netns_fd, int bus, struct mnl_socket **out)
 cleanup:
 	if (nl)
 		mnl_socket_close(nl);
-	if (orig >= 0)
-		close(orig);
-	return ret;
+	return ret ? nl_err_set(e, ret, NULL) : 0;
 }
 
 struct talk_ctx {
-	int (*cb)(const struct nlmsghdr *, void *);
+	netlink_cb cb;
 	void *data;
 	int error;
 	char extack[256];
@@ -136,9 +158,33 @@ static int talk_done(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-/* One exchange; the caller has set the request's kind in nlmsg_flags (wg_mnl_do, wg_mnl_dump). */
-static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh,
-		    int (*cb)(const struct nlmsghdr *, void *), void *data)
+/* The end of a dump the kernel interrupted: the rest of buf[0..len) and what follows it are read
+ * up to NLMSG_DONE, so the socket can serve the next request. Every message of such a dump
+ * carries NLM_F_DUMP_INTR, which libmnl refuses, so this looks for the end by itself. */
+static bool dump_ends_in(const char *buf, ssize_t n, uint32_t seq)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int len = (int)n;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_seq == seq && (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
+			return true;
+	return false;
+}
+
+static void drain_dump(struct mnl_socket *nl, char *buf, ssize_t n, uint32_t seq)
+{
+	while (!dump_ends_in(buf, n, seq)) {
+		n = mnl_socket_recvfrom(nl, buf, NL_RECV_SIZE);
+		if (n <= 0)
+			return;
+	}
+}
+
+/* One exchange; the caller has set the request's kind in nlmsg_flags and says it in dump
+ * (netlink_do, netlink_dump): NLM_F_DUMP's bits are NLM_F_REPLACE|NLM_F_EXCL's too. */
+static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh, bool dump, netlink_cb cb, void *data,
+		    struct nl_err *e)
 {
 	static uint32_t seq_counter;
 	struct talk_ctx t = { .cb = cb, .data = data };
@@ -150,17 +196,17 @@ static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh,
 
 	if (!seq_counter)
 		seq_counter = (uint32_t)time(NULL);
-	wgdev_counts.requests++;
+	nl_counts.requests++;
 	nlh->nlmsg_seq = ++seq_counter;
-	buf = malloc(WG_MNL_RECV_SIZE);
+	buf = malloc(NL_RECV_SIZE);
 	if (!buf)
-		return -ENOMEM;
+		return nl_err_set(e, -ENOMEM, NULL);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto cleanup;
 	}
 	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, WG_MNL_RECV_SIZE);
+		n = mnl_socket_recvfrom(nl, buf, NL_RECV_SIZE);
 		if (n < 0) {
 			ret = (errno == EAGAIN || errno == EWOULDBLOCK) ? -ETIMEDOUT : -errno;
 			goto cleanup;
@@ -171,55 +217,37 @@ static int exchange(struct mnl_socket *nl, struct nlmsghdr *nlh,
 			ret = 0;
 			break;
 		}
+		if (ret < 0 && !t.error && errno == EINTR && dump) {
+			/* libmnl's word for NLM_F_DUMP_INTR: the objects changed while being dumped */
+			drain_dump(nl, buf, n, nlh->nlmsg_seq);
+			ret = -EAGAIN;
+			break;
+		}
 		if (ret < 0) {
 			/* seq or port id mismatch (ESRCH, EPROTO), a callback's own error, or the kernel's */
 			ret = t.error ? t.error : (errno ? -errno : -EPROTO);
 			break;
 		}
 	}
-	if (ret && t.extack[0])
-		log_err("kernel: %s (%s)", t.extack, strerror(-ret));
 cleanup:
 	/* A device dump carries the private key: leave no copy of it on the heap. */
-	sodium_memzero(buf, WG_MNL_RECV_SIZE);
+	sodium_memzero(buf, NL_RECV_SIZE);
 	free(buf);
-	return ret;
+	return ret ? nl_err_set(e, ret, t.extack) : 0;
 }
 
 /* The kind of a request is the function, never read back from flag bits: NLM_F_EXCL and
  * NLM_F_MATCH are the same bit, and a create once taken for a dump asked for no ACK and hung. */
-int wg_mnl_do(struct mnl_socket *nl, struct nlmsghdr *nlh, uint16_t flags,
-	      int (*cb)(const struct nlmsghdr *, void *), void *data)
+int netlink_do(struct mnl_socket *nl, struct nlmsghdr *nlh, uint16_t flags, netlink_cb cb, void *data,
+	  struct nl_err *e)
 {
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	return exchange(nl, nlh, cb, data);
+	return exchange(nl, nlh, false, cb, data, e);
 }
 
-int wg_mnl_dump(struct mnl_socket *nl, struct nlmsghdr *nlh,
-		int (*cb)(const struct nlmsghdr *, void *), void *data)
+int netlink_dump(struct mnl_socket *nl, struct nlmsghdr *nlh, netlink_cb cb, void *data,
+	    struct nl_err *e)
 {
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	return exchange(nl, nlh, cb, data);
-}
-
-int wg_rtnl_dellink(const char *ifname, int netns_fd)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = NULL;
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	int ret;
-
-	ret = wg_mnl_open(netns_fd, NETLINK_ROUTE, &nl);
-	if (ret)
-		return ret;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_DELLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	wgdev_counts.writes++;
-	ret = wg_mnl_do(nl, nlh, 0, NULL, NULL);
-	mnl_socket_close(nl);
-	return ret;
+	return exchange(nl, nlh, true, cb, data, e);
 }

@@ -24,11 +24,8 @@ static int open_in_ns(int nsfd, const char *key, int flags)
 	fd = open(path, flags | O_CLOEXEC);
 	if (fd < 0)
 		fd = -errno;
-	if (saved >= 0 && netns_leave(saved) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -EIO;
-	}
+	if (saved >= 0)
+		netns_leave(saved);
 	return fd;
 }
 

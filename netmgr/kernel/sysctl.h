@@ -1,7 +1,7 @@
 /* Sysctls of a network namespace: the files under /proc/sys/net belong to the namespace of the
  * task that opens them, so we enter the namespace, open, and come back. */
-#ifndef NETMGR_SYSCTL_H
-#define NETMGR_SYSCTL_H
+#ifndef NETMGR_KERNEL_SYSCTL_H
+#define NETMGR_KERNEL_SYSCTL_H
 
 #include <stddef.h>
 

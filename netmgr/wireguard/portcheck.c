@@ -1,69 +1,38 @@
-/* The UDP port check: NETLINK_SOCK_DIAG dumps of IPv4 and IPv6 UDP sockets, filtered by local
- * port, then /proc/<pid>/fd scanned once for the matching socket inodes. */
+/* The UDP port check: the kernel layer's sock_diag lists the UDP sockets on the ports asked
+ * for, then /proc/<pid>/fd is scanned once for the matching socket inodes. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
-#include <linux/inet_diag.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "portcheck.h"
-#include "wgset.h"
+#include "sockdiag.h"
+#include "sysctl.h"
 
-struct dump_ctx {
-	const uint16_t *ports;
-	size_t n;
+struct found_ctx {
 	struct port_holder *out;
 	size_t max;
 	size_t found;
 };
 
-static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
+static void found_one(uint16_t port, int family, uint32_t inode, void *ctx)
 {
-	struct dump_ctx *d = data;
-	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
-	uint16_t port;
-	size_t i;
+	struct found_ctx *d = ctx;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
-		return MNL_CB_ERROR;
-	port = ntohs(m->id.idiag_sport);
-	for (i = 0; i < d->n; i++) {
-		if (d->ports[i] != port)
-			continue;
-		if (d->found < d->max) {
-			struct port_holder *h = &d->out[d->found];
+	if (d->found < d->max) {
+		struct port_holder *h = &d->out[d->found];
 
-			memset(h, 0, sizeof(*h));
-			h->port = port;
-			h->family = m->idiag_family;
-			h->inode = m->idiag_inode;
-		}
-		d->found++;
-		break;
+		memset(h, 0, sizeof(*h));
+		h->port = port;
+		h->family = family;
+		h->inode = inode;
 	}
-	return MNL_CB_OK;
-}
-
-static int dump_family(struct mnl_socket *nl, int family, struct dump_ctx *d)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct inet_diag_req_v2 *req;
-
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (uint8_t)family;
-	req->sdiag_protocol = IPPROTO_UDP;
-	req->idiag_states = ~0u; /* bound UDP sockets are CLOSE, connected ones ESTABLISHED */
-	return wg_mnl_dump(nl, nlh, diag_msg_cb, d);
+	d->found++;
 }
 
 /* "socket:[12345]" -> 12345 */
@@ -174,50 +143,34 @@ int portcheck_owners(struct port_holder *h, size_t n, pid_t hint)
 	return 0;
 }
 
-int portcheck_udp(const uint16_t *ports, size_t n, struct port_holder *out, size_t max, size_t *found)
+int portcheck_udp(int netns_fd, const uint16_t *ports, size_t n, struct port_holder *out, size_t max,
+		  size_t *found, struct nl_err *e)
 {
-	struct dump_ctx d = { .ports = ports, .n = n, .out = out, .max = max };
-	struct mnl_socket *nl;
+	struct found_ctx d = { .out = out, .max = max };
 	int ret;
 
 	*found = 0;
-	ret = wg_mnl_open(-1, NETLINK_SOCK_DIAG, &nl);
+	ret = sockdiag_udp(netns_fd, ports, n, found_one, &d, e);
 	if (ret)
 		return ret;
-	ret = dump_family(nl, AF_INET, &d);
-	if (!ret)
-		ret = dump_family(nl, AF_INET6, &d);
-	mnl_socket_close(nl);
-	if (ret) {
-		log_err("cannot list UDP sockets (sock_diag): %s", strerror(-ret));
-		return ret;
-	}
 	ret = portcheck_owners(out, d.found < max ? d.found : max, 0);
 	if (ret)
-		return ret;
+		return nl_err_set(e, ret, "reading /proc");
 	*found = d.found;
 	return 0;
 }
 
-int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi)
+int portcheck_ephemeral_range(uint16_t *lo, uint16_t *hi, struct nl_err *e)
 {
 	unsigned int a, b;
 	char text[64];
-	ssize_t n;
-	int fd;
+	int ret;
 
-	fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -EBADMSG;
-	text[n] = '\0';
-	if (sscanf(text, "%u %u", &a, &b) != 2 || a > 65535 || b > 65535 || a > b) {
-		log_err("ip_local_port_range \"%.30s\" is not two ports low high", text);
-		return -EBADMSG;
-	}
+	ret = ns_sysctl_read(-1, "net/ipv4/ip_local_port_range", text, sizeof(text));
+	if (ret < 0)
+		return nl_err_set(e, ret, "reading ip_local_port_range");
+	if (sscanf(text, "%u %u", &a, &b) != 2 || a > 65535 || b > 65535 || a > b)
+		return nl_err_fmt(e, -EBADMSG, "ip_local_port_range \"%.30s\" is not two ports low high", text);
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
 	return 0;

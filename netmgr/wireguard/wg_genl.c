@@ -5,19 +5,17 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include <linux/time_types.h>
 #include <linux/wireguard.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
-#include "wgset.h"
+#include "link.h"
+#include "nl.h"
+#include "wg_genl.h"
 
 static int family_cb(const struct nlattr *attr, void *data)
 {
@@ -33,7 +31,7 @@ static int family_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_cb, data);
 }
 
-static int resolve_family(struct mnl_socket *nl, uint16_t *family_id)
+static int resolve_family(struct mnl_socket *nl, uint16_t *family_id, struct nl_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -46,33 +44,33 @@ static int resolve_family(struct mnl_socket *nl, uint16_t *family_id)
 	genl->cmd = CTRL_CMD_GETFAMILY;
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	ret = wg_mnl_do(nl, nlh, 0, family_msg_cb, &id);
+	ret = netlink_do(nl, nlh, 0, family_msg_cb, &id, e);
 	if (ret)
 		return ret;
 	if (!id)
-		return -ENOENT;
+		return nl_err_set(e, -ENOENT, NULL);
 	*family_id = id;
 	return 0;
 }
 
 /* For the commands that need the family (the probe itself stays quiet). */
-static int require_family(struct mnl_socket *nl, uint16_t *family_id)
+static int require_family(struct mnl_socket *nl, uint16_t *family_id, struct nl_err *e)
 {
-	int ret = resolve_family(nl, family_id);
+	int ret = resolve_family(nl, family_id, e);
 
 	if (ret == -ENOENT)
-		log_err("the kernel has no WireGuard (genl family \"" WG_GENL_NAME "\"): load the wireguard module or set WGM_WG_BACKEND=userspace");
+		nl_err_set(e, ret, "the kernel has no WireGuard (genl family \"" WG_GENL_NAME "\"): load the wireguard module or set WGM_WG_BACKEND=userspace");
 	return ret;
 }
 
 int wg_genl_family(int netns_fd, uint16_t *family_id)
 {
 	struct mnl_socket *nl;
-	int ret = wg_mnl_open(netns_fd, NETLINK_GENERIC, &nl);
+	int ret = netlink_open(netns_fd, NETLINK_GENERIC, &nl, NULL);
 
 	if (ret)
 		return ret;
-	ret = resolve_family(nl, family_id);
+	ret = resolve_family(nl, family_id, NULL);
 	mnl_socket_close(nl);
 	return ret;
 }
@@ -100,20 +98,20 @@ void wg_genl_release(void)
 	conn_drop();
 }
 
-static int conn_get(int netns_fd, struct mnl_socket **nl, uint16_t *family_id)
+static int conn_get(int netns_fd, struct mnl_socket **nl, uint16_t *family_id, struct nl_err *e)
 {
 	struct stat st;
 	int ret;
 
 	ret = netns_fd >= 0 ? fstat(netns_fd, &st) : stat("/proc/thread-self/ns/net", &st);
 	if (ret < 0)
-		return -errno;
+		return nl_err_set(e, -errno, NULL);
 	if (!conn.nl || conn.dev != st.st_dev || conn.ino != st.st_ino) {
 		conn_drop();
-		ret = wg_mnl_open(netns_fd, NETLINK_GENERIC, &conn.nl);
+		ret = netlink_open(netns_fd, NETLINK_GENERIC, &conn.nl, e);
 		if (ret)
 			return ret;
-		ret = require_family(conn.nl, &conn.family_id);
+		ret = require_family(conn.nl, &conn.family_id, e);
 		if (ret) {
 			conn_drop();
 			return ret;
@@ -126,42 +124,14 @@ static int conn_get(int netns_fd, struct mnl_socket **nl, uint16_t *family_id)
 	return 0;
 }
 
-int wg_genl_create(const char *ifname, int *ifindex)
+int wg_genl_create(const char *ifname, int *ifindex, struct nl_err *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	struct nlattr *linkinfo;
-	unsigned int idx;
-	int ret;
-
-	ret = wg_mnl_open(-1, NETLINK_ROUTE, &nl);
-	if (ret)
-		return ret;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, WG_GENL_NAME);
-	mnl_attr_nest_end(nlh, linkinfo);
-	wgdev_counts.writes++;
-	ret = wg_mnl_do(nl, nlh, NLM_F_CREATE | NLM_F_EXCL, NULL, NULL);
-	mnl_socket_close(nl);
-	if (ret)
-		return ret;
-	idx = if_nametoindex(ifname);
-	if (!idx)
-		return -errno;
-	*ifindex = (int)idx;
-	return 0;
+	return link_create_kind(ifname, WG_GENL_NAME, ifindex, e);
 }
 
-int wg_genl_destroy(const char *ifname, int netns_fd)
+int wg_genl_destroy(const char *ifname, int netns_fd, struct nl_err *e)
 {
-	int ret = wg_rtnl_dellink(ifname, netns_fd);
+	int ret = link_delete_in(netns_fd, ifname, e);
 
 	return ret == -ENODEV ? 0 : ret;
 }
@@ -292,7 +262,7 @@ full:
 	return (int)nlh->nlmsg_len;
 }
 
-int wg_genl_set(int netns_fd, const struct wgset *s)
+int wg_genl_set(int netns_fd, const struct wgset *s, struct nl_err *e)
 {
 	struct wg_genl_cursor cur = { 0 };
 	struct mnl_socket *nl;
@@ -303,13 +273,13 @@ int wg_genl_set(int netns_fd, const struct wgset *s)
 
 	buf = malloc(MNL_SOCKET_BUFFER_SIZE);
 	if (!buf)
-		return -ENOMEM;
-	ret = conn_get(netns_fd, &nl, &family_id);
+		return nl_err_set(e, -ENOMEM, NULL);
+	ret = conn_get(netns_fd, &nl, &family_id, e);
 	while (!ret && !done) {
 		ret = wg_genl_build_set(buf, MNL_SOCKET_BUFFER_SIZE, family_id, 0, s, &cur, &done);
 		if (ret > 0) {
-			wgdev_counts.writes++;
-			ret = wg_mnl_do(nl, (struct nlmsghdr *)buf, 0, NULL, NULL);
+			nl_counts.writes++;
+			ret = netlink_do(nl, (struct nlmsghdr *)buf, 0, NULL, NULL, e);
 		}
 	}
 	if (ret < 0)
@@ -518,32 +488,39 @@ static int get_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return g->error ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out)
+/* A dump the kernel flags NLM_F_DUMP_INTR (the device changed while it was read) is read
+ * again, as wg(8) does; a device that keeps changing under us is an error after a few. */
+#define GET_ATTEMPTS 5
+
+int wg_genl_get(int netns_fd, const char *ifname, struct wgdev_config *out, struct nl_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct get_ctx g = { .out = out };
+	struct get_ctx g;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 	uint16_t family_id;
-	int ret;
+	int ret = -EAGAIN;
 
-	memset(out, 0, sizeof(*out));
-	ret = conn_get(netns_fd, &nl, &family_id);
-	if (ret)
-		return ret;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = family_id;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = WG_CMD_GET_DEVICE;
-	genl->version = WG_GENL_VERSION;
-	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
-	ret = wg_mnl_dump(nl, nlh, get_msg_cb, &g);
-	if (ret && g.error)
-		ret = g.error;
-	if (ret) {
-		conn_drop();
-		wgdev_config_free(out);
+	for (int attempt = 0; ret == -EAGAIN && attempt < GET_ATTEMPTS; attempt++) {
+		memset(out, 0, sizeof(*out));
+		g = (struct get_ctx){ .out = out };
+		ret = conn_get(netns_fd, &nl, &family_id, e);
+		if (ret)
+			return ret;
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = family_id;
+		genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+		genl->cmd = WG_CMD_GET_DEVICE;
+		genl->version = WG_GENL_VERSION;
+		mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+		ret = netlink_dump(nl, nlh, get_msg_cb, &g, e);
+		if (ret && g.error)
+			ret = nl_err_set(e, g.error, NULL);
+		if (ret)
+			wgdev_config_free(out);
+		if (ret && ret != -EAGAIN)
+			conn_drop();
 	}
 	return ret;
 }

@@ -28,7 +28,9 @@
 #include "buf.h"
 #include "log.h"
 #include "spawn.h"
-#include "wgset.h"
+#include "link.h"
+#include "nl.h"
+#include "wg_uapi.h"
 
 #define UAPI_DIR "/run/wireguard"
 #define UAPI_REPLY_MAX (16u << 20)
@@ -99,7 +101,7 @@ static int uapi_exchange(const char *ifname, const struct wgm_buf *req, struct w
 	ret = uapi_connect(ifname, &fd);
 	if (ret)
 		return ret == -ECONNREFUSED || ret == -ENOENT ? -ENODEV : ret;
-	wgdev_counts.requests++;
+	nl_counts.requests++;
 	ret = write_all(fd, req->p, req->len);
 	while (!ret) {
 		if (reply->len >= 2 && !memcmp(reply->p + reply->len - 2, "\n\n", 2))
@@ -135,41 +137,38 @@ static int uapi_exchange(const char *ifname, const struct wgm_buf *req, struct w
 	return ret;
 }
 
-static int parse_u64(const char *key, const char *v, uint64_t max, uint64_t *out)
+static int parse_u64(const char *key, const char *v, uint64_t max, uint64_t *out, struct nl_err *e)
 {
 	char *end;
 	unsigned long long x;
 
 	errno = 0;
 	x = strtoull(v, &end, 10);
-	if (!*v || *end || errno || x > max || *v == '-') {
-		log_err("UAPI reply: %s=\"%.40s\" is not a number up to %llu", key, v, (unsigned long long)max);
-		return -EBADMSG;
-	}
+	if (!*v || *end || errno || x > max || *v == '-')
+		return nl_err_fmt(e, -EBADMSG, "UAPI reply: %s=\"%.40s\" is not a number up to %llu", key, v,
+				  (unsigned long long)max);
 	*out = x;
 	return 0;
 }
 
 /* errno=N ends every reply; wireguard-go sends N negated (errno=-98 for a port in use). */
-static int parse_errno(const char *v, uint64_t *err)
+static int parse_errno(const char *v, uint64_t *err, struct nl_err *e)
 {
-	return parse_u64("errno", v + (*v == '-'), INT_MAX, err);
+	return parse_u64("errno", v + (*v == '-'), INT_MAX, err, e);
 }
 
-static int parse_hex_key(const char *key, const char *v, struct wgm_key *out)
+static int parse_hex_key(const char *key, const char *v, struct wgm_key *out, struct nl_err *e)
 {
 	size_t len;
 
 	if (strlen(v) != 2 * WGM_KEY_LEN ||
-	    sodium_hex2bin(out->b, WGM_KEY_LEN, v, 2 * WGM_KEY_LEN, NULL, &len, NULL) || len != WGM_KEY_LEN) {
-		log_err("UAPI reply: %s is not 64 hex digits", key);
-		return -EBADMSG;
-	}
+	    sodium_hex2bin(out->b, WGM_KEY_LEN, v, 2 * WGM_KEY_LEN, NULL, &len, NULL) || len != WGM_KEY_LEN)
+		return nl_err_fmt(e, -EBADMSG, "UAPI reply: %s is not 64 hex digits", key);
 	return 0;
 }
 
 /* "a.b.c.d:port" or "[v6]:port" (a scope suffix "%x" is dropped). */
-static int parse_endpoint(const char *v, struct sockaddr_storage *out)
+static int parse_endpoint(const char *v, struct sockaddr_storage *out, struct nl_err *e)
 {
 	char host[INET6_ADDRSTRLEN + 16];
 	const char *colon, *port_s;
@@ -192,7 +191,7 @@ static int parse_endpoint(const char *v, struct sockaddr_storage *out)
 	} else {
 		hlen = (size_t)(colon - v);
 	}
-	if (hlen >= sizeof(host) || parse_u64("endpoint port", port_s, 65535, &port))
+	if (hlen >= sizeof(host) || parse_u64("endpoint port", port_s, 65535, &port, NULL))
 		goto bad;
 	memcpy(host, v, hlen);
 	host[hlen] = '\0';
@@ -210,11 +209,10 @@ static int parse_endpoint(const char *v, struct sockaddr_storage *out)
 		return 0;
 	}
 bad:
-	log_err("UAPI reply: endpoint \"%.60s\" is not address:port", v);
-	return -EBADMSG;
+	return nl_err_fmt(e, -EBADMSG, "UAPI reply: endpoint \"%.60s\" is not address:port", v);
 }
 
-static int parse_allowed(const char *v, struct wgdev_peer *p)
+static int parse_allowed(const char *v, struct wgdev_peer *p, struct nl_err *e)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *slash = strchr(v, '/');
@@ -228,7 +226,7 @@ static int parse_allowed(const char *v, struct wgdev_peer *p)
 	memcpy(addr, v, len);
 	addr[len] = '\0';
 	family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	if (parse_u64("allowed_ip prefix", slash + 1, family == AF_INET ? 32 : 128, &cidr))
+	if (parse_u64("allowed_ip prefix", slash + 1, family == AF_INET ? 32 : 128, &cidr, NULL))
 		goto bad;
 	if (p->n_allowed == WGDEV_MAX_ALLOWED) {
 		p->allowed_truncated = true;
@@ -242,67 +240,70 @@ static int parse_allowed(const char *v, struct wgdev_peer *p)
 	p->n_allowed++;
 	return 0;
 bad:
-	log_err("UAPI reply: allowed_ip \"%.60s\" is not address/prefix", v);
-	return -EBADMSG;
+	return nl_err_fmt(e, -EBADMSG, "UAPI reply: allowed_ip \"%.60s\" is not address/prefix", v);
 }
 
 /* The "get=1" reply: key=value lines; a public_key line starts a peer; errno=N ends it. */
-static int parse_get(char *text, struct wgdev_config *out)
+static int parse_get(char *text, struct wgdev_config *out, struct nl_err *e)
 {
 	struct wgdev_peer *peer = NULL;
 	size_t cap = 0;
 	char *line, *save = NULL, *eq;
 	uint64_t x = 0;
 	int ret = 0, err = -EBADMSG;
+	bool seen_errno = false;
 
 	for (line = strtok_r(text, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save)) {
 		eq = strchr(line, '=');
-		if (!eq) {
-			log_err("UAPI reply: line \"%.60s\" has no '='", line);
-			return -EBADMSG;
-		}
+		if (!eq)
+			return nl_err_fmt(e, -EBADMSG, "UAPI reply: line \"%.60s\" has no '='", line);
 		*eq = '\0';
 		const char *k = line, *v = eq + 1;
 
 		if (!strcmp(k, "errno")) {
-			ret = parse_errno(v, &x);
+			ret = parse_errno(v, &x, e);
 			err = -(int)x;
+			seen_errno = true;
 		} else if (!strcmp(k, "private_key")) {
-			ret = parse_hex_key(k, v, &out->private_key);
+			ret = parse_hex_key(k, v, &out->private_key, e);
 			out->has_private_key = !ret && !sodium_is_zero(out->private_key.b, WGM_KEY_LEN);
 		} else if (!strcmp(k, "listen_port")) {
-			ret = parse_u64(k, v, 65535, &x);
+			ret = parse_u64(k, v, 65535, &x, e);
 			out->listen_port = (uint16_t)x;
 		} else if (!strcmp(k, "public_key")) {
 			ret = wgdev_peer_append(out, &cap, &peer);
+			if (ret)
+				nl_err_set(e, ret, NULL);
 			if (!ret)
-				ret = parse_hex_key(k, v, &peer->public_key);
+				ret = parse_hex_key(k, v, &peer->public_key, e);
 		} else if (!peer) {
 			continue; /* device keys we do not use: fwmark, ... */
 		} else if (!strcmp(k, "endpoint")) {
-			ret = parse_endpoint(v, &peer->endpoint);
+			ret = parse_endpoint(v, &peer->endpoint, e);
 			peer->has_endpoint = !ret;
 		} else if (!strcmp(k, "persistent_keepalive_interval")) {
-			ret = parse_u64(k, v, 65535, &x);
+			ret = parse_u64(k, v, 65535, &x, e);
 			peer->keepalive = (uint16_t)x;
 		} else if (!strcmp(k, "allowed_ip")) {
-			ret = parse_allowed(v, peer);
+			ret = parse_allowed(v, peer, e);
 		} else if (!strcmp(k, "last_handshake_time_sec")) {
-			ret = parse_u64(k, v, INT64_MAX, &x);
+			ret = parse_u64(k, v, INT64_MAX, &x, e);
 			peer->last_handshake.tv_sec = (time_t)x;
 		} else if (!strcmp(k, "last_handshake_time_nsec")) {
-			ret = parse_u64(k, v, 999999999, &x);
+			ret = parse_u64(k, v, 999999999, &x, e);
 			peer->last_handshake.tv_nsec = (long)x;
 		} else if (!strcmp(k, "rx_bytes")) {
-			ret = parse_u64(k, v, UINT64_MAX, &peer->rx_bytes);
+			ret = parse_u64(k, v, UINT64_MAX, &peer->rx_bytes, e);
 		} else if (!strcmp(k, "tx_bytes")) {
-			ret = parse_u64(k, v, UINT64_MAX, &peer->tx_bytes);
+			ret = parse_u64(k, v, UINT64_MAX, &peer->tx_bytes, e);
 		}
 	}
-	return ret ? ret : err;
+	if (ret || !err)
+		return ret;
+	return nl_err_set(e, err, seen_errno ? "userspace WireGuard refused the get" : "UAPI reply without errno=N");
 }
 
-int wg_uapi_get(const char *ifname, struct wgdev_config *out)
+int wg_uapi_get(const char *ifname, struct wgdev_config *out, struct nl_err *e)
 {
 	struct wgm_buf req = { 0 }, reply = { 0 };
 	int ret;
@@ -311,8 +312,10 @@ int wg_uapi_get(const char *ifname, struct wgdev_config *out)
 	ret = wgm_buf_append(&req, "get=1\n\n", 7);
 	if (!ret)
 		ret = uapi_exchange(ifname, &req, &reply);
-	if (!ret)
-		ret = parse_get((char *)reply.p, out);
+	if (ret)
+		nl_err_set(e, ret, NULL);
+	else
+		ret = parse_get((char *)reply.p, out, e);
 	wgm_buf_free(&req);
 	wgm_buf_free(&reply); /* holds the private key in hex */
 	if (ret)
@@ -371,7 +374,7 @@ static int append_peer(struct wgm_buf *b, const struct wgset_peer *p)
 	return ret;
 }
 
-int wg_uapi_set(const struct wgset *s)
+int wg_uapi_set(const struct wgset *s, struct nl_err *e)
 {
 	struct wgm_buf req = { 0 }, reply = { 0 };
 	uint64_t err;
@@ -389,29 +392,27 @@ int wg_uapi_set(const struct wgset *s)
 	if (!ret)
 		ret = wgm_buf_append(&req, "\n", 1);
 	if (!ret) {
-		wgdev_counts.writes++;
+		nl_counts.writes++;
 		ret = uapi_exchange(s->ifname, &req, &reply);
 	}
-	if (!ret) {
-		if (reply.len < 8 || strncmp((char *)reply.p, "errno=", 6)) {
-			log_err("UAPI reply on %s: expected errno=N, got \"%.40s\"", s->ifname, (char *)reply.p);
-			ret = -EBADMSG;
-		} else {
-			reply.p[reply.len - 2] = '\0';
-			ret = parse_errno((char *)reply.p + 6, &err);
-			if (!ret && err) {
-				ret = -(int)err;
-				log_err("%s refused the configuration of %s: %s", "userspace WireGuard", s->ifname,
-					strerror((int)err));
-			}
-		}
+	if (ret) {
+		nl_err_set(e, ret, NULL);
+	} else if (reply.len < 8 || strncmp((char *)reply.p, "errno=", 6)) {
+		ret = nl_err_fmt(e, -EBADMSG, "UAPI reply on %s: expected errno=N, got \"%.40s\"", s->ifname,
+				 (char *)reply.p);
+	} else {
+		reply.p[reply.len - 2] = '\0';
+		ret = parse_errno((char *)reply.p + 6, &err, e);
+		if (!ret && err)
+			ret = nl_err_fmt(e, -(int)err, "userspace WireGuard refused the configuration of %s",
+					 s->ifname);
 	}
 	wgm_buf_free(&req);
 	wgm_buf_free(&reply);
 	return ret;
 }
 
-int wg_uapi_pid(const char *ifname, pid_t *pid)
+int wg_uapi_pid(const char *ifname, pid_t *pid, struct nl_err *e)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -419,7 +420,7 @@ int wg_uapi_pid(const char *ifname, pid_t *pid)
 
 	ret = uapi_connect(ifname, &fd);
 	if (ret)
-		return ret == -ECONNREFUSED ? -ENOENT : ret;
+		return nl_err_set(e, ret == -ECONNREFUSED ? -ENOENT : ret, NULL);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		ret = -errno;
 	else if (cred.pid <= 0)
@@ -427,7 +428,7 @@ int wg_uapi_pid(const char *ifname, pid_t *pid)
 	else
 		*pid = cred.pid;
 	close(fd);
-	return ret;
+	return ret ? nl_err_set(e, ret, NULL) : 0;
 }
 
 static int pidfd_open_pid(pid_t pid)
@@ -465,7 +466,7 @@ static int build_env(char ***envp)
 }
 
 /* Polls for the UAPI socket; fails early when the daemon exits first. */
-static int wait_for_socket(const char *prog, const char *ifname, int pidfd)
+static int wait_for_socket(const char *prog, const char *ifname, int pidfd, struct nl_err *e)
 {
 	int64_t deadline = now_ms() + START_TIMEOUT_MS;
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
@@ -477,19 +478,16 @@ static int wait_for_socket(const char *prog, const char *ifname, int pidfd)
 			close(fd);
 			return 0;
 		}
-		if (now_ms() > deadline) {
-			log_err("%s did not open " UAPI_DIR "/%s.sock within %d ms", prog, ifname, START_TIMEOUT_MS);
-			return -ETIMEDOUT;
-		}
-		if (poll(&pfd, 1, 20) > 0) {
-			log_err("%s exited before opening " UAPI_DIR "/%s.sock: run '%s -f %s' by hand to see why",
-				prog, ifname, prog, ifname);
-			return -ECHILD;
-		}
+		if (now_ms() > deadline)
+			return nl_err_fmt(e, -ETIMEDOUT, "%s did not open " UAPI_DIR "/%s.sock within %d ms", prog,
+					  ifname, START_TIMEOUT_MS);
+		if (poll(&pfd, 1, 20) > 0)
+			return nl_err_fmt(e, -ECHILD, "%s exited before opening " UAPI_DIR "/%s.sock: run '%s -f %s' by hand to see why",
+					  prog, ifname, prog, ifname);
 	}
 }
 
-int wg_uapi_create(const char *ifname, int *ifindex)
+int wg_uapi_create(const char *ifname, int *ifindex, struct nl_err *e)
 {
 	const char *prog = getenv("WG_USERSPACE_IMPLEMENTATION");
 	char *argv[3] = { NULL, (char *)ifname, NULL };
@@ -516,28 +514,25 @@ int wg_uapi_create(const char *ifname, int *ifindex)
 		close(fd);
 		exists = true;
 	}
-	if (exists) {
-		log_err("cannot create %s: a link or a live " UAPI_DIR "/%s.sock of that name exists", ifname, ifname);
-		return -EEXIST;
-	}
+	if (exists)
+		return nl_err_fmt(e, -EEXIST, "a link or a live " UAPI_DIR "/%s.sock of that name exists", ifname);
 	ret = build_env(&envp);
 	if (ret)
-		return ret;
+		return nl_err_set(e, ret, NULL);
 	sp.path = prog;
 	argv[0] = (char *)prog;
 	sp.envp = envp;
 	ret = wgm_spawn(&sp, &daemon, err, sizeof(err));
 	if (ret) {
-		log_err("%s (set WG_USERSPACE_IMPLEMENTATION or install wireguard-go)", err);
+		nl_err_fmt(e, ret, "%s (set WG_USERSPACE_IMPLEMENTATION or install wireguard-go)", err);
 		goto cleanup;
 	}
-	ret = wait_for_socket(prog, ifname, daemon.pidfd);
+	ret = wait_for_socket(prog, ifname, daemon.pidfd, e);
 	if (ret)
 		goto stop_daemon;
 	idx = if_nametoindex(ifname);
 	if (!idx) {
-		ret = -errno;
-		log_err("%s opened its socket but there is no link %s", prog, ifname);
+		ret = nl_err_fmt(e, -errno, "%s opened its socket but there is no link %s", prog, ifname);
 		goto stop_daemon;
 	}
 	*ifindex = (int)idx;
@@ -564,35 +559,33 @@ static bool wait_exit(int pidfd, int timeout_ms)
 	return false;
 }
 
-int wg_uapi_destroy(const char *ifname, int netns_fd)
+int wg_uapi_destroy(const char *ifname, int netns_fd, struct nl_err *e)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	pid_t pid = 0;
 	int pidfd = -1, ret;
 
-	if (wg_uapi_pid(ifname, &pid) == 0)
+	if (wg_uapi_pid(ifname, &pid, NULL) == 0)
 		pidfd = pidfd_open_pid(pid);
 	/* The daemon exits when its TUN goes away, wherever that TUN lives now. */
-	ret = wg_rtnl_dellink(ifname, netns_fd);
+	ret = link_delete_in(netns_fd, ifname, e);
 	if (ret == -ENODEV)
 		ret = 0;
-	if (ret) {
-		log_err("cannot delete link %s: %s", ifname, strerror(-ret));
+	if (ret)
 		goto cleanup;
-	}
 	if (pidfd >= 0 && !wait_exit(pidfd, EXIT_TIMEOUT_MS)) {
 		log_warn("userspace WireGuard for %s (pid %d) still runs after its link went: sending SIGTERM",
 			 ifname, (int)pid);
 		kill(pid, SIGTERM);
 		if (!wait_exit(pidfd, EXIT_TIMEOUT_MS)) {
-			log_err("userspace WireGuard for %s (pid %d) does not exit", ifname, (int)pid);
-			ret = -ETIMEDOUT;
+			ret = nl_err_fmt(e, -ETIMEDOUT, "userspace WireGuard for %s (pid %d) does not exit", ifname,
+					 (int)pid);
 			goto cleanup;
 		}
 	}
 	sock_path(ifname, path);
 	if (unlink(path) < 0 && errno != ENOENT)
-		ret = -errno;
+		ret = nl_err_fmt(e, -errno, "removing %s", path);
 cleanup:
 	if (pidfd >= 0)
 		close(pidfd);

@@ -15,6 +15,7 @@
 
 #include "atomicfile.h"
 #include "check.h"
+#include "leftovers.h"
 #include "legacy.h"
 
 static const char *fixture;

@@ -209,7 +209,7 @@ fi
 if [ "$detected" != kernel ]; then
 	if ip netns exec "$ub" env WGM_WG_BACKEND=kernel "$tool" create wgk 2>"$tmp/err"; then
 		fail "kernel create without the module succeeded"
-	else expect_match "kernel create refused with the extended ack" 'kernel: Unknown device type' "$(cat "$tmp/err")"; fi
+	else expect_match "kernel create refused with the extended ack" '^create wgk: Operation not supported / Unknown device type$' "$(cat "$tmp/err")"; fi
 	expect_eq "no link wgk left" "" "$(ip -n "$ub" -o link show wgk 2>/dev/null)"
 fi
 

@@ -125,11 +125,12 @@ static int cmd_get(enum wgdev_backend be, const char *ifname, int netns_fd)
 {
 	struct wgdev_config c;
 	char b64[WGM_KEY_B64_LEN + 1], addr[INET6_ADDRSTRLEN];
+	struct nl_err e = { 0 };
 	size_t i, j;
-	int ret = wgdev_get(be, netns_fd, ifname, &c);
+	int ret = wgdev_get(be, netns_fd, ifname, &c, &e);
 
 	if (ret) {
-		fprintf(stderr, "get %s: %s\n", ifname, strerror(-ret));
+		fprintf(stderr, "get %s: %s\n", ifname, nl_err_str(&e, ret, addr, sizeof(addr)));
 		return 1;
 	}
 	printf("private_key=%s\nlisten_port=%u\npeers=%zu\n", c.has_private_key ? "set" : "none", c.listen_port,
@@ -159,7 +160,8 @@ static int cmd_sync(enum wgdev_backend be, int argc, char **argv)
 	struct wgdev_peer *p = NULL;
 	int netns_fd = -1, i, ret = 1, fd;
 	bool changed;
-	char text[64];
+	struct nl_err e = { 0 };
+	char text[64], why[300];
 	ssize_t n;
 
 	snprintf(c.ifname, sizeof(c.ifname), "%s", argv[0]);
@@ -205,9 +207,9 @@ static int cmd_sync(enum wgdev_backend be, int argc, char **argv)
 	}
 	if (i != argc)
 		goto bad;
-	ret = wgdev_sync(be, netns_fd, &c, &changed);
+	ret = wgdev_sync(be, netns_fd, &c, &changed, &e);
 	if (ret) {
-		fprintf(stderr, "sync %s: %s\n", c.ifname, strerror(-ret));
+		fprintf(stderr, "sync %s: %s\n", c.ifname, nl_err_str(&e, ret, why, sizeof(why)));
 		ret = 1;
 	} else {
 		printf("changed=%d\n", changed ? 1 : 0);
@@ -233,7 +235,7 @@ static int cmd_portcheck(int argc, char **argv)
 
 	for (; n < (size_t)argc && n < 64; n++)
 		ports[n] = (uint16_t)atoi(argv[n]);
-	ret = portcheck_udp(ports, n, h, 64, &found);
+	ret = portcheck_udp(-1, ports, n, h, 64, &found, NULL);
 	if (ret) {
 		fprintf(stderr, "portcheck: %s\n", strerror(-ret));
 		return 1;
@@ -246,6 +248,8 @@ static int cmd_portcheck(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	struct nl_err nle = { 0 };
+	char why[300];
 	enum wgdev_backend be;
 	const char *cmd, *ifname;
 	int netns_fd = -1, ifindex, ret;
@@ -265,7 +269,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "portcheck"))
 		return cmd_portcheck(argc - 2, argv + 2);
 	if (!strcmp(cmd, "ephemeral")) {
-		ret = portcheck_ephemeral_range(&lo, &hi);
+		ret = portcheck_ephemeral_range(&lo, &hi, NULL);
 		if (ret)
 			return 1;
 		printf("%u %u\n", lo, hi);
@@ -281,13 +285,13 @@ int main(int argc, char **argv)
 	else if (argc != 3)
 		return usage();
 	if (!strcmp(cmd, "create")) {
-		ret = wgdev_create(be, ifname, &ifindex);
+		ret = wgdev_create(be, ifname, &ifindex, &nle);
 		if (!ret)
 			printf("ifindex=%d\n", ifindex);
 	} else if (!strcmp(cmd, "destroy")) {
-		ret = wgdev_destroy(be, ifname, netns_fd);
+		ret = wgdev_destroy(be, ifname, netns_fd, &nle);
 	} else if (!strcmp(cmd, "pid")) {
-		ret = wgdev_userspace_pid(ifname, &pid);
+		ret = wgdev_userspace_pid(ifname, &pid, &nle);
 		if (!ret)
 			printf("%d\n", (int)pid);
 	} else if (!strcmp(cmd, "get")) {
@@ -296,6 +300,6 @@ int main(int argc, char **argv)
 		return usage();
 	}
 	if (ret)
-		fprintf(stderr, "%s %s: %s\n", cmd, ifname, strerror(-ret));
+		fprintf(stderr, "%s %s: %s\n", cmd, ifname, nl_err_str(&nle, ret, why, sizeof(why)));
 	return ret ? 1 : 0;
 }

@@ -2,12 +2,12 @@
  * differs, so an unchanged record writes nothing and no live session is reset. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "log.h"
 #include "wgset.h"
 
 static bool endpoint_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
@@ -26,7 +26,7 @@ static bool endpoint_equal(const struct sockaddr_storage *a, const struct sockad
 }
 
 /* Allowed IPs as the device keeps them: masked to their prefix. */
-static int normalize_allowed(const struct wgdev_peer *p, struct wgset_peer *out)
+static int normalize_allowed(const struct wgdev_peer *p, struct wgset_peer *out, struct nl_err *e)
 {
 	size_t i;
 
@@ -36,9 +36,8 @@ static int normalize_allowed(const struct wgdev_peer *p, struct wgset_peer *out)
 		uint8_t cidr = p->allowed[i].cidr;
 
 		if (!((family == AF_INET && cidr <= 32) || (family == AF_INET6 && cidr <= 128))) {
-			log_err("allowed IP %zu of a peer has family %d and prefix /%u: use AF_INET /0-32 or AF_INET6 /0-128",
-				i, family, cidr);
-			return -EINVAL;
+			return nl_err_fmt(e, -EINVAL, "allowed IP %zu of a peer has family %d and prefix /%u: use AF_INET /0-32 or AF_INET6 /0-128",
+					  i, family, cidr);
 		}
 		out->allowed[i].family = family;
 		memcpy(out->allowed[i].addr, p->allowed[i].addr, 16);
@@ -88,14 +87,14 @@ static const struct wgdev_peer *find_peer(const struct wgdev_config *c, const st
 
 /* The change for one desired peer; has_change false when the device already matches it. */
 static int diff_peer(const struct wgdev_peer *have, const struct wgdev_peer *want, struct wgset_peer *out,
-		     bool *has_change)
+		     bool *has_change, struct nl_err *e)
 {
 	struct wgset_peer have_allowed = { 0 };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	out->public_key = want->public_key;
-	ret = normalize_allowed(want, out);
+	ret = normalize_allowed(want, out, e);
 	if (ret)
 		return ret;
 	if (want->has_endpoint && (!have || !have->has_endpoint || !endpoint_equal(&have->endpoint, &want->endpoint))) {
@@ -107,7 +106,7 @@ static int diff_peer(const struct wgdev_peer *have, const struct wgdev_peer *wan
 		out->keepalive = want->keepalive;
 	}
 	if (have) {
-		ret = normalize_allowed(have, &have_allowed);
+		ret = normalize_allowed(have, &have_allowed, e);
 		if (ret)
 			return ret;
 	}
@@ -130,7 +129,8 @@ static bool key_equal_clamped(const struct wgm_key *device, const struct wgm_key
 	sodium_memzero(&clamped, sizeof(clamped));
 	return equal;
 }
-int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, struct wgset *out)
+int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, struct wgset *out,
+	       struct nl_err *e)
 {
 	struct wgset_peer *p;
 	bool has_change;
@@ -142,9 +142,8 @@ int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, 
 	for (i = 0; i < want->n_peers; i++)
 		for (j = i + 1; j < want->n_peers; j++)
 			if (wgm_key_equal(&want->peers[i].public_key, &want->peers[j].public_key)) {
-				log_err("device %s: peers %zu and %zu have the same public key: give each peer its own",
-					want->ifname, i, j);
-				return -EINVAL;
+				return nl_err_fmt(e, -EINVAL, "device %s: peers %zu and %zu have the same public key: give each peer its own",
+						  want->ifname, i, j);
 			}
 	if (want->has_private_key && (!cur->has_private_key || !key_equal_clamped(&cur->private_key, &want->private_key))) {
 		out->set_private_key = true;
@@ -157,7 +156,7 @@ int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, 
 	/* Worst case: every desired peer changes and every current one leaves. */
 	out->peers = calloc(want->n_peers + cur->n_peers + 1, sizeof(*out->peers));
 	if (!out->peers) {
-		ret = -ENOMEM;
+		ret = nl_err_set(e, -ENOMEM, NULL);
 		goto fail; /* out may already hold the private key */
 	}
 	for (i = 0; i < cur->n_peers; i++) {
@@ -169,7 +168,7 @@ int wgset_diff(const struct wgdev_config *cur, const struct wgdev_config *want, 
 	}
 	for (i = 0; i < want->n_peers; i++) {
 		p = &out->peers[out->n_peers];
-		ret = diff_peer(find_peer(cur, &want->peers[i].public_key), &want->peers[i], p, &has_change);
+		ret = diff_peer(find_peer(cur, &want->peers[i].public_key), &want->peers[i], p, &has_change, e);
 		if (ret)
 			goto fail;
 		if (has_change)
