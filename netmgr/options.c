@@ -108,8 +108,7 @@ int host_ctx_load(const struct netmgr_opts *o, const char *domain, bool need_key
 	}
 	ret = wgm_key_load(&h->host_sk, h->hs.private_key_file, true);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot load host key %s: %s (run as root; wghost makes the key)",
-			 h->hs.private_key_file, strerror(-ret));
+		wgm_key_load_error(ret, "host key", h->hs.private_key_file, err, errlen);
 		return ret;
 	}
 	h->has_key = true;
