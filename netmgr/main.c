@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "birdlife.h"
@@ -315,6 +316,12 @@ int main(int argc, char **argv)
 	bool as_wgdeploy = !strcmp(basename(argv[0]), "wgdeploy");
 
 	wgm_log_init(as_wgdeploy ? "wgdeploy" : "wgmesh-net");
+	/* Before any key is read: no core file, and no process without CAP_SYS_PTRACE (a
+	 * root one included) may read our memory through ptrace or /proc/PID/mem. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		log_err("cannot clear the dumpable flag: %s", strerror(errno));
+		return 1;
+	}
 	netmgr_opts_defaults(&o);
 	if (parse_options(argc, argv, &o) < 0)
 		return 1;
