@@ -15,6 +15,7 @@
 #include "atomicfile.h"
 #include "cli.h"
 #include "deploy_render.h"
+#include "esc.h"
 #include "log.h"
 #include "print.h"
 #include "publish/publish.h"
@@ -185,7 +186,7 @@ static void print_dry_run(const struct wgm_changeset *cs, const struct wgpub_opt
 		wgm_print_host_block(stdout, cs->sets[i].label[0] ? cs->sets[i].label : "(site record)",
 				     cs->sets[i].name, &cs->sets[i].txt);
 	for (size_t i = 0; i < cs->deletes.n; i++)
-		printf("DELETE TXT: %s\n", cs->deletes.v[i]);
+		wgm_printf_esc(stdout, "DELETE TXT: %s\n", cs->deletes.v[i]);
 }
 
 static int zone_file_write(const struct wgm_changeset *cs, uint64_t serial, const char *path,

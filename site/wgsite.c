@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "../dnsfetch/fetch.h"
+#include "esc.h"
 #include "cli.h"
 #include "log.h"
 #include "print.h"
@@ -178,7 +179,7 @@ static int cmd_list(const char *path)
 		const struct wgm_site_host *h = &s.hosts[i];
 		bool both = h->local_ipv4[0] && h->local_ipv6[0];
 
-		printf("%-28s %-36s %5u %10u %-8s %s%s%s\n", h->hostname, h->uuid, h->octet, h->asn,
+		wgm_printf_esc(stdout, "%-28s %-36s %5u %10u %-8s %s%s%s\n", h->hostname, h->uuid, h->octet, h->asn,
 		       h->removed ? "removed" : "active", h->local_ipv4, both ? "," : "",
 		       h->local_ipv6[0] || h->local_ipv4[0] ? h->local_ipv6 : "-");
 	}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "esc.h"
 #include "log.h"
 #include "sitefile.h"
 #include "wgsite.h"
@@ -64,17 +65,17 @@ int wgsite_remove(const struct wgsite_opts *o, const char *hostname, const char 
 		} else {
 			log_warn("no --dns given: not checking that TXT %s is gone", name);
 		}
-		printf("Purged host %s: octet %u and ASN %u are free again.\n", hostname, h->octet,
+		wgm_printf_esc(stdout, "Purged host %s: octet %u and ASN %u are free again.\n", hostname, h->octet,
 		       h->asn);
 		memmove(h, h + 1, (size_t)(&s.hosts[s.n_hosts] - (h + 1)) * sizeof(*h));
 		s.n_hosts--;
 	} else {
 		if (h->removed) {
-			printf("Host %s is already marked removed.\n", hostname);
+			wgm_printf_esc(stdout, "Host %s is already marked removed.\n", hostname);
 			changed = false;
 		} else {
 			h->removed = true;
-			printf("Host %s (uuid %s) is marked removed; octet %u and ASN %u stay "
+			wgm_printf_esc(stdout, "Host %s (uuid %s) is marked removed; octet %u and ASN %u stay "
 			       "reserved.\n", hostname, h->uuid, h->octet, h->asn);
 		}
 		printf("Next steps:\n"
