@@ -57,6 +57,20 @@ assert_eq "wrong key in DNS -> exit 2" 2 "$rc"
 expect_bad_input "wgconfig refuses a changed site key" "$T" "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
 assert_contains "the refusal names the pin" "pins $sitepub" "$(cat "$L/bad.err")"
 
+# The same site key but another locus in DNS (it names the namespace, the veth, the BIRD and
+# nft files): wgconfig refuses it and keeps the pin; only the operator's -l changes it.
+mkdir "$T/moved"
+cp "$S/site.key" "$T/moved/site.key"
+sed 's/^  locus: .*/  locus: evil/' "$S/site.yaml" >"$T/moved/site.yaml"
+"$WGPUB" --serial 6 --zone-file "$T/moved.zone" "$T/moved/site.yaml"
+serve "$T/moved.zone"
+expect_bad_input "wgconfig refuses a locus changed in DNS" "$T/node" "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
+assert_contains "the refusal names both loci and the way to change it" "site $domain now says locus 'evil' but $T/node/$domain.yaml pins 'lab'" "$(cat "$L/bad.err")"
+assert_contains "the refusal says how to change it" "wgconfig -l evil -P $sitepub" "$(cat "$L/bad.err")"
+"$WGCONFIG" --state-dir "$T/node" -l evil -P "$sitepub" "$domain" >/dev/null 2>"$T/repin.err"
+assert_eq "-l changes the pinned locus" evil "$(sed -n 's/^  locus: //p' "$T/node/$domain.yaml")"
+assert_contains "-l says it changed the locus" "locus of $domain changed from 'lab' to 'evil'" "$(cat "$T/repin.err")"
+
 # remove --purge: refused while <uuid>.<domain> answers, done once it is gone.
 "$WGSITE" remove alpha.example.net "$S/site.yaml" >/dev/null
 serve "$T/all.zone"
