@@ -26,13 +26,7 @@ void netmgr_opts_defaults(struct netmgr_opts *o)
 
 const char *netmgr_dnsfetch_path(const struct netmgr_opts *o)
 {
-	const char *env = getenv("WGM_DNSFETCH");
-
-	if (o->dnsfetch_path)
-		return o->dnsfetch_path;
-	if (env && *env)
-		return env;
-	return WGM_LIBEXECDIR "/wgmesh-dnsfetch";
+	return o->dnsfetch_path ? o->dnsfetch_path : wgm_fetcher_default_path();
 }
 
 int netmgr_check_fetcher(const struct netmgr_opts *o, bool need_path, char *err, size_t errlen)

@@ -144,14 +144,14 @@ static int site_record_get(const struct wgconfig_opts *o, struct wgm_site_record
 		}
 		return 0;
 	}
-	ret = wgm_fetch_txt(&o->dns, o->domain, &res);
+	ret = wgm_fetch_txt_sandboxed(&o->dns, o->domain, &res);
 	if (!ret && res.status != WGM_FETCH_OK) {
 		log_err("no site record for %s in DNS (%s%s%s); publish it (wgsite) or give -l and "
 			"-P", o->domain, wgm_fetch_status_str(res.status), res.detail[0] ? ": " : "",
 			res.detail);
 		ret = -ENOENT;
 	} else if (ret) {
-		log_err("cannot look up TXT %s: %s", o->domain, strerror(-ret));
+		log_err("cannot look up TXT %s: %s", o->domain, res.detail[0] ? res.detail : strerror(-ret));
 	} else if ((ret = wgm_txt_decode((const char *const *)res.txt.v, res.txt.n, &payload, err, sizeof(err))) ||
 		   (ret = wgm_site_record_decode(payload.p, payload.len, rec, err, sizeof(err)))) {
 		log_err("site record TXT %s is invalid: %s", o->domain, err);

@@ -66,7 +66,7 @@ static int published_record_check(const struct wgsite_opts *o, const struct wgm_
 	struct wgm_site_record got;
 	char err[256];
 	int state = WGSITE_EXIT_UNCHECKED;
-	int ret = wgm_fetch_txt(&o->dns, s->domain, &res);
+	int ret = wgm_fetch_txt_sandboxed(&o->dns, s->domain, &res);
 
 	if (ret || res.status != WGM_FETCH_OK) {
 		log_notice("TXT %s: %s%s%s", s->domain,

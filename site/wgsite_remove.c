@@ -15,7 +15,7 @@
 static int record_gone(const struct wgsite_opts *o, const char *name)
 {
 	struct wgm_fetch_result res = { 0 };
-	int ret = wgm_fetch_txt(&o->dns, name, &res);
+	int ret = wgm_fetch_txt_sandboxed(&o->dns, name, &res);
 
 	if (!ret && res.status == WGM_FETCH_OK) {
 		log_err("TXT %s still answers in DNS; delete it (run wgpub) before --purge", name);
@@ -25,7 +25,7 @@ static int record_gone(const struct wgsite_opts *o, const char *name)
 			wgm_fetch_status_str(res.status));
 		ret = -EAGAIN;
 	} else if (ret) {
-		log_err("cannot look up TXT %s: %s", name, strerror(-ret));
+		log_err("cannot look up TXT %s: %s", name, res.detail[0] ? res.detail : strerror(-ret));
 	}
 	wgm_fetch_result_free(&res);
 	return ret;

@@ -41,6 +41,9 @@ serve "$T/all.zone"
 out=$("$WGSITE" "$S/site.yaml" --dns "$dns")
 assert_eq "published site record -> OK" "$(printf 'Site: %s\n\n  Check:\n\n    DNS Records OK' "$domain")" "$out"
 
+# wgconfig (root) asks DNS through the sandboxed wgmesh-dnsfetch, not in its own process.
+expect_bad_input "wgconfig without its DNS fetcher" "$T" env WGM_DNSFETCH=/nonexistent/wgmesh-dnsfetch "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
+assert_contains "the refusal names the fetcher" "cannot start the DNS fetcher /nonexistent/wgmesh-dnsfetch" "$(cat "$L/bad.err")"
 "$WGCONFIG" -q --state-dir "$T/node" --dns "$dns" -i lo "$domain"
 assert_eq "wgconfig pinned the key from DNS" "$sitepub" "$(sed -n 's/^  public_key: //p' "$T/node/$domain.yaml")"
 assert_eq "wgconfig took the locus from DNS" "lab" "$(sed -n 's/^  locus: //p' "$T/node/$domain.yaml")"
