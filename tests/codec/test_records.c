@@ -1,5 +1,5 @@
 /* The three 1.0 messages against the fixture of a real wgmesh 1.0 run: we read what 1.0 wrote
- * and write exactly what 1.0 writes. */
+ * and write what 1.0 writes, plus the keys it reads past (kind, serial). */
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>

@@ -121,4 +121,16 @@ kill "$holder"; wait "$holder" 2>/dev/null || true
 # with the port free again the same record goes through and adds only wg3
 net alpha apply "$T/gamma.txt" wg.example.com >"$T/out" 2>"$T/err" || fail "apply after the port is free: $(cat "$T/err")"
 expect_eq "wg3 added" "wg3" "$(ip -n n1lab -o link show wg3 | awk -F': ' '{print $2}')"
+# The host key through a symbolic link, and a host key owned by nobody: refused in one line
+# naming the file and the fix, the key left as it was (not tightened).
+mv "$T/alpha/lab_priv" "$T/alpha/real_priv"
+ln -s "$T/alpha/real_priv" "$T/alpha/lab_priv"
+refused "a symlinked host key" "$T/gamma.txt" "host key $T/alpha/lab_priv is a symbolic link: refused"
+expect_eq "a symlinked host key: one line" 1 "$(wc -l <"$T/err")"
+rm "$T/alpha/lab_priv"; mv "$T/alpha/real_priv" "$T/alpha/lab_priv"
+chown nobody "$T/alpha/lab_priv"; chmod 0644 "$T/alpha/lab_priv"
+refused "a host key owned by nobody" "$T/gamma.txt" "host key $T/alpha/lab_priv is owned by uid 65534, who could rewrite it: refused; chown root"
+expect_eq "a host key owned by nobody: one line" 1 "$(wc -l <"$T/err")"
+expect_eq "a host key owned by nobody: not tightened" 644 "$(stat -c %a "$T/alpha/lab_priv")"
+chown root "$T/alpha/lab_priv"; chmod 0600 "$T/alpha/lab_priv"
 finish
