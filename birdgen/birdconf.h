@@ -1,4 +1,4 @@
-/* The BIRD 2 configuration of one private namespace (FORMAT.md "What a deploy derives"), and
+/* The BIRD 2 configuration of one private namespace (docs/format.md#what-a-deploy-derives), and
  * where it lives: <bird-dir>/bird_<netns>.conf, local additions in
  * <bird-dir>/bird_<netns>_local.d/ (files *.conf), control socket <run-dir>/bird-<netns>.sock. */
 #ifndef WGM_BIRDCONF_H

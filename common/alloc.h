@@ -1,4 +1,4 @@
-/* Octet and ASN allocation (FORMAT.md "Site file"): a new host gets the next free octet
+/* Octet and ASN allocation (docs/format.md#site-file): a new host gets the next free octet
  * (max+1, then the lowest free one) and the first free ASN of the range. */
 #ifndef WGM_ALLOC_H
 #define WGM_ALLOC_H

@@ -1,4 +1,4 @@
-/* NaCl crypto_box as wgmesh 1.0 uses it (FORMAT.md "Encryption"): X25519 + XSalsa20-Poly1305,
+/* NaCl crypto_box as wgmesh 1.0 uses it (docs/format.md#encryption): X25519 + XSalsa20-Poly1305,
  * a random 24-byte nonce, wire form nonce || box (PyNaCl's Box.encrypt). */
 #ifndef WGM_BOX_H
 #define WGM_BOX_H

@@ -62,7 +62,7 @@ static int validate(const struct wgm_host_state *hs, char *why, size_t whylen)
 	if (hs->netns[0] && !wgm_netns_name_valid(hs->netns))
 		return wgm_fail(why, whylen, -EINVAL, "host: 'netns' is '%s', not a namespace name",
 				hs->netns);
-	if (hs->locus[0] && !wgm_netns_name_valid(hs->locus))
+	if (hs->locus[0] && !wgm_locus_valid(hs->locus))
 		return wgm_fail(why, whylen, -EINVAL, "site: 'locus' is '%s', not a usable name",
 				hs->locus);
 	return 0;

@@ -1,4 +1,4 @@
-/* Host state: /etc/wireguard/<domain>.yaml, written by wgconfig (FORMAT.md "Host state"). */
+/* Host state: /etc/wireguard/<domain>.yaml, written by wgconfig (docs/format.md#host-state). */
 #ifndef WGM_HOSTSTATE_H
 #define WGM_HOSTSTATE_H
 

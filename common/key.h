@@ -1,4 +1,4 @@
-/* Curve25519 keys: a host's WireGuard key is also its crypto_box key (FORMAT.md "Keys"). */
+/* Curve25519 keys: a host's WireGuard key is also its crypto_box key (docs/format.md#keys). */
 #ifndef WGM_KEY_H
 #define WGM_KEY_H
 

@@ -8,6 +8,23 @@
 #include "esc.h"
 
 enum wgm_log_level wgm_log_threshold = WGM_LOG_NOTICE;
+
+bool wgm_log_verbosity(int opt)
+{
+	static bool given; /* a flag came before: only a more verbose one changes the threshold */
+	enum wgm_log_level lvl;
+
+	switch (opt) {
+	case 'q': lvl = WGM_LOG_ERR; break;
+	case 'v': lvl = WGM_LOG_INFO; break;
+	case 'd': lvl = WGM_LOG_DEBUG; break;
+	default: return false;
+	}
+	if (!given || lvl > wgm_log_threshold)
+		wgm_log_threshold = lvl;
+	given = true;
+	return true;
+}
 static const char *log_prog = "wgmesh";
 static bool log_to_journal;
 

@@ -14,6 +14,10 @@ extern enum wgm_log_level wgm_log_threshold;
  * stderr is the journal (call it before a sandbox forbids fstat). */
 void wgm_log_init(const char *progname);
 bool wgm_log_stderr_is_journal(void);
+/* 1.0's -q, -v and -d, for every program: the most verbose flag given wins, in whatever order
+ * they come (-d -v and -v -d both debug; -q counts only alone). False, and nothing changed,
+ * for any other option character. */
+bool wgm_log_verbosity(int opt);
 void wgm_log(enum wgm_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...) wgm_log(WGM_LOG_ERR, __VA_ARGS__)

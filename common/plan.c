@@ -12,69 +12,6 @@
 
 #include "errmsg.h"
 
-bool wgm_hostname_valid(const char *name)
-{
-	size_t len = strlen(name), label = 0, i;
-	bool last_label_numeric = true;
-
-	if (len && name[len - 1] == '.')
-		len--;
-	if (len == 0 || len > WGM_HOSTNAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c == '.') {
-			if (label == 0 || name[i - 1] == '-')
-				return false;
-			label = 0;
-			last_label_numeric = true;
-			continue;
-		}
-		/* '_' is not RFC 1123, but DNS carries it and 1.0 names use it (records.c agrees). */
-		if (!isalnum(c) && c != '-' && c != '_')
-			return false;
-		if (c == '-' && label == 0)
-			return false;
-		if (!isdigit(c))
-			last_label_numeric = false;
-		if (++label > 63)
-			return false;
-	}
-	return name[len - 1] != '-' && !last_label_numeric;
-}
-
-bool wgm_ifname_valid(const char *name)
-{
-	size_t len = strlen(name), i;
-
-	if (len == 0 || len >= WGM_IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c == '/' || c == ':' || isspace(c) || !isprint(c))
-			return false;
-	}
-	return true;
-}
-
-bool wgm_netns_name_valid(const char *name)
-{
-	size_t len = strlen(name), i;
-
-	/* The name becomes a file under /run/netns. */
-	if (len == 0 || len > 63 || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c == '/' || isspace(c) || !isprint(c))
-			return false;
-	}
-	return true;
-}
-
 void wgm_tunnel_net(const struct in6_addr *site48, uint8_t a, uint8_t b, struct in6_addr *net)
 {
 	memset(net, 0, sizeof(*net));
@@ -126,7 +63,7 @@ int wgm_prefix_parse(const char *text, struct wgm_prefix *p)
 	return 0;
 }
 
-static bool endpoint_seen(const struct wgm_endpoint *eps, size_t n, const struct wgm_endpoint *e)
+static bool endpoint_listed(const struct wgm_endpoint *eps, size_t n, const struct wgm_endpoint *e)
 {
 	size_t i;
 
@@ -172,7 +109,7 @@ int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *ou
 						"endpoint '%s' in '%s' is neither an IP address nor a host name",
 						e.host, list);
 			}
-			if (!endpoint_seen(out, *n, &e)) {
+			if (!endpoint_listed(out, *n, &e)) {
 				if (*n >= max)
 					return wgm_fail(err, errlen, -E2BIG,
 							"more than %zu endpoints in '%s'", max, list);
@@ -237,7 +174,7 @@ static int plan_peer(const struct wgm_deploy_record *rec, const struct wgm_deplo
 	pp->octet = (uint8_t)octet;
 	pp->asn = p->asn;
 	pp->public_key = p->key;
-	snprintf(pp->ifname, sizeof(pp->ifname), "wg%u", octet);
+	wgm_wg_ifname(pp->octet, pp->ifname);
 	pp->listen_port = p->localport;
 	pp->remote_port = p->remoteport;
 	wgm_tunnel_net(&plan->site_prefix, rec->octet, pp->octet, &pp->tunnel_net);
@@ -275,45 +212,78 @@ static int plan_site_prefix(const struct wgm_deploy_record *rec, struct wgm_node
 	return 0;
 }
 
-static int plan_names(const struct wgm_host_state *hs, struct wgm_node_plan *plan, char *err,
-		      size_t errlen)
+int wgm_node_names_build(const struct wgm_host_state *hs, struct wgm_node_names *n, char *err,
+			 size_t errlen)
 {
-	const char *netns = hs->netns[0] ? hs->netns : hs->locus;
+	const char *netns = wgm_netns_name(hs->netns, hs->locus);
 
+	memset(n, 0, sizeof(*n));
 	if (!hs->locus[0])
 		return wgm_fail(err, errlen, -EINVAL,
 				"host state for '%s' has no site locus: run wgconfig again", hs->domain);
 	if (!wgm_netns_name_valid(netns))
-		return wgm_fail(err, errlen, -EINVAL, "namespace name '%s' is not usable: set netns: in "
-				"the host state", netns);
-	copy_name(plan->locus, sizeof(plan->locus), hs->locus);
-	copy_name(plan->netns, sizeof(plan->netns), netns);
-	copy_name(plan->tester_netns, sizeof(plan->tester_netns), "tester");
-
-	/* IFNAMSIZ truncation is deliberate: a long locus still yields a legal device name. */
-	if (hs->interface_outbound[0])
-		copy_name(plan->veth_outer, sizeof(plan->veth_outer), hs->interface_outbound);
-	else
-		snprintf(plan->veth_outer, sizeof(plan->veth_outer), "ve-%.12s", hs->locus);
-	snprintf(plan->veth_inner, sizeof(plan->veth_inner), "vi-%.12s", hs->locus);
-	if (!wgm_ifname_valid(plan->veth_outer) || !wgm_ifname_valid(plan->veth_inner))
+		return wgm_fail(err, errlen, -EINVAL,
+				"namespace name '%s' is not usable (1-63 of [A-Za-z0-9._-], not "
+				"starting with '.' or '-'): set netns: with wgconfig --netns", netns);
+	/* the tester namespace hangs off the private one and goes first with down */
+	if (!strcmp(netns, WGM_TESTER_NETNS))
+		return wgm_fail(err, errlen, -EINVAL,
+				"namespace name '%s' is the tester namespace's: set another with "
+				"wgconfig --netns", netns);
+	copy_name(n->locus, sizeof(n->locus), hs->locus);
+	copy_name(n->netns, sizeof(n->netns), netns);
+	wgm_veth_names(hs->locus, hs->interface_outbound, n->veth_outer, n->veth_inner);
+	if (!wgm_ifname_valid(n->veth_outer) || !wgm_ifname_valid(n->veth_inner))
 		return wgm_fail(err, errlen, -EINVAL,
 				"veth names '%s'/'%s' from locus '%s' are not interface names: set "
-				"interface_outbound with wgconfig -o", plan->veth_outer, plan->veth_inner,
+				"interface_outbound with wgconfig -o", n->veth_outer, n->veth_inner,
 				hs->locus);
-	if (!strcmp(plan->veth_outer, plan->veth_inner))
+	if (!strcmp(n->veth_outer, n->veth_inner))
 		return wgm_fail(err, errlen, -EINVAL,
-				"interface_outbound '%s' clashes with the private veth end", plan->veth_outer);
-	copy_name(plan->public_if, sizeof(plan->public_if), hs->interface_public);
-	copy_name(plan->trust_if, sizeof(plan->trust_if), hs->interface_trust);
+				"interface_outbound '%s' clashes with the private veth end", n->veth_outer);
+	copy_name(n->public_if, sizeof(n->public_if), hs->interface_public);
+	copy_name(n->trust_if, sizeof(n->trust_if), hs->interface_trust);
 	if (hs->interface_trust_ip[0]) {
-		if (wgm_prefix_parse(hs->interface_trust_ip, &plan->trust_ip) < 0)
+		if (wgm_prefix_parse(hs->interface_trust_ip, &n->trust_ip) < 0)
 			return wgm_fail(err, errlen, -EINVAL,
 					"interface_trust_ip '%s' is not address/prefix: fix it with wgconfig -I",
 					hs->interface_trust_ip);
-		plan->has_trust_ip = true;
+		n->has_trust_ip = true;
 	}
 	return 0;
+}
+
+static int plan_names(const struct wgm_host_state *hs, struct wgm_node_plan *plan, char *err,
+		      size_t errlen)
+{
+	struct wgm_node_names n;
+	int ret = wgm_node_names_build(hs, &n, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	copy_name(plan->locus, sizeof(plan->locus), n.locus);
+	copy_name(plan->netns, sizeof(plan->netns), n.netns);
+	copy_name(plan->tester_netns, sizeof(plan->tester_netns), WGM_TESTER_NETNS);
+	copy_name(plan->veth_outer, sizeof(plan->veth_outer), n.veth_outer);
+	copy_name(plan->veth_inner, sizeof(plan->veth_inner), n.veth_inner);
+	copy_name(plan->public_if, sizeof(plan->public_if), n.public_if);
+	copy_name(plan->trust_if, sizeof(plan->trust_if), n.trust_if);
+	plan->has_trust_ip = n.has_trust_ip;
+	plan->trust_ip = n.trust_ip;
+	return 0;
+}
+
+void wgm_plan_node_names(const struct wgm_node_plan *plan, struct wgm_node_names *n)
+{
+	memset(n, 0, sizeof(*n));
+	copy_name(n->locus, sizeof(n->locus), plan->locus);
+	copy_name(n->netns, sizeof(n->netns), plan->netns);
+	copy_name(n->veth_outer, sizeof(n->veth_outer), plan->veth_outer);
+	copy_name(n->veth_inner, sizeof(n->veth_inner), plan->veth_inner);
+	copy_name(n->public_if, sizeof(n->public_if), plan->public_if);
+	copy_name(n->trust_if, sizeof(n->trust_if), plan->trust_if);
+	n->has_trust_ip = plan->has_trust_ip;
+	n->trust_ip = plan->trust_ip;
 }
 
 static void plan_addresses(struct wgm_node_plan *plan)
@@ -325,7 +295,7 @@ static void plan_addresses(struct wgm_node_plan *plan)
 	plan->router_id.s_addr = htonl(0x01000001u | (uint32_t)o << 8);
 	plan->veth_outer_addr.s_addr = htonl(0xa9fe0001u | (uint32_t)o << 8);
 	plan->veth_inner_addr.s_addr = htonl(0xa9fe0002u | (uint32_t)o << 8);
-	snprintf(plan->tester_if, sizeof(plan->tester_if), "tester%u", o);
+	wgm_tester_ifname(o, plan->tester_if);
 	plan->tester_ok = o <= 155;
 	if (!plan->tester_ok)
 		return;

@@ -1,5 +1,5 @@
 /* The node plan: everything a node builds, computed from its deploy record and host state with
- * no side effects (FORMAT.md "What a deploy derives"). netmgr applies it; birdgen and firewall
+ * no side effects (docs/format.md#what-a-deploy-derives). netmgr applies it; birdgen and firewall
  * render from it. Plain data: no pointers into other structures, no handles. */
 #ifndef WGM_PLAN_H
 #define WGM_PLAN_H
@@ -11,9 +11,9 @@
 
 #include "hoststate.h"
 #include "key.h"
+#include "names.h"
 #include "records.h"
 
-#define WGM_IFNAMSIZ 16
 #define WGM_KEEPALIVE 25
 
 struct wgm_ip {
@@ -51,6 +51,19 @@ struct wgm_peer_plan {
 	size_t n_endpoints;          /* 0: the peer is behind NAT and calls us */
 	struct wgm_endpoint endpoints[WGM_MAX_ENDPOINTS];
 	uint16_t keepalive;
+};
+
+/* What a node builds under a name, from the host state alone (names.h makes each one): `up`
+ * takes them into its plan, `down`, `verify`, `tester` and `retire-1.0` work from them. */
+struct wgm_node_names {
+	char locus[64];
+	char netns[WGM_NETNS_NAME_MAX + 1]; /* host state's netns, else the locus */
+	char veth_outer[WGM_IFNAMSIZ];      /* interface_outbound, else "ve-<locus>" */
+	char veth_inner[WGM_IFNAMSIZ];      /* "vi-<locus>" */
+	char public_if[WGM_IFNAMSIZ];       /* may be empty */
+	char trust_if[WGM_IFNAMSIZ];        /* may be empty: no LAN interface to move */
+	bool has_trust_ip;
+	struct wgm_prefix trust_ip;
 };
 
 struct wgm_node_plan {
@@ -102,13 +115,6 @@ struct wgm_node_plan {
 #define WGM_BFD_INTERVAL_MS_MAX 10000u
 #define WGM_BFD_MULTIPLIER 5u
 
-/* Name syntax shared by every file format: RFC 1123 host names plus '_' (a trailing dot
- * allowed, an all-numeric last label refused so a mistyped IPv4 address is not taken for a
- * name), Linux interface names (the kernel's dev_valid_name), iproute2 namespace names. */
-bool wgm_hostname_valid(const char *name);
-bool wgm_ifname_valid(const char *name);
-bool wgm_netns_name_valid(const char *name);
-
 /* Tunnel /64 of the link between octets a and b: the /48 plus a 16-bit subnet whose hex is the
  * two octets, larger first (1 and 2 -> ...:0201::/64). */
 void wgm_tunnel_net(const struct in6_addr *site48, uint8_t a, uint8_t b, struct in6_addr *net);
@@ -117,6 +123,13 @@ int wgm_ip_parse(const char *text, struct wgm_ip *ip);
 /* Splits a comma-joined 1.0 address list into endpoint candidates with the given port. */
 int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *out, size_t max,
 			size_t *n, char *err, size_t errlen);
+
+/* The names of what a node builds, checked: one line in err naming the value and the fix. */
+int wgm_node_names_build(const struct wgm_host_state *hs, struct wgm_node_names *n, char *err,
+			 size_t errlen);
+
+/* The plan's names, as wgm_node_names_build made them. */
+void wgm_plan_node_names(const struct wgm_node_plan *plan, struct wgm_node_names *n);
 
 /* Pure: validates the record against the host (octet range and clashes, ports, prefix,
  * addresses) and fills the plan. private_key is copied in; wipe the plan with wgm_plan_wipe. */

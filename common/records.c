@@ -11,7 +11,6 @@
 #include "b64.h"
 #include "box.h"
 #include "errmsg.h"
-#include "safename.h"
 #include "yamldoc.h"
 
 #define YAML_BINARY_TAG "tag:yaml.org,2002:binary"
@@ -37,29 +36,6 @@ static void prefix_err(char *err, size_t errlen, const char *what)
 }
 
 /* --- value syntax shared by the decoders --- */
-
-static bool valid_hostname(const char *s)
-{
-	size_t len = strlen(s), label = 0;
-
-	if (!len || len > WGM_HOSTNAME_MAX)
-		return false;
-	for (size_t i = 0; i <= len; i++) {
-		char c = s[i];
-
-		if (c == '.' || !c) {
-			if (!label || label > 63 || s[i - 1] == '-')
-				return false;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || (c == '-' && label) || c == '_') {
-			label++;
-		} else {
-			return false;
-		}
-	}
-	return true;
-}
 
 static bool valid_ip(const char *s)
 {
@@ -104,7 +80,7 @@ static int check_addr_list(const char *what, const char *list, char *err, size_t
 		}
 		memcpy(entry, p, len);
 		entry[len] = 0;
-		if (!valid_ip(entry) && !valid_hostname(entry)) {
+		if (!valid_ip(entry) && !wgm_hostname_valid(entry)) {
 			wgm_set_err(err, errlen, "%s: '%.64s' is neither an IP address nor a host name", what,
 				    entry);
 			return -EINVAL;
@@ -134,7 +110,7 @@ static int get_hostname(const struct wgm_ynode *map, const char *name, char *out
 {
 	int ret = wgm_yget_str(map, name, true, out, WGM_HOSTNAME_MAX + 1, err, errlen);
 
-	if (!ret && !valid_hostname(out)) {
+	if (!ret && !wgm_hostname_valid(out)) {
 		wgm_set_err(err, errlen, "'%s' is not a valid DNS name: '%.64s'", name, out);
 		return -EINVAL;
 	}
@@ -196,8 +172,8 @@ int wgm_site_record_decode(const uint8_t *payload, size_t len, struct wgm_site_r
 	ret = wgm_yaml_parse((const char *)payload, len, &record_limits, &doc, err, errlen);
 	if (!ret)
 		ret = wgm_yget_str(doc, "locus", true, r->locus, sizeof(r->locus), err, errlen);
-	if (!ret && !wgm_safe_name(r->locus)) {
-		wgm_set_err(err, errlen, "'locus' must be letters, digits, '-', '_' or '.', not '%s'",
+	if (!ret && !wgm_locus_valid(r->locus)) {
+		wgm_set_err(err, errlen, "'locus' must be 1-63 letters, digits, '-', '_' or '.' (not first '-' or '.'), not '%s'",
 			    r->locus);
 		ret = -EINVAL;
 	}
@@ -307,23 +283,6 @@ int wgm_registration_encode(const struct wgm_registration *r, const struct wgm_k
 	return ret;
 }
 
-static int check_uuid(const char *s, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < WGM_UUID_LEN; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		char c = s[i];
-
-		if (dash ? c != '-' :
-			   !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			goto bad;
-	}
-	if (!s[WGM_UUID_LEN])
-		return 0;
-bad:
-	wgm_set_err(err, errlen, "'uuid' is not a UUID: '%.40s'", s);
-	return -EINVAL;
-}
-
 static int registration_inner_decode(const struct wgm_buf *yaml, const struct wgm_key *sender,
 				     struct wgm_registration *r, char *err, size_t errlen)
 {
@@ -342,7 +301,9 @@ static int registration_inner_decode(const struct wgm_buf *yaml, const struct wg
 	if (!ret)
 		ret = wgm_yget_str(doc, "uuid", true, r->uuid, sizeof(r->uuid), err, errlen);
 	if (!ret)
-		ret = check_uuid(r->uuid, err, errlen);
+		ret = wgm_uuid_valid(r->uuid) ? 0
+					      : wgm_fail(err, errlen, -EINVAL, "'uuid' is not a UUID: '%.40s'",
+							 r->uuid);
 	if (!ret)
 		ret = get_key(doc, "public_key", &r->public_key, err, errlen);
 	if (!ret && !wgm_key_equal(&r->public_key, sender)) {
@@ -489,7 +450,7 @@ static int decode_peer(const struct wgm_deploy_record *r, const char *hostname,
 	uint64_t asn = 0, localport = 0, remoteport = 0;
 	int ret;
 
-	if (strlen(hostname) > WGM_HOSTNAME_MAX || !valid_hostname(hostname)) {
+	if (strlen(hostname) > WGM_HOSTNAME_MAX || !wgm_hostname_valid(hostname)) {
 		wgm_set_err(err, errlen, "peer '%.64s' is not a valid DNS name", hostname);
 		return -EINVAL;
 	}

@@ -1,4 +1,4 @@
-/* The three wgmesh 1.0 messages as plain data (FORMAT.md), and their codecs.
+/* The three wgmesh 1.0 messages as plain data (docs/format.md), and their codecs.
  * Every decoder here takes untrusted bytes: it checks sizes, types and ranges and on failure
  * writes one line to err naming the bad value. */
 #ifndef WGM_RECORDS_H
@@ -10,9 +10,8 @@
 
 #include "buf.h"
 #include "key.h"
+#include "names.h"
 
-#define WGM_HOSTNAME_MAX 253
-#define WGM_UUID_LEN 36
 #define WGM_MAX_HOSTS 255
 #define WGM_MAX_ENDPOINTS 8
 #define WGM_ADDRLIST_MAX 1024 /* comma-joined endpoint text */

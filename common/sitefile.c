@@ -20,36 +20,6 @@
 #define SITE_FILE_MAX (1024 * 1024)
 #define WHY_LEN 512
 
-bool wgm_uuid_valid(const char *uuid)
-{
-	size_t i;
-
-	if (strlen(uuid) != WGM_UUID_LEN)
-		return false;
-	for (i = 0; i < WGM_UUID_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (uuid[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)uuid[i])) {
-			return false;
-		}
-	}
-	return true;
-}
-
-/* The locus names the namespace and the veth ends: keep it to characters every one accepts. */
-static bool locus_valid(const char *locus)
-{
-	size_t len = strlen(locus), i;
-
-	if (len == 0 || len > 63)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)locus[i]) && !strchr("-_.", locus[i]))
-			return false;
-	return strcmp(locus, ".") && strcmp(locus, "..");
-}
-
 static int parse_site_prefix(const char *text, struct in6_addr *prefix, char *why, size_t whylen)
 {
 	struct wgm_prefix p;
@@ -419,9 +389,9 @@ static int validate_site(struct wgm_site *s, bool warn, char *why, size_t whylen
 		snprintf(inner, sizeof(inner), "%s", why);
 		return wgm_fail(why, whylen, ret, "global: %s", inner);
 	}
-	if (!locus_valid(s->locus))
+	if (!wgm_locus_valid(s->locus))
 		return wgm_fail(why, whylen, -EINVAL,
-				"global: 'locus' is '%s', it must be 1-63 letters, digits, '-', '_' or '.'",
+				"global: 'locus' is '%s', it must be 1-63 letters, digits, '-', '_' or '.' (not first '-' or '.')",
 				s->locus);
 	if (s->portbase == 0 || (uint32_t)s->portbase + 255 > 65535)
 		return wgm_fail(why, whylen, -ERANGE,

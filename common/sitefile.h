@@ -1,4 +1,4 @@
-/* The site file (FORMAT.md "Site file"): YAML edited by humans and by wgsite. We read 1.0's
+/* The site file (docs/format.md#site-file): YAML edited by humans and by wgsite. We read 1.0's
  * quirks (quoted numbers, the three asn_range forms, local_ipv6: ['']) and on rewrite keep
  * every key we do not know. */
 #ifndef WGM_SITEFILE_H
@@ -51,9 +51,6 @@ struct wgm_site {
 	struct wgm_site_host *hosts;
 	void *doc; /* the parsed tree, so unknown keys survive a rewrite. Opaque. */
 };
-
-/* 8-4-4-4-12 hex digits, as 1.0's uuid4() text (either case). */
-bool wgm_uuid_valid(const char *uuid);
 
 int wgm_site_load(const char *path, struct wgm_site *s, char *err, size_t errlen);
 int wgm_site_save(struct wgm_site *s, char *err, size_t errlen);

@@ -1,4 +1,4 @@
-/* 1.0's chunked TXT records (FORMAT.md "Chunked TXT records"): a payload is base64'd with a
+/* 1.0's chunked TXT records (docs/format.md#chunked-txt-records): a payload is base64'd with a
  * newline every 76 chars and line i becomes the TXT string "<i>:<line>". */
 #ifndef WGM_TXTCHUNK_H
 #define WGM_TXTCHUNK_H

@@ -1,6 +1,7 @@
-/* The one DNS TXT fetch API of wgmesh: names in, raw TXT strings out. Every program asks the
- * unprivileged, sandboxed wgmesh-dnsfetch child over a SOCK_SEQPACKET socketpair; c-ares (and
- * its parser of DNS answers) lives in that child only (resolve.h). */
+/* The one DNS TXT fetch API of wgmesh: names in, raw TXT strings out (ntpd's DNS engine:
+ * docs/design.md#privilege-separation). Every program asks the unprivileged, sandboxed
+ * wgmesh-dnsfetch child over a SOCK_SEQPACKET socketpair; c-ares (and its parser of DNS
+ * answers) lives in that child only (resolve.h). */
 #ifndef WGM_FETCH_H
 #define WGM_FETCH_H
 

@@ -95,13 +95,9 @@ static int parse_args(int argc, char **argv, struct dnsfetch_opts *o)
 		case 's':
 			break;
 		case 'v':
-			wgm_log_threshold = WGM_LOG_INFO;
-			break;
 		case 'q':
-			wgm_log_threshold = WGM_LOG_ERR;
-			break;
 		case 'd':
-			wgm_log_threshold = WGM_LOG_DEBUG;
+			wgm_log_verbosity(c);
 			break;
 		case 'h':
 			usage(stdout);

@@ -1,6 +1,6 @@
 /* The frame protocol between the manager and wgmesh-dnsfetch, one SOCK_SEQPACKET datagram per
- * frame. Both sides encode and parse here and nowhere else (STYLE.md: every message has its
- * exact length checked for its type before anything reads it).
+ * frame. Both sides encode and parse here and nowhere else (docs/design.md#privilege-separation:
+ * every message has its exact length checked for its type before anything reads it).
  *
  *   header (12 bytes, host byte order: both ends are one machine)
  *     u16 type   one of enum wgm_frame_type

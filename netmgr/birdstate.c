@@ -8,7 +8,7 @@
 
 #include "birdctl.h"
 #include "buf.h"
-#include "reconcile.h"
+#include "names.h"
 
 /* One reply line: its code (a continuation line carries the code of the line it continues)
  * and its text with the code or the leading blank taken off. */
@@ -87,7 +87,7 @@ static int parse_protocols(const char *reply, struct bird_state *s)
 	while (next_line(&reply, &l)) {
 		if (l.code == 1002 && l.text[0] != ' ') {
 			cur = NULL;
-			if (sscanf(l.text, "%63s", name) == 1 && is_mesh_wg_name(name) &&
+			if (sscanf(l.text, "%63s", name) == 1 && wgm_is_mesh_wg_name(name) &&
 			    strlen(name) < WGM_IFNAMSIZ && strstr(l.text, " BGP ") &&
 			    !(cur = link_add(s, name)))
 				return -ENOMEM;
@@ -112,7 +112,7 @@ static int parse_bfd(const char *reply, struct bird_state *s)
 		struct bird_link *bl;
 
 		if (l.code != 1020 || sscanf(l.text, "%63s %63s %15s", addr, ifname, state) != 3 ||
-		    wgm_ip_parse(addr, &ip) < 0 || !is_mesh_wg_name(ifname) ||
+		    wgm_ip_parse(addr, &ip) < 0 || !wgm_is_mesh_wg_name(ifname) ||
 		    strlen(ifname) >= WGM_IFNAMSIZ)
 			continue;
 		if (!(bl = link_add(s, ifname)))

@@ -73,10 +73,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	if (ret < 0)
 		goto out;
 	plan->bfd_interval_ms = o->bfd_interval_ms;
-	ret = desired_build(plan, &h->hs, resolve_via_fetcher, dns, d,
-			    out->err, sizeof(out->err));
-	if (ret < 0)
-		goto out;
+	desired_build(plan, resolve_via_fetcher, dns, d);
 	/* An upgraded 1.0 node: refused, with the fix, while 1.0's namespace has another name;
 	 * after the checks, 1.0's wg-quick devices make way for ours. */
 	ret = legacy_refuse(h->domain, &d->names, out->err, sizeof(out->err));

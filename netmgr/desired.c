@@ -1,45 +1,9 @@
 #include "desired.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "netns.h"
-
-static void copy_ifname(char dst[WGM_IFNAMSIZ], const char *prefix, const char *name)
-{
-	/* Interface names are at most 15 bytes: truncate as the convention says. */
-	snprintf(dst, WGM_IFNAMSIZ, "%s%.*s", prefix, (int)(WGM_IFNAMSIZ - 1 - strlen(prefix)), name);
-}
-
-int node_names_from_host(const struct wgm_host_state *hs, struct node_names *n, char *err,
-			 size_t errlen)
-{
-	int ret;
-
-	memset(n, 0, sizeof(*n));
-	snprintf(n->netns, sizeof(n->netns), "%s", hs->netns[0] ? hs->netns : hs->locus);
-	ret = netns_name_valid(n->netns, err, errlen);
-	if (ret < 0)
-		return ret;
-	if (hs->interface_outbound[0])
-		snprintf(n->veth_outer, sizeof(n->veth_outer), "%s", hs->interface_outbound);
-	else
-		copy_ifname(n->veth_outer, "ve-", hs->locus);
-	copy_ifname(n->veth_inner, "vi-", hs->locus);
-	snprintf(n->trust_if, sizeof(n->trust_if), "%s", hs->interface_trust);
-	if (hs->interface_trust_ip[0]) {
-		if (wgm_prefix_parse(hs->interface_trust_ip, &n->trust_ip) < 0) {
-			snprintf(err, errlen,
-				 "host state interface_trust_ip \"%s\" is not ADDRESS/PREFIX: fix it with wgconfig -I",
-				 hs->interface_trust_ip);
-			return -EINVAL;
-		}
-		n->has_trust_ip = true;
-	}
-	return 0;
-}
 
 static void set_sockaddr(struct sockaddr_storage *ss, const struct wgm_ip *ip, uint16_t port)
 {
@@ -90,28 +54,13 @@ static void add_candidates(struct desired_peer *dp, const struct wgm_peer_plan *
 	}
 }
 
-int desired_build(const struct wgm_node_plan *plan, const struct wgm_host_state *hs,
-		  desired_resolve_fn resolve, void *ctx, struct desired_state *d, char *err,
-		  size_t errlen)
+void desired_build(const struct wgm_node_plan *plan, desired_resolve_fn resolve, void *ctx,
+		   struct desired_state *d)
 {
-	int ret;
-
 	/* peers[] is cleared entry by entry as it fills: most of it is never used */
 	memset(d, 0, offsetof(struct desired_state, peers));
-	ret = node_names_from_host(hs, &d->names, err, errlen);
-	if (ret < 0)
-		return ret;
-	/* The plan is authoritative for what it computes. */
-	snprintf(d->names.netns, sizeof(d->names.netns), "%s", plan->netns);
-	snprintf(d->names.veth_outer, sizeof(d->names.veth_outer), "%s", plan->veth_outer);
-	snprintf(d->names.veth_inner, sizeof(d->names.veth_inner), "%s", plan->veth_inner);
-	snprintf(d->names.trust_if, sizeof(d->names.trust_if), "%s", plan->trust_if);
-	d->names.has_trust_ip = plan->has_trust_ip;
-	d->names.trust_ip = plan->trust_ip;
-	ret = netns_name_valid(d->names.netns, err, errlen);
-	if (ret < 0)
-		return ret;
-
+	/* the plan's names: what down, verify and tester derive from the host state alike */
+	wgm_plan_node_names(plan, &d->names);
 	d->octet = plan->octet;
 	d->veth_outer_addr = (struct wgm_prefix){ .addr = { .family = AF_INET, .v4 = plan->veth_outer_addr }, .len = 24 };
 	d->veth_inner_addr = (struct wgm_prefix){ .addr = { .family = AF_INET, .v4 = plan->veth_inner_addr }, .len = 24 };
@@ -140,7 +89,6 @@ int desired_build(const struct wgm_node_plan *plan, const struct wgm_host_state 
 		dp->keepalive = pp->keepalive;
 		add_candidates(dp, pp, resolve, ctx);
 	}
-	return 0;
 }
 
 void desired_wipe(struct desired_state *d)

@@ -10,16 +10,6 @@
 #include "hoststate.h"
 #include "plan.h"
 
-/* What `down`, `verify` and `tester` need, derivable from the host state alone. */
-struct node_names {
-	char netns[64];
-	char veth_outer[WGM_IFNAMSIZ];
-	char veth_inner[WGM_IFNAMSIZ];
-	char trust_if[WGM_IFNAMSIZ];
-	bool has_trust_ip;
-	struct wgm_prefix trust_ip;
-};
-
 struct desired_peer {
 	char hostname[WGM_HOSTNAME_MAX + 1];
 	char ifname[WGM_IFNAMSIZ];
@@ -39,7 +29,7 @@ struct desired_sysctl {
 };
 
 struct desired_state {
-	struct node_names names;
+	struct wgm_node_names names; /* the plan's */
 	uint8_t octet;
 	struct wgm_prefix veth_outer_addr, veth_inner_addr;
 	struct wgm_ip gateway;          /* the underlay end of the veth */
@@ -55,12 +45,9 @@ struct desired_state {
 typedef int (*desired_resolve_fn)(void *ctx, const char *host, struct wgm_ip *out, size_t max,
 				  size_t *n);
 
-int node_names_from_host(const struct wgm_host_state *hs, struct node_names *n, char *err,
-			 size_t errlen);
 /* d is large: allocate it. resolve may be NULL (hostname endpoints are then skipped). */
-int desired_build(const struct wgm_node_plan *plan, const struct wgm_host_state *hs,
-		  desired_resolve_fn resolve, void *ctx, struct desired_state *d, char *err,
-		  size_t errlen);
+void desired_build(const struct wgm_node_plan *plan, desired_resolve_fn resolve, void *ctx,
+		   struct desired_state *d);
 void desired_wipe(struct desired_state *d);
 
 /* "[2001:db8::1]:21101" / "198.51.100.2:21101" */

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "netns.h"
 #include "portcheck.h"
-#include "reconcile.h"
+#include "names.h"
 #include "wgdev.h"
 
 /* The first lines 1.0 rendered into each file it owned (tests/fixtures/wgmesh-1.0-2node). */
@@ -97,7 +97,7 @@ static bool wg_name_with(const char *name, const char *prefix, const char *suffi
 	    ln - lp - ls + 2 >= sizeof(dev))
 		return false;
 	snprintf(dev, sizeof(dev), "wg%.*s", (int)(ln - lp - ls), name + lp);
-	if (!is_mesh_wg_name(dev))
+	if (!wgm_is_mesh_wg_name(dev))
 		return false;
 	if (ifname)
 		snprintf(ifname, WGM_IFNAMSIZ, "%s", dev);
@@ -296,7 +296,7 @@ static size_t find_devices(const struct mesh_view *v, struct dev10 *out, size_t 
 		const struct actual_link *l = &v->a_priv.links[i];
 		struct wgdev_config cfg = { 0 };
 
-		if (!is_mesh_wg_name(l->name) || wgdev_get(backend_of_kind(l->kind), v->priv_fd, l->name, &cfg) < 0)
+		if (!wgm_is_mesh_wg_name(l->name) || wgdev_get(backend_of_kind(l->kind), v->priv_fd, l->name, &cfg) < 0)
 			continue;
 		if (cfg.listen_port) {
 			ports[(*n_ports)++] = cfg.listen_port;
@@ -320,21 +320,21 @@ static const struct actual_link *find_veth(const struct mesh_view *v, const char
 	return NULL;
 }
 
-static bool trust_in_10_netns(const struct node_names *n)
+static bool trust_in_10_netns(const struct wgm_node_names *n)
 {
 	struct mesh_view p;
 	char err[256];
 	bool yes = false;
 
-	if (!n->trust_if[0] || !strcmp(n->netns, LEGACY_NETNS) || !netns_exists(LEGACY_NETNS))
+	if (!n->trust_if[0] || !strcmp(n->netns, WGM_NETNS_10) || !netns_exists(WGM_NETNS_10))
 		return false;
-	if (mesh_view_open(LEGACY_NETNS, &p, err, sizeof(err)) == 0 && p.priv_fd >= 0)
+	if (mesh_view_open(WGM_NETNS_10, &p, err, sizeof(err)) == 0 && p.priv_fd >= 0)
 		yes = actual_link_by_name(&p.a_priv, n->trust_if) != NULL;
 	mesh_view_close(&p);
 	return yes;
 }
 
-void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct node_names *n,
+void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct wgm_node_names *n,
 		 const struct mesh_view *v, bool after_up, legacy_emit_fn emit, void *ctx)
 {
 	struct leftovers *l = calloc(1, sizeof(*l));
@@ -348,10 +348,10 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 	n_devs = n_ports = 0;
 	if (!l)
 		return;
-	if (strcmp(n->netns, LEGACY_NETNS) && netns_exists(LEGACY_NETNS)) {
+	if (strcmp(n->netns, WGM_NETNS_10) && netns_exists(WGM_NETNS_10)) {
 		say(how, sizeof(how), "wgmesh 1.0's namespace %s is there%s: keep it with "
-			 "wgconfig --netns %s %s before up (README: Upgrading from 1.0)", LEGACY_NETNS,
-			 trust_in_10_netns(n) ? ", holding the trust interface" : "", LEGACY_NETNS, domain);
+			 "wgconfig --netns %s %s before up (README: Upgrading from 1.0)", WGM_NETNS_10,
+			 trust_in_10_netns(n) ? ", holding the trust interface" : "", WGM_NETNS_10, domain);
 		emit(ctx, "1.0 namespace", how);
 	}
 	/* a read of every device: one request each, which a no-op up need not pay twice */
@@ -402,19 +402,19 @@ void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct n
 	free(l);
 }
 
-int legacy_refuse(const char *domain, const struct node_names *n, char *err, size_t errlen)
+int legacy_refuse(const char *domain, const struct wgm_node_names *n, char *err, size_t errlen)
 {
 	if (!trust_in_10_netns(n))
 		return 0;
 	snprintf(err, errlen, "trust interface %s is in wgmesh 1.0's namespace %s: keep that name with "
-		 "wgconfig --netns %s %s, then up again", n->trust_if, LEGACY_NETNS, LEGACY_NETNS, domain);
+		 "wgconfig --netns %s %s, then up again", n->trust_if, WGM_NETNS_10, WGM_NETNS_10, domain);
 	return -EBUSY;
 }
 
 int legacy_converge(const struct netmgr_opts *o, const char *domain, const struct desired_state *d,
 		    struct mesh_view *v, unsigned *changes, char *err, size_t errlen)
 {
-	const struct node_names *n = &d->names;
+	const struct wgm_node_names *n = &d->names;
 	struct dev10 devs[MAX_DEVICES];
 	uint16_t ports[MAX_DEVICES];
 	size_t n_devs = 0, found = 0, deleted = 0;
@@ -500,7 +500,7 @@ out:
 	return ret;
 }
 
-int legacy_retire(const struct netmgr_opts *o, const char *domain, const struct node_names *n)
+int legacy_retire(const struct netmgr_opts *o, const char *domain, const struct wgm_node_names *n)
 {
 	struct leftovers *l = calloc(1, sizeof(*l));
 	struct dev10 devs[MAX_DEVICES];

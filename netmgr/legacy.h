@@ -20,7 +20,6 @@
 #include "options.h"
 #include "view.h"
 
-#define LEGACY_NETNS "private"
 #define LEGACY_SBIN_DIR "/usr/local/sbin"
 #define LEGACY_UNIT_DIR "/etc/systemd/system"
 
@@ -30,12 +29,12 @@ typedef void (*legacy_emit_fn)(void *ctx, const char *what, const char *how);
 /* Every 1.0 leftover on this node, one emit each; changes nothing. v may have no private side.
  * after_up: a deploy just went through, so every wg<k> device is ours (up replaced 1.0's and
  * removed strays) and the devices are read only when another leftover needs their ports. */
-void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct node_names *n,
+void legacy_scan(const struct netmgr_opts *o, const char *domain, const struct wgm_node_names *n,
 		 const struct mesh_view *v, bool after_up, legacy_emit_fn emit, void *ctx);
 
 /* `up`, before anything: -EBUSY with the fix in err when 1.0's namespace holds the trust
  * interface and this node's namespace has another name. */
-int legacy_refuse(const char *domain, const struct node_names *n, char *err, size_t errlen);
+int legacy_refuse(const char *domain, const struct wgm_node_names *n, char *err, size_t errlen);
 /* `up`, after its checks, before the reconciler: removes 1.0's devices and veth so the
  * reconciler builds ours in their place; deletes 1.0's conntrack flows; says what it did.
  * *changes counts it. v is the deploy's view of the node, read again when this changed it. */
@@ -44,6 +43,6 @@ int legacy_converge(const struct netmgr_opts *o, const char *domain, const struc
 
 /* `retire-1.0`: after `up` (refused before): deletes 1.0's conntrack flows and files, prints
  * the systemctl commands for its units. */
-int legacy_retire(const struct netmgr_opts *o, const char *domain, const struct node_names *n);
+int legacy_retire(const struct netmgr_opts *o, const char *domain, const struct wgm_node_names *n);
 
 #endif

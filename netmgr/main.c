@@ -1,4 +1,5 @@
-/* wgmesh-net: dispatch only. Invoked as wgdeploy it is `wgmesh-net up`. */
+/* wgmesh-net: the command table and dispatch, as wireguard-tools' wg does it. Invoked as wgdeploy
+ * it is `wgmesh-net up`. */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -25,27 +26,6 @@
 #include "verify.h"
 #include "view.h"
 #include "wgm_config.h"
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: wgmesh-net [options] COMMAND ...\n"
-		"  up DOMAIN             fetch this node's record and bring the mesh to it (= wgdeploy)\n"
-		"  apply FILE [DOMAIN]   the same from a record file (<uuid>.<domain>.txt)\n"
-		"  down DOMAIN           remove what up built, give the trust interface back\n"
-		"  status DOMAIN         peers, endpoints, handshakes, bytes\n"
-		"  verify DOMAIN         health checks; exit 0 healthy, 1 degraded, 2 broken\n"
-		"  run DOMAIN            service loop: apply, refetch every --interval and on SIGHUP\n"
-		"  tester up|down DOMAIN the tester namespace\n"
-		"  retire-1.0 DOMAIN     after up on a wgmesh 1.0 node: remove what 1.0 left\n"
-		"options: --state-dir DIR (/etc/wireguard)  --dns ADDR[:PORT] (repeatable)\n"
-		"  --dnsfetch PATH  --dnsfetch-user USER (nobody)  --bird-dir DIR  --shorewall-dir DIR\n"
-		"  --nft-dir DIR  --hook-dir DIR (/etc/wgmesh/hooks.d)  --dry-run  --json\n"
-		"  --metrics FILE (verify: node_exporter textfile)\n"
-		"  --interval SECS (300)  --endpoint-timeout SECS (180: run moves a peer that has not\n"
-		"  answered there to its next endpoint)  --bfd-interval MS (50: BIRD's BFD transmit\n"
-		"  interval; a link is down after 5 missed)  -v -q -d  --help  --version\n");
-}
 
 /* "<uuid>.<domain>.txt" names its domain. */
 static int domain_from_file(const char *file, char *out, size_t outlen)
@@ -78,11 +58,11 @@ static void warn_leftover(void *ctx, const char *what, const char *how)
 static void legacy_report(const struct netmgr_opts *o, const char *domain, struct host_ctx *h,
 			  bool deployed)
 {
-	struct node_names n;
+	struct wgm_node_names n;
 	struct mesh_view v = MESH_VIEW_CLOSED;
 	char err[256];
 
-	if (o->dry_run || node_names_from_host(&h->hs, &n, err, sizeof(err)) < 0)
+	if (o->dry_run || wgm_node_names_build(&h->hs, &n, err, sizeof(err)) < 0)
 		return;
 	/* 1.0's leftovers are all in the private namespace: the underlay is not read */
 	if (!netns_exists(n.netns) || mesh_view_open_private(n.netns, &v, err, sizeof(err)) == 0)
@@ -125,14 +105,14 @@ out:
 	return ret;
 }
 
-static int load_names(const struct netmgr_opts *o, const char *domain, struct node_names *n)
+static int load_names(const struct netmgr_opts *o, const char *domain, struct wgm_node_names *n)
 {
 	struct host_ctx h;
 	char err[512];
 	int ret = host_ctx_load(o, domain, false, &h, err, sizeof(err));
 
 	if (ret == 0)
-		ret = node_names_from_host(&h.hs, n, err, sizeof(err));
+		ret = wgm_node_names_build(&h.hs, n, err, sizeof(err));
 	if (ret < 0)
 		log_err("%s", err);
 	host_ctx_free(&h);
@@ -142,7 +122,7 @@ static int load_names(const struct netmgr_opts *o, const char *domain, struct no
 static int cmd_down(const struct netmgr_opts *o, const char *domain)
 {
 	struct reconcile_result res;
-	struct node_names n;
+	struct wgm_node_names n;
 	struct mesh_view v;
 	uint8_t octet = 0;
 	unsigned tester = 0;
@@ -157,13 +137,13 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 			log_warn("a hook in %s failed; going down anyway", o->hook_dir);
 	mesh_view_close(&v);
 	/* The tester namespace hangs off the private one: it goes first, with down. */
-	if (netns_exists(TESTER_NETNS)) {
+	if (netns_exists(WGM_TESTER_NETNS)) {
 		if (o->dry_run)
-			printf("would remove the tester namespace %s\n", TESTER_NETNS);
+			printf("would remove the tester namespace %s\n", WGM_TESTER_NETNS);
 		else if (tester_down(&n, false, err, sizeof(err)) < 0)
 			log_warn("%s; going down anyway", err);
 		else
-			log_info("removed the tester namespace %s", TESTER_NETNS);
+			log_info("removed the tester namespace %s", WGM_TESTER_NETNS);
 		tester = 1;
 	}
 	ret = reconcile_down(&n, o->dry_run, &res);
@@ -199,7 +179,7 @@ static int cmd_run(const struct netmgr_opts *o, const char *domain)
 
 static int cmd_tester(const struct netmgr_opts *o, const char *what, const char *domain)
 {
-	struct node_names n;
+	struct wgm_node_names n;
 	char err[512];
 	int ret = load_names(o, domain, &n);
 
@@ -218,9 +198,153 @@ static int cmd_tester(const struct netmgr_opts *o, const char *what, const char 
 	return ret;
 }
 
-enum { OPT_STATE = 256, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL,
-       OPT_NFT, OPT_HOOK, OPT_DRY, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_ENDPOINT_TIMEOUT,
-       OPT_BFD_INTERVAL, OPT_VERSION };
+/* The options, in the order usage lists them. The node options say where this node keeps
+ * things: every command takes them, so one set (WGMESH_NET_OPTS, a wrapper script) serves all
+ * commands. The others belong to the commands whose table entry names them. */
+enum option_id {
+	OPT_STATE, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL, OPT_NFT,
+	OPT_HOOK, OPT_N_NODE, /* the node options end here */
+	OPT_DRY = OPT_N_NODE, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_ENDPOINT_TIMEOUT,
+	OPT_BFD_INTERVAL, OPT_COUNT
+};
+
+#define OPT_BIT(id) (1u << (id))
+#define OPTS_NODE (OPT_BIT(OPT_N_NODE) - 1)
+
+static const struct net_option {
+	const char *name;
+	const char *arg; /* NULL: takes no argument */
+	const char *help;
+} net_options[OPT_COUNT] = {
+	[OPT_STATE] = { "state-dir", "DIR", "host state and keys (/etc/wireguard)" },
+	[OPT_DNS] = { "dns", "ADDR[:PORT]", "DNS server to ask, repeatable (resolv.conf's)" },
+	[OPT_DNSFETCH] = { "dnsfetch", "PATH", "DNS fetcher ($WGM_DNSFETCH, else the installed, else the one built beside)" },
+	[OPT_DNSFETCH_USER] = { "dnsfetch-user", "USER", "its unprivileged user (nobody)" },
+	[OPT_BIRD] = { "bird-dir", "DIR", "BIRD's configs (/etc/bird)" },
+	[OPT_SHOREWALL] = { "shorewall-dir", "DIR", "Shorewall's files (/etc/shorewall)" },
+	[OPT_NFT] = { "nft-dir", "DIR", "nftables rules (/etc/wgmesh)" },
+	[OPT_HOOK] = { "hook-dir", "DIR", "hooks after up, before down (/etc/wgmesh/hooks.d)" },
+	[OPT_DRY] = { "dry-run", NULL, "say what would change, change nothing" },
+	[OPT_JSON] = { "json", NULL, "JSON output" },
+	[OPT_METRICS] = { "metrics", "FILE", "also node_exporter's textfile format, to FILE" },
+	[OPT_INTERVAL] = { "interval", "SECS", "refetch the record this often (300)" },
+	[OPT_ENDPOINT_TIMEOUT] = { "endpoint-timeout", "SECS", "next endpoint after this long unanswered (180)" },
+	[OPT_BFD_INTERVAL] = { "bfd-interval", "MS", "BFD transmit interval (50); down after 5 missed" },
+};
+
+static int run_up(const struct netmgr_opts *o, char **args, int nargs);
+static int run_apply(const struct netmgr_opts *o, char **args, int nargs);
+static int run_down(const struct netmgr_opts *o, char **args, int nargs);
+static int run_status(const struct netmgr_opts *o, char **args, int nargs);
+static int run_verify(const struct netmgr_opts *o, char **args, int nargs);
+static int run_run(const struct netmgr_opts *o, char **args, int nargs);
+static int run_tester(const struct netmgr_opts *o, char **args, int nargs);
+static int run_retire(const struct netmgr_opts *o, char **args, int nargs);
+
+/* Every command: its name, its arguments, the options it takes beyond the node options, what
+ * it does, and its handler (which returns the exit code). Usage text is made from this. */
+static const struct net_command {
+	const char *name;
+	const char *args;
+	int min_args, max_args;
+	unsigned opts;
+	const char *what;
+	int (*run)(const struct netmgr_opts *o, char **args, int nargs);
+} net_commands[] = {
+	{ "up", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY) | OPT_BIT(OPT_BFD_INTERVAL),
+	  "fetch this node's record and bring the mesh to it (= wgdeploy)", run_up },
+	{ "apply", "FILE [DOMAIN]", 1, 2, OPT_BIT(OPT_DRY) | OPT_BIT(OPT_BFD_INTERVAL),
+	  "the same from a record file (<uuid>.<domain>.txt)", run_apply },
+	{ "down", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY),
+	  "remove what up built, give the trust interface back", run_down },
+	{ "status", "DOMAIN", 1, 1, OPT_BIT(OPT_JSON), "peers, endpoints, handshakes, bytes",
+	  run_status },
+	{ "verify", "DOMAIN", 1, 1, OPT_BIT(OPT_JSON) | OPT_BIT(OPT_METRICS),
+	  "health checks; exit 0 healthy, 1 degraded, 2 broken", run_verify },
+	{ "run", "DOMAIN", 1, 1,
+	  OPT_BIT(OPT_DRY) | OPT_BIT(OPT_INTERVAL) | OPT_BIT(OPT_ENDPOINT_TIMEOUT) |
+		  OPT_BIT(OPT_BFD_INTERVAL),
+	  "service loop: apply, refetch every --interval and on SIGHUP", run_run },
+	{ "tester", "up|down DOMAIN", 2, 2, OPT_BIT(OPT_DRY), "the tester namespace", run_tester },
+	{ "retire-1.0", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY),
+	  "after up on a wgmesh 1.0 node: remove what 1.0 left", run_retire },
+};
+
+#define N_COMMANDS (sizeof(net_commands) / sizeof(net_commands[0]))
+
+static void print_option(FILE *f, enum option_id id)
+{
+	const struct net_option *opt = &net_options[id];
+	char left[40];
+
+	snprintf(left, sizeof(left), "--%s%s%s", opt->name, opt->arg ? " " : "",
+		 opt->arg ? opt->arg : "");
+	fprintf(f, "  %-28s %s\n", left, opt->help);
+}
+
+static void print_common_tail(FILE *f)
+{
+	fprintf(f, "  %-28s %s\n", "-v, -q, -d", "more, less, debug output (most verbose wins)");
+}
+
+/* wgmesh-net --help: every command, then every option with the commands that take it. */
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: wgmesh-net [options] COMMAND ...\n");
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "%s %s", net_commands[i].name, net_commands[i].args);
+		fprintf(f, "  %-21s %s\n", left, net_commands[i].what);
+	}
+	fprintf(f, "node options (every command):\n");
+	for (int id = 0; id < OPT_N_NODE; id++)
+		print_option(f, (enum option_id)id);
+	print_common_tail(f);
+	fprintf(f, "  %-28s %s\n", "--help, --version", "this text (or COMMAND's), the version");
+	fprintf(f, "command options:\n");
+	for (int id = OPT_N_NODE; id < OPT_COUNT; id++) {
+		char takers[128] = "";
+		size_t len = 0;
+
+		print_option(f, (enum option_id)id);
+		for (size_t i = 0; i < N_COMMANDS; i++)
+			if (net_commands[i].opts & OPT_BIT(id))
+				len += (size_t)snprintf(takers + len, sizeof(takers) - len, "%s%s",
+							len ? ", " : "", net_commands[i].name);
+		fprintf(f, "  %-28s (%s)\n", "", takers);
+	}
+}
+
+static void command_usage_line(FILE *f, const struct net_command *c)
+{
+	fprintf(f, "usage: wgmesh-net [options] %s %s\n", c->name, c->args);
+}
+
+/* wgmesh-net COMMAND --help */
+static void command_usage(FILE *f, const struct net_command *c)
+{
+	command_usage_line(f, c);
+	fprintf(f, "  %s\n", c->what);
+	if (c->opts) {
+		fprintf(f, "options:\n");
+		for (int id = OPT_N_NODE; id < OPT_COUNT; id++)
+			if (c->opts & OPT_BIT(id))
+				print_option(f, (enum option_id)id);
+	}
+	fprintf(f, "node options:\n");
+	for (int id = 0; id < OPT_N_NODE; id++)
+		print_option(f, (enum option_id)id);
+	print_common_tail(f);
+}
+
+static const struct net_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(net_commands[i].name, name))
+			return &net_commands[i];
+	return NULL;
+}
 
 /* NAME ARG: a number in [min, max], else one line saying what to give; -EINVAL. */
 static int number_option(const char *name, const char *arg, unsigned min, unsigned max,
@@ -236,84 +360,159 @@ static int number_option(const char *name, const char *arg, unsigned min, unsign
 	return 0;
 }
 
-static int parse_options(int argc, char **argv, struct netmgr_opts *o)
+/* One option's value into o; -EINVAL after one line naming it. */
+static int set_option(enum option_id id, const char *arg, struct netmgr_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "state-dir", required_argument, NULL, OPT_STATE },
-		{ "dns", required_argument, NULL, OPT_DNS },
-		{ "dnsfetch", required_argument, NULL, OPT_DNSFETCH },
-		{ "dnsfetch-user", required_argument, NULL, OPT_DNSFETCH_USER },
-		{ "bird-dir", required_argument, NULL, OPT_BIRD },
-		{ "shorewall-dir", required_argument, NULL, OPT_SHOREWALL },
-		{ "nft-dir", required_argument, NULL, OPT_NFT },
-		{ "hook-dir", required_argument, NULL, OPT_HOOK },
-		{ "dry-run", no_argument, NULL, OPT_DRY },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "metrics", required_argument, NULL, OPT_METRICS },
-		{ "interval", required_argument, NULL, OPT_INTERVAL },
-		{ "endpoint-timeout", required_argument, NULL, OPT_ENDPOINT_TIMEOUT },
-		{ "bfd-interval", required_argument, NULL, OPT_BFD_INTERVAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ 0 },
-	};
 	char err[256], note[64];
+
+	switch (id) {
+	case OPT_STATE: o->state_dir = arg; return 0;
+	case OPT_DNS:
+		if (wgm_fetch_opts_add_server(&o->fetch, arg, err, sizeof(err)) < 0) {
+			log_err("%s", err);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_DNSFETCH: o->dnsfetch_path = arg; return 0;
+	case OPT_DNSFETCH_USER: o->dnsfetch_user = arg; return 0;
+	case OPT_BIRD: o->bird_dir = arg; return 0;
+	case OPT_SHOREWALL: o->shorewall_dir = arg; return 0;
+	case OPT_NFT: o->nft_dir = arg; return 0;
+	case OPT_HOOK: o->hook_dir = arg; return 0;
+	case OPT_DRY: o->dry_run = true; return 0;
+	case OPT_JSON: o->json = true; return 0;
+	case OPT_METRICS: o->metrics_path = arg; return 0;
+	case OPT_INTERVAL:
+		return number_option("--interval", arg, 10, 86400, "seconds", "", &o->interval);
+	case OPT_ENDPOINT_TIMEOUT:
+		/* WireGuard tries a handshake every 5 s: a shorter wait could not see an answer. */
+		return number_option("--endpoint-timeout", arg, 6, 86400, "seconds", "",
+				     &o->endpoint_timeout);
+	case OPT_BFD_INTERVAL:
+		snprintf(note, sizeof(note), " (a link is down after %u missed)", WGM_BFD_MULTIPLIER);
+		return number_option("--bfd-interval", arg, WGM_BFD_INTERVAL_MS_MIN,
+				     WGM_BFD_INTERVAL_MS_MAX, "milliseconds", note, &o->bfd_interval_ms);
+	case OPT_COUNT:
+		break;
+	}
+	return -EINVAL;
+}
+
+enum { GETOPT_BASE = 256, GETOPT_VERSION = GETOPT_BASE + OPT_COUNT };
+
+/* Options anywhere on the line, as getopt_long permutes them; *given: which ones came. */
+static int parse_options(int argc, char **argv, struct netmgr_opts *o, unsigned *given,
+			 bool *help)
+{
+	struct option longopts[OPT_COUNT + 3];
 	int c;
 
+	for (int id = 0; id < OPT_COUNT; id++)
+		longopts[id] = (struct option){ net_options[id].name,
+						net_options[id].arg ? required_argument : no_argument,
+						NULL, GETOPT_BASE + id };
+	longopts[OPT_COUNT] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[OPT_COUNT + 1] = (struct option){ "version", no_argument, NULL, GETOPT_VERSION };
+	longopts[OPT_COUNT + 2] = (struct option){ 0 };
+	*given = 0;
+	*help = false;
 	while ((c = getopt_long(argc, argv, "vqdh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'v': wgm_log_threshold = WGM_LOG_INFO; break;
-		case 'q': wgm_log_threshold = WGM_LOG_ERR; break;
-		case 'd': wgm_log_threshold = WGM_LOG_DEBUG; break;
-		case 'h': usage(stdout); exit(0);
-		case OPT_VERSION: printf("wgmesh-net %s\n", WGM_VERSION); exit(0);
-		case OPT_STATE: o->state_dir = optarg; break;
-		case OPT_DNS:
-			if (wgm_fetch_opts_add_server(&o->fetch, optarg, err, sizeof(err)) < 0) {
-				log_err("%s", err);
+		if (wgm_log_verbosity(c))
+			continue;
+		if (c == 'h') {
+			*help = true;
+		} else if (c == GETOPT_VERSION) {
+			printf("wgmesh-net %s\n", WGM_VERSION);
+			exit(0);
+		} else if (c >= GETOPT_BASE && c < GETOPT_BASE + OPT_COUNT) {
+			if (set_option((enum option_id)(c - GETOPT_BASE), optarg, o) < 0)
 				return -EINVAL;
-			}
-			break;
-		case OPT_DNSFETCH: o->dnsfetch_path = optarg; break;
-		case OPT_DNSFETCH_USER: o->dnsfetch_user = optarg; break;
-		case OPT_BIRD: o->bird_dir = optarg; break;
-		case OPT_SHOREWALL: o->shorewall_dir = optarg; break;
-		case OPT_NFT: o->nft_dir = optarg; break;
-		case OPT_HOOK: o->hook_dir = optarg; break;
-		case OPT_DRY: o->dry_run = true; break;
-		case OPT_JSON: o->json = true; break;
-		case OPT_METRICS: o->metrics_path = optarg; break;
-		case OPT_INTERVAL:
-			if (number_option("--interval", optarg, 10, 86400, "seconds", "", &o->interval))
-				return -EINVAL;
-			break;
-		case OPT_ENDPOINT_TIMEOUT:
-			/* WireGuard tries a handshake every 5 s: a shorter wait could not see an answer. */
-			if (number_option("--endpoint-timeout", optarg, 6, 86400, "seconds", "",
-					  &o->endpoint_timeout))
-				return -EINVAL;
-			break;
-		case OPT_BFD_INTERVAL:
-			snprintf(note, sizeof(note), " (a link is down after %u missed)", WGM_BFD_MULTIPLIER);
-			if (number_option("--bfd-interval", optarg, WGM_BFD_INTERVAL_MS_MIN,
-					  WGM_BFD_INTERVAL_MS_MAX, "milliseconds", note, &o->bfd_interval_ms))
-				return -EINVAL;
-			break;
-		default: usage(stderr); return -EINVAL;
+			*given |= OPT_BIT(c - GETOPT_BASE);
+		} else {
+			usage(stderr);
+			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
+static int run_up(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_deploy(o, args[0], NULL) < 0 ? 1 : 0;
+}
+
+static int run_apply(const struct netmgr_opts *o, char **args, int nargs)
+{
+	char domain[WGM_HOSTNAME_MAX + 1];
+
+	if (nargs == 2)
+		snprintf(domain, sizeof(domain), "%s", args[1]);
+	else if (domain_from_file(args[0], domain, sizeof(domain)) < 0) {
+		log_err("cannot tell the domain from \"%s\" (not <uuid>.<domain>.txt): give it: apply FILE DOMAIN",
+			args[0]);
+		return 1;
+	}
+	return cmd_deploy(o, domain, args[0]) < 0 ? 1 : 0;
+}
+
+static int run_down(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_down(o, args[0]) < 0 ? 1 : 0;
+}
+
+static int run_status(const struct netmgr_opts *o, char **args, int nargs)
+{
+	struct wgm_node_names n;
+
+	(void)nargs;
+	if (load_names(o, args[0], &n) < 0)
+		return 1;
+	return status_show(&n, o->json) < 0 ? 1 : 0;
+}
+
+static int run_verify(const struct netmgr_opts *o, char **args, int nargs)
+{
+	struct wgm_node_names n;
+
+	(void)nargs;
+	/* a node whose names cannot be told is broken */
+	if (load_names(o, args[0], &n) < 0)
+		return 2;
+	return verify_run(&n, o, args[0]);
+}
+
+static int run_run(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_run(o, args[0]) < 0 ? 1 : 0;
+}
+
+static int run_tester(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_tester(o, args[0], args[1]) < 0 ? 1 : 0;
+}
+
+static int run_retire(const struct netmgr_opts *o, char **args, int nargs)
+{
+	struct wgm_node_names n;
+
+	(void)nargs;
+	if (load_names(o, args[0], &n) < 0)
+		return 1;
+	return legacy_retire(o, args[0], &n) < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	const struct net_command *c;
 	struct netmgr_opts o;
-	struct node_names n;
-	char domain[WGM_HOSTNAME_MAX + 1];
-	const char *cmd;
+	unsigned given, refused;
 	char **args;
-	int nargs, ret;
-	bool as_wgdeploy = !strcmp(basename(argv[0]), "wgdeploy");
+	int nargs;
+	bool help, as_wgdeploy = !strcmp(basename(argv[0]), "wgdeploy");
 
 	wgm_log_init(as_wgdeploy ? "wgdeploy" : "wgmesh-net");
 	/* Before any key is read: no core file, and no process without CAP_SYS_PTRACE (a
@@ -323,56 +522,39 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	netmgr_opts_defaults(&o);
-	if (parse_options(argc, argv, &o) < 0)
+	if (parse_options(argc, argv, &o, &given, &help) < 0)
 		return 1;
 	args = argv + optind;
 	nargs = argc - optind;
 	if (as_wgdeploy) {
-		cmd = "up";
+		c = find_command("up");
 	} else if (nargs < 1) {
-		usage(stderr);
-		return 1;
+		usage(help ? stdout : stderr);
+		return help ? 0 : 1;
 	} else {
-		cmd = args[0];
+		c = find_command(args[0]);
+		if (!c) {
+			log_err("unknown command \"%s\": see wgmesh-net --help", args[0]);
+			return 1;
+		}
 		args++;
 		nargs--;
 	}
-
-	if (!strcmp(cmd, "apply") && (nargs == 1 || nargs == 2)) {
-		if (nargs == 2)
-			snprintf(domain, sizeof(domain), "%s", args[1]);
-		else if (domain_from_file(args[0], domain, sizeof(domain)) < 0) {
-			log_err("cannot tell the domain from \"%s\" (not <uuid>.<domain>.txt): give it: apply FILE DOMAIN",
-				args[0]);
+	if (help) {
+		command_usage(stdout, c);
+		return 0;
+	}
+	refused = given & ~(OPTS_NODE | c->opts);
+	for (int id = 0; id < OPT_COUNT; id++) {
+		if (refused & OPT_BIT(id)) {
+			log_err("%s does not take --%s (see wgmesh-net %s --help)", c->name,
+				net_options[id].name, c->name);
 			return 1;
 		}
-		return cmd_deploy(&o, domain, args[0]) < 0 ? 1 : 0;
 	}
-	if (!strcmp(cmd, "tester") && nargs == 2)
-		return cmd_tester(&o, args[0], args[1]) < 0 ? 1 : 0;
-	if (nargs != 1) {
-		usage(stderr);
+	if (nargs < c->min_args || nargs > c->max_args) {
+		command_usage_line(stderr, c);
 		return 1;
 	}
-	if (!strcmp(cmd, "up"))
-		return cmd_deploy(&o, args[0], NULL) < 0 ? 1 : 0;
-	if (!strcmp(cmd, "down"))
-		return cmd_down(&o, args[0]) < 0 ? 1 : 0;
-	if (!strcmp(cmd, "run"))
-		return cmd_run(&o, args[0]) < 0 ? 1 : 0;
-	if (!strcmp(cmd, "retire-1.0")) {
-		if (load_names(&o, args[0], &n) < 0)
-			return 1;
-		return legacy_retire(&o, args[0], &n) < 0 ? 1 : 0;
-	}
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "verify")) {
-		ret = load_names(&o, args[0], &n);
-		if (ret < 0)
-			return !strcmp(cmd, "verify") ? 2 : 1;
-		if (!strcmp(cmd, "verify"))
-			return verify_run(&n, &o, args[0]);
-		return status_show(&n, o.json) < 0 ? 1 : 0;
-	}
-	log_err("unknown command \"%s\": see wgmesh-net --help", cmd);
-	return 1;
+	return c->run(&o, args, nargs);
 }

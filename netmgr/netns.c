@@ -18,22 +18,14 @@
 
 #include "link.h"
 #include "log.h"
+#include "names.h"
 
 int netns_name_valid(const char *name, char *err, size_t errlen)
 {
-	size_t len = strlen(name);
-
-	if (len == 0 || len > 63 || !strcmp(name, ".") || !strcmp(name, ".."))
-		goto bad;
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			goto bad;
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "invalid namespace name \"%s\": use 1-63 of [A-Za-z0-9._-]", name);
+	if (wgm_netns_name_valid(name))
+		return 0;
+	snprintf(err, errlen, "invalid namespace name \"%s\": use 1-63 of [A-Za-z0-9._-], not "
+		 "starting with '.' or '-'", name);
 	return -EINVAL;
 }
 

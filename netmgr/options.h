@@ -1,5 +1,5 @@
-/* Command-line options shared by every wgmesh-net command, and the host context (host state +
- * host key) a command works on. */
+/* wgmesh-net's command-line options (which command takes which is main.c's command table),
+ * and the host context (host state + host key) a command works on. */
 #ifndef NETMGR_OPTIONS_H
 #define NETMGR_OPTIONS_H
 

@@ -1,6 +1,7 @@
 /* The mesh's UDP ports against the rest of the machine (sock_diag, WIREGUARD's portcheck):
  * a port held by a stranger is refused before anything is built, and ports inside the
- * ephemeral range (the seed's "49900+" trouble) are warned about. */
+ * ephemeral range (the "49900+" trouble wgmesh 1.0's README reported,
+ * docs/operating.md#udp-ports) are warned about. */
 #ifndef NETMGR_PORTS_H
 #define NETMGR_PORTS_H
 

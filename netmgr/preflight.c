@@ -1,8 +1,10 @@
 #include "preflight.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,6 +159,11 @@ static int targets(const struct netmgr_opts *o, const struct host_ctx *h,
 	return 0;
 }
 
+static bool ours_veth_end(const struct actual_link *l)
+{
+	return !strcmp(l->kind, "veth") && l->peer_elsewhere;
+}
+
 /* Every interface the host state names, where up will look for it. The trust interface may
  * already be in the private namespace: an earlier up moved it there. */
 static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan,
@@ -175,15 +182,66 @@ static int interfaces(const struct host_ctx *h, const struct wgm_node_plan *plan
 			 plan->trust_if, h->state_path, plan->netns);
 		return -ENODEV;
 	}
-	/* up repairs a lone end of its veth by deleting it: never an interface of another kind,
-	 * nor a veth pair that lives here (both ends in the underlay, as a LAN's may). */
+	/* up repairs a lone end of its veth by deleting it (its peer went with an old namespace
+	 * that a BIRD still holds): never an interface of another kind, nor a veth pair that lives
+	 * beside it (both ends in the underlay, as a LAN's may). */
 	l = actual_link_by_name(&v->a_under, plan->veth_outer);
-	if (l && (strcmp(l->kind, "veth") || !l->peer_elsewhere)) {
+	if (l && !ours_veth_end(l)) {
 		snprintf(err, errlen, "veth name %s is taken by another interface: pick a free name with wgconfig -o NAME",
 			 plan->veth_outer);
 		return -EEXIST;
 	}
+	l = actual_link_by_name(&v->a_priv, plan->veth_inner);
+	if (l && !ours_veth_end(l)) {
+		snprintf(err, errlen, "%s exists in %s %s %s in the underlay: it is not our veth; remove or rename it",
+			 plan->veth_inner, plan->netns,
+			 actual_link_by_name(&v->a_under, plan->veth_outer) ? "beside" : "without",
+			 plan->veth_outer);
+		return -EEXIST;
+	}
 	return 0;
+}
+
+/* The names are one per node, not one per mesh: another mesh here (a host state beside ours)
+ * that builds under our namespace or underlay veth name would have its namespace taken over,
+ * or its veth deleted as a lone end of ours. A file there that is no host state is not a mesh. */
+static int other_meshes(const struct netmgr_opts *o, const struct host_ctx *h,
+			const struct wgm_node_plan *plan, char *err, size_t errlen)
+{
+	struct dirent *e;
+	DIR *d = opendir(o->state_dir);
+	int ret = 0;
+
+	if (!d)
+		return 0; /* targets() says what is wrong with the directory */
+	while (ret == 0 && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char domain[WGM_HOSTNAME_MAX + 1], path[4096], why[256];
+		struct wgm_host_state hs;
+		struct wgm_node_names n;
+
+		if (len <= 5 || len - 5 > WGM_HOSTNAME_MAX || strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		snprintf(domain, sizeof(domain), "%.*s", (int)(len - 5), e->d_name);
+		if (!strcasecmp(domain, h->domain) ||
+		    wgm_host_state_path(o->state_dir, domain, path, sizeof(path)) < 0 ||
+		    wgm_host_state_load(path, &hs, why, sizeof(why)) < 0)
+			continue;
+		if (wgm_node_names_build(&hs, &n, why, sizeof(why)) == 0) {
+			if (!strcmp(n.netns, plan->netns)) {
+				snprintf(err, errlen, "namespace %s is mesh %s's too (%s): give one of them another with wgconfig --netns NAME",
+					 plan->netns, domain, path);
+				ret = -EEXIST;
+			} else if (!strcmp(n.veth_outer, plan->veth_outer)) {
+				snprintf(err, errlen, "veth name %s is mesh %s's too (%s): give one of them another with wgconfig -o NAME",
+					 plan->veth_outer, domain, path);
+				ret = -EEXIST;
+			}
+		}
+		wgm_host_state_free(&hs);
+	}
+	closedir(d);
+	return ret;
 }
 
 int preflight_run(const struct netmgr_opts *o, const struct host_ctx *h,
@@ -192,5 +250,7 @@ int preflight_run(const struct netmgr_opts *o, const struct host_ctx *h,
 {
 	int ret = interfaces(h, plan, v, err, errlen);
 
+	if (ret == 0)
+		ret = other_meshes(o, h, plan, err, errlen);
 	return ret < 0 ? ret : targets(o, h, plan, dry_run, err, errlen);
 }

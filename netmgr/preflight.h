@@ -1,6 +1,7 @@
 /* What a deploy checks before the kernel is touched, so that a typo or an unwritable directory
- * is refused with one line and nothing built: every interface the host state names, and every
- * place the deploy writes to (directories made where missing, once all checks passed). */
+ * is refused with one line and nothing built: every interface the host state names, that no
+ * other mesh on the node builds under our names, and every place the deploy writes to
+ * (directories made where missing, once all checks passed). */
 #ifndef NETMGR_PREFLIGHT_H
 #define NETMGR_PREFLIGHT_H
 

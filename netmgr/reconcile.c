@@ -18,6 +18,7 @@
 #include "journal.h"
 #include "link.h"
 #include "log.h"
+#include "names.h"
 #include "netns.h"
 #include "ports.h"
 #include "sysctl.h"
@@ -25,7 +26,7 @@
 
 struct reconcile {
 	const struct desired_state *d;
-	const struct node_names *n;
+	const struct wgm_node_names *n;
 	enum wgdev_backend be;
 	bool dry_run;
 	struct endpoint_memory *ep; /* the run loop's; NULL: no peer is moved */
@@ -36,22 +37,6 @@ struct reconcile {
 	 * there was none): the port check and step_peer share this one reading */
 	struct wgdev_config *cur;
 };
-
-/* Our per-peer devices: w, g, then the peer's octet (FORMAT.md). */
-bool is_mesh_wg_name(const char *name)
-{
-	if (name[0] != 'w' || name[1] != 'g' || !name[2])
-		return false;
-	for (const char *p = name + 2; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-enum wgdev_backend backend_of_kind(const char *kind)
-{
-	return !strcmp(kind, "wireguard") ? WGDEV_KERNEL : WGDEV_USERSPACE;
-}
 
 static void change(struct reconcile *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void change(struct reconcile *r, const char *fmt, ...)
@@ -227,7 +212,7 @@ static int step_veth(struct reconcile *r)
 
 static int step_trust(struct reconcile *r)
 {
-	const struct node_names *n = r->n;
+	const struct wgm_node_names *n = r->n;
 	int idx = 0, ret;
 	unsigned flags = 0;
 
@@ -238,8 +223,7 @@ static int step_trust(struct reconcile *r)
 		const struct actual_link *l = actual_link_by_name(&r->v.a_under, n->trust_if);
 
 		if (!l)
-			return fail(r, -ENODEV, "trust interface %s is in neither the underlay nor %s (check interface_trust in the host state)",
-				    n->trust_if, n->netns);
+			return fail(r, -ENODEV, "trust interface %s vanished", n->trust_if);
 		idx = e.ifindex = l->ifindex;
 		snprintf(e.name, sizeof(e.name), "%s", n->trust_if);
 		change(r, "move trust interface %s into %s", n->trust_if, n->netns);
@@ -494,7 +478,7 @@ static int remove_stale_devices(struct reconcile *r)
 		const struct actual_link *l = &r->v.a_priv.links[i];
 		int ret;
 
-		if (!is_mesh_wg_name(l->name) || desired_has_if(r->d, l->name))
+		if (!wgm_is_mesh_wg_name(l->name) || desired_has_if(r->d, l->name))
 			continue;
 		change(r, "remove WireGuard device %s (peer left the mesh)", l->name);
 		if (r->dry_run)
@@ -506,34 +490,14 @@ static int remove_stale_devices(struct reconcile *r)
 	return first;
 }
 
-/* Checks that need no change: refused here, nothing has been touched yet. */
-static int preflight(struct reconcile *r)
+/* The ports the devices are yet to bind, before anything changes: a clash is refused with
+ * nothing touched. (The interfaces were checked by the deploy's preflight, on this view.) */
+static int check_ports(struct reconcile *r)
 {
 	uint16_t ports[WGM_MAX_HOSTS];
 	const char *owners[WGM_MAX_HOSTS];
-	const struct node_names *n = r->n;
 	size_t n_check = 0;
-	int ret;
-	bool have_out = actual_link_by_name(&r->v.a_under, n->veth_outer) != NULL;
-	bool have_in = actual_link_by_name(&r->v.a_priv, n->veth_inner) != NULL;
-
-	if (n->trust_if[0] && !actual_link_by_name(&r->v.a_priv, n->trust_if) &&
-	    !actual_link_by_name(&r->v.a_under, n->trust_if))
-		return fail(r, -ENODEV, "trust interface %s is in neither the underlay nor %s (check interface_trust in the host state)",
-			    n->trust_if, n->netns);
-	/* Half a pair is repaired only when it is our veth's end whose peer is elsewhere (the old
-	 * namespace, kept alive by a BIRD after down); any other link under that name is someone
-	 * else's, not ours to delete. */
-	if (have_out != have_in) {
-		const struct actual_link *l = have_out ? actual_link_by_name(&r->v.a_under, n->veth_outer)
-						       : actual_link_by_name(&r->v.a_priv, n->veth_inner);
-
-		if (strcmp(l->kind, "veth") || !l->peer_elsewhere)
-			return fail(r, -EEXIST, "%s exists in %s without %s in %s: it is not our veth; remove or rename it",
-				    l->name, have_out ? "the underlay" : n->netns,
-				    have_out ? n->veth_inner : n->veth_outer, have_out ? n->netns : "the underlay");
-	}
-	ret = read_devices(r);
+	int ret = read_devices(r);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < r->d->n_peers; i++)
@@ -576,7 +540,7 @@ int reconcile_apply(const struct desired_state *d, struct mesh_view *v, enum wgd
 	*r = (struct reconcile){ .d = d, .n = &d->names, .be = be, .dry_run = dry_run,
 				  .ep = ep, .res = res, .j = { .be = be } };
 	mesh_view_move(&r->v, v);
-	ret = preflight(r);
+	ret = check_ports(r);
 	if (ret < 0)
 		goto fail;
 	ret = step_namespace(r);
@@ -614,7 +578,7 @@ void reconcile_abort(struct reconcile *r, char *err, size_t errlen)
 	close_all(r);
 }
 
-int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_result *res)
+int reconcile_down(const struct wgm_node_names *n, bool dry_run, struct reconcile_result *res)
 {
 	struct reconcile r = { .n = n, .dry_run = dry_run, .res = res };
 	int ret, idx;
@@ -627,7 +591,7 @@ int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_re
 	for (size_t i = 0; i < r.v.a_priv.n_links; i++) {
 		const struct actual_link *l = &r.v.a_priv.links[i];
 
-		if (!is_mesh_wg_name(l->name))
+		if (!wgm_is_mesh_wg_name(l->name))
 			continue;
 		change(&r, "remove WireGuard device %s", l->name);
 		if (!dry_run && (ret = wgdev_destroy(backend_of_kind(l->kind), l->name, r.v.priv_fd)) < 0) {

@@ -36,11 +36,7 @@ int reconcile_commit(struct reconcile *r);
 /* A later step failed: undoes every change of the apply and appends what was rolled back to
  * err. */
 void reconcile_abort(struct reconcile *r, char *err, size_t errlen);
-int reconcile_down(const struct node_names *n, bool dry_run, struct reconcile_result *res);
+int reconcile_down(const struct wgm_node_names *n, bool dry_run, struct reconcile_result *res);
 
-/* Is this link one of our per-peer WireGuard devices ("wg" + digits)? */
-bool is_mesh_wg_name(const char *name);
-/* A link's kind tells the back end that made it. */
-enum wgdev_backend backend_of_kind(const char *kind);
 
 #endif

@@ -10,7 +10,8 @@
 #include "jsonout.h"
 #include "esc.h"
 #include "log.h"
-#include "reconcile.h"
+#include "names.h"
+#include "wgdev.h"
 #include "view.h"
 
 static void show_device(const struct mesh_view *v, const struct actual_link *l, bool json,
@@ -54,7 +55,7 @@ static void show_device(const struct mesh_view *v, const struct actual_link *l, 
 		wgdev_config_free(&cfg);
 }
 
-int status_show(const struct node_names *n, bool json)
+int status_show(const struct wgm_node_names *n, bool json)
 {
 	struct mesh_view v;
 	char err[256];
@@ -73,7 +74,7 @@ int status_show(const struct node_names *n, bool json)
 		wgm_printf_esc(stdout, "namespace %s: %s\n", n->netns, v.priv_fd >= 0 ? "present" : "absent (mesh down)");
 	}
 	for (size_t i = 0; i < v.a_priv.n_links; i++)
-		if (is_mesh_wg_name(v.a_priv.links[i].name)) {
+		if (wgm_is_mesh_wg_name(v.a_priv.links[i].name)) {
 			show_device(&v, &v.a_priv.links[i], json, first);
 			first = false;
 		}

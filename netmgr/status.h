@@ -7,6 +7,6 @@
 
 #include "desired.h"
 
-int status_show(const struct node_names *n, bool json);
+int status_show(const struct wgm_node_names *n, bool json);
 
 #endif

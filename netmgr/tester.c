@@ -9,6 +9,7 @@
 
 #include "link.h"
 #include "log.h"
+#include "names.h"
 #include "netns.h"
 #include "sysctl.h"
 #include "view.h"
@@ -29,7 +30,7 @@ static int add_addr(struct nlconn *c, int idx, struct wgm_prefix p)
 	return ret == -EEXIST ? 0 : ret;
 }
 
-static int node_octet(const struct node_names *n, uint8_t *octet, char *err, size_t errlen)
+static int node_octet(const struct wgm_node_names *n, uint8_t *octet, char *err, size_t errlen)
 {
 	struct mesh_view v;
 	int ret = mesh_view_open(n->netns, &v, err, errlen);
@@ -47,7 +48,7 @@ static int node_octet(const struct node_names *n, uint8_t *octet, char *err, siz
 	return ret;
 }
 
-int tester_up(const struct node_names *n, bool dry_run, char *err, size_t errlen)
+int tester_up(const struct wgm_node_names *n, bool dry_run, char *err, size_t errlen)
 {
 	struct nlconn priv = { 0 }, tst = { 0 };
 	int priv_fd = -1, tst_fd = -1, pidx, tidx, ret;
@@ -59,15 +60,15 @@ int tester_up(const struct node_names *n, bool dry_run, char *err, size_t errlen
 	if (ret < 0)
 		return ret;
 	net = 100 + octet;
-	snprintf(ifname, sizeof(ifname), "tester%u", octet);
+	wgm_tester_ifname(octet, ifname);
 	if (dry_run) {
-		printf("would bring up namespace %s with %s, 192.168.%u.0/24\n", TESTER_NETNS, ifname, net);
+		printf("would bring up namespace %s with %s, 192.168.%u.0/24\n", WGM_TESTER_NETNS, ifname, net);
 		return 0;
 	}
-	if (!netns_exists(TESTER_NETNS) && (ret = netns_create(TESTER_NETNS)) < 0)
+	if (!netns_exists(WGM_TESTER_NETNS) && (ret = netns_create(WGM_TESTER_NETNS)) < 0)
 		goto fail;
 	priv_fd = netns_open(n->netns);
-	tst_fd = netns_open(TESTER_NETNS);
+	tst_fd = netns_open(WGM_TESTER_NETNS);
 	if (priv_fd < 0 || tst_fd < 0) {
 		ret = priv_fd < 0 ? priv_fd : tst_fd;
 		goto fail;
@@ -124,16 +125,16 @@ out:
 	return ret;
 }
 
-int tester_down(const struct node_names *n, bool dry_run, char *err, size_t errlen)
+int tester_down(const struct wgm_node_names *n, bool dry_run, char *err, size_t errlen)
 {
 	struct nlconn tst = { 0 };
 	int tst_fd, ret = 0;
 
 	if (dry_run) {
-		printf("would remove namespace %s\n", TESTER_NETNS);
+		printf("would remove namespace %s\n", WGM_TESTER_NETNS);
 		return 0;
 	}
-	tst_fd = netns_open(TESTER_NETNS);
+	tst_fd = netns_open(WGM_TESTER_NETNS);
 	if (tst_fd == -ENOENT)
 		return 0;
 	if (tst_fd < 0) {
@@ -146,13 +147,13 @@ int tester_down(const struct node_names *n, bool dry_run, char *err, size_t errl
 	if (ret == 0)
 		ret = actual_read(&tst, &a);
 	for (size_t i = 0; ret == 0 && i < a.n_links; i++)
-		if (!strncmp(a.links[i].name, "tester", 6))
+		if (wgm_is_tester_ifname(a.links[i].name))
 			ret = link_delete(&tst, a.links[i].ifindex);
 	actual_free(&a);
 	nlconn_close(&tst);
 	close(tst_fd);
 	if (ret == 0)
-		ret = netns_delete(TESTER_NETNS);
+		ret = netns_delete(WGM_TESTER_NETNS);
 	if (ret == 0)
 		return 0;
 fail:

@@ -22,9 +22,10 @@
 #include "esc.h"
 #include "log.h"
 #include "ports.h"
-#include "reconcile.h"
+#include "names.h"
 #include "sysctl.h"
 #include "view.h"
+#include "wgdev.h"
 
 enum sev { SEV_OK, SEV_DEGRADED, SEV_BROKEN };
 static const char *const sev_name[] = { "ok", "degraded", "broken" };
@@ -107,7 +108,7 @@ static const struct actual_addr *addr_on(const struct actual_ns *a, int ifindex,
 	return NULL;
 }
 
-static void check_veth(struct report *rep, const struct node_names *n, const struct mesh_view *v)
+static void check_veth(struct report *rep, const struct wgm_node_names *n, const struct mesh_view *v)
 {
 	const struct actual_link *out = actual_link_by_name(&v->a_under, n->veth_outer);
 	const struct actual_link *in = actual_link_by_name(&v->a_priv, n->veth_inner);
@@ -152,7 +153,7 @@ static bool prefix_contains(const struct wgm_prefix *p, const struct wgm_ip *ip)
 }
 
 /* A usable underlay address of the family: not loopback, link-local or our veth's. */
-static bool underlay_has_family(const struct mesh_view *v, const struct node_names *n, int family)
+static bool underlay_has_family(const struct mesh_view *v, const struct wgm_node_names *n, int family)
 {
 	const struct actual_link *veth = actual_link_by_name(&v->a_under, n->veth_outer);
 
@@ -185,7 +186,7 @@ static const char *family_name(int family)
 }
 
 /* Why a link has no handshake, when the address families say it never will. */
-static void check_handshake(struct report *rep, const struct node_names *n, const struct mesh_view *v,
+static void check_handshake(struct report *rep, const struct wgm_node_names *n, const struct mesh_view *v,
 			    const char *name, const struct wgdev_peer *p, struct link_info *li)
 {
 	if (p->last_handshake.tv_sec) {
@@ -223,7 +224,7 @@ static void check_handshake(struct report *rep, const struct node_names *n, cons
 		      "none yet: the peer has no endpoint (behind NAT) and has not called us");
 }
 
-static void check_device(struct report *rep, const struct node_names *n, const struct mesh_view *v,
+static void check_device(struct report *rep, const struct wgm_node_names *n, const struct mesh_view *v,
 			 const struct actual_link *l, struct link_info *li)
 {
 	struct wgdev_config cfg = { 0 };
@@ -272,7 +273,7 @@ static void check_device(struct report *rep, const struct node_names *n, const s
 	wgdev_config_free(&cfg);
 }
 
-static void check_bird(struct report *rep, const struct node_names *n, const struct mesh_view *v,
+static void check_bird(struct report *rep, const struct wgm_node_names *n, const struct mesh_view *v,
 		       char *err, size_t errlen)
 {
 	struct bird_where *w = &rep->bird;
@@ -500,7 +501,7 @@ static void check_leftover(void *ctx, const char *what, const char *how)
 	check(ctx, what, SEV_DEGRADED, "%s", how);
 }
 
-int verify_run(const struct node_names *n, const struct netmgr_opts *o, const char *domain)
+int verify_run(const struct wgm_node_names *n, const struct netmgr_opts *o, const char *domain)
 {
 	bool json = o->json;
 	const char *metrics_path = o->metrics_path;
@@ -537,7 +538,7 @@ int verify_run(const struct node_names *n, const struct netmgr_opts *o, const ch
 		const struct actual_link *l = &v.a_priv.links[i];
 		struct link_info *li = &rep->links[rep->n_links];
 
-		if (!is_mesh_wg_name(l->name))
+		if (!wgm_is_mesh_wg_name(l->name))
 			continue;
 		check_device(rep, n, &v, l, li);
 		if (rep->bird_read)

@@ -1,4 +1,4 @@
-/* `verify`: the seed's checks (forwarding in both namespaces, addresses on WireGuard links,
+/* `verify`: 1.0's TODO checks (forwarding in both namespaces, addresses on WireGuard links,
  * links up, veth present and addressed, UDP port conflicts), the handshake age per peer (and
  * why there is none when the address families say there never will be), and routing: BIRD
  * answers and runs in this namespace, each link's BGP session Established and BFD Up, and
@@ -18,6 +18,6 @@
 /* A handshake older than this (keepalive 25 s, rekey 120 s) means the link is not talking. */
 #define VERIFY_HANDSHAKE_MAX_AGE 180
 
-int verify_run(const struct node_names *n, const struct netmgr_opts *o, const char *domain);
+int verify_run(const struct wgm_node_names *n, const struct netmgr_opts *o, const char *domain);
 
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: N nodes (3 by default, up to 10) on one machine, each with an underlay, the
 # private namespace wgmesh builds and a LAN behind it, joined by an "internet" bridge; knotd
-# with TSIG updates as the site's DNS; the seed's workflow through our real commands
+# with TSIG updates as the site's DNS; the README's workflow through our real commands
 # (wgsite init, wgconfig, wghost, wgsite -i, wgpub --rfc2136, wgmesh-net up) and BIRD in every
 # private namespace, supervised by a restart loop as wgmesh-bird@.service does. Checks BGP/BFD,
 # LAN-to-LAN pings, verify healthy on every node, failover, growth, removal, stale/forged DNS

@@ -9,24 +9,7 @@
 #include <string.h>
 
 #include "log.h"
-
-bool wgm_cli_verbosity(int opt)
-{
-	switch (opt) {
-	case 'v':
-		if (wgm_log_threshold < WGM_LOG_INFO)
-			wgm_log_threshold = WGM_LOG_INFO;
-		return true;
-	case 'd':
-		wgm_log_threshold = WGM_LOG_DEBUG;
-		return true;
-	case 'q':
-		wgm_log_threshold = WGM_LOG_ERR;
-		return true;
-	default:
-		return false;
-	}
-}
+#include "names.h"
 
 int wgm_cli_usage_error(const char *fmt, ...)
 {
@@ -38,27 +21,6 @@ int wgm_cli_usage_error(const char *fmt, ...)
 	va_end(ap);
 	log_err("%s; see --help", msg);
 	return 1;
-}
-
-bool wgm_cli_valid_dns_name(const char *s)
-{
-	size_t len = strlen(s), label = 0;
-
-	if (len == 0 || len > 253 || s[0] == '.' || s[len - 1] == '.')
-		return false;
-	for (const char *p = s; *p; p++) {
-		if (*p == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return false;
-		if (++label > 63)
-			return false;
-	}
-	return true;
 }
 
 bool wgm_cli_copy(char *out, size_t outlen, const char *s)
@@ -85,7 +47,7 @@ int wgm_cli_one_domain(int argc, char **argv, const char **domain)
 	if (argc - optind != 1)
 		return wgm_cli_usage_error("expected exactly one DOMAIN argument");
 	*domain = argv[optind];
-	if (!wgm_cli_valid_dns_name(*domain))
+	if (!wgm_hostname_valid(*domain))
 		return wgm_cli_usage_error("DOMAIN '%s' is not a DNS name", *domain);
 	return 0;
 }

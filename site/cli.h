@@ -10,12 +10,8 @@
 
 #define WGM_DEFAULT_STATE_DIR "/etc/wireguard"
 
-/* Applies -v, -q or -d to the log threshold; false for any other option character. */
-bool wgm_cli_verbosity(int opt);
 /* Prints "<prog>: <message>; see --help" as one line on stderr and returns 1 (the exit code). */
 int wgm_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A DNS name as 1.0 used them (letters, digits, '-', '_', dots between labels), at most 253. */
-bool wgm_cli_valid_dns_name(const char *s);
 /* Copies s into out when it fits; false when it does not. */
 bool wgm_cli_copy(char *out, size_t outlen, const char *s);
 

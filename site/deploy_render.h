@@ -1,4 +1,4 @@
-/* From a loaded site: one host's deploy record (FORMAT.md "Deploy record"). Pure data. */
+/* From a loaded site: one host's deploy record (docs/format.md#deploy-record). Pure data. */
 #ifndef WGM_SITE_DEPLOY_RENDER_H
 #define WGM_SITE_DEPLOY_RENDER_H
 

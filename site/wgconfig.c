@@ -51,19 +51,7 @@ static void usage(void)
 	       "  --firewall shorewall|nftables|none\n"
 	       "  --netns NAME       private namespace name (default: the locus)\n"
 	       "  --state-dir DIR    default " WGM_DEFAULT_STATE_DIR "\n"
-	       "  -v, -q, -d         more, less, debug output\n");
-}
-
-static bool valid_ifname(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len >= IFNAMSIZ)
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || *s == ':' || *s <= ' ' || *s == 0x7f)
-			return false;
-	return true;
+	       "  -v, -q, -d         more, less, debug output (the most verbose given wins)\n");
 }
 
 static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
@@ -83,7 +71,7 @@ static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 	o->state_dir = WGM_DEFAULT_STATE_DIR;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "i:T:I:o:l:P:vqd", longopts, NULL)) != -1) {
-		if (wgm_cli_verbosity(c))
+		if (wgm_log_verbosity(c))
 			continue;
 		switch (c) {
 		case 'i': o->public_if = optarg; break;
@@ -107,11 +95,11 @@ static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 		return 1;
 	if (!!o->locus != !!o->site_key)
 		return wgm_cli_usage_error("-l LOCUS and -P SITEKEY go together");
-	if (o->public_if && !valid_ifname(o->public_if))
+	if (o->public_if && !wgm_ifname_valid(o->public_if))
 		return wgm_cli_usage_error("-i '%s' is not an interface name", o->public_if);
-	if (o->trust_if && !valid_ifname(o->trust_if))
+	if (o->trust_if && !wgm_ifname_valid(o->trust_if))
 		return wgm_cli_usage_error("-T '%s' is not an interface name", o->trust_if);
-	if (o->outbound && !valid_ifname(o->outbound))
+	if (o->outbound && !wgm_ifname_valid(o->outbound))
 		return wgm_cli_usage_error("-o '%s' is not an interface name", o->outbound);
 	if (o->trust_ip && (wgm_prefix_parse(o->trust_ip, &p) || !strchr(o->trust_ip, '/')))
 		return wgm_cli_usage_error("-I '%s' is not ADDRESS/PREFIX", o->trust_ip);
@@ -119,7 +107,7 @@ static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 	    strcmp(o->firewall, "none"))
 		return wgm_cli_usage_error("--firewall '%s' must be shorewall, nftables or none",
 					   o->firewall);
-	if (o->netns && (!valid_ifname(o->netns) || strchr(o->netns, '.')))
+	if (o->netns && (!wgm_netns_name_valid(o->netns)))
 		return wgm_cli_usage_error("--netns '%s' is not a namespace name", o->netns);
 	return 0;
 }

@@ -37,7 +37,7 @@ static void usage(void)
 	       "  -n                do not detect public addresses (behind NAT: peers wait for us)\n"
 	       "  -h NAME           host name in the mesh (default: this machine's)\n"
 	       "  --state-dir DIR   default " WGM_DEFAULT_STATE_DIR "\n"
-	       "  -v, -q, -d        more, less, debug output\n");
+	       "  -v, -q, -d        more, less, debug output (the most verbose given wins)\n");
 }
 
 static int add_address(struct wghost_opts *o, const char *addr)
@@ -72,7 +72,7 @@ static int parse_args(int argc, char **argv, struct wghost_opts *o)
 	o->state_dir = WGM_DEFAULT_STATE_DIR;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "a:nh:vqd", longopts, NULL)) != -1) {
-		if (wgm_cli_verbosity(c))
+		if (wgm_log_verbosity(c))
 			continue;
 		switch (c) {
 		case 'a':
@@ -88,7 +88,7 @@ static int parse_args(int argc, char **argv, struct wghost_opts *o)
 	}
 	if (wgm_cli_one_domain(argc, argv, &o->domain))
 		return 1;
-	if (o->hostname && !wgm_cli_valid_dns_name(o->hostname))
+	if (o->hostname && !wgm_hostname_valid(o->hostname))
 		return wgm_cli_usage_error("-h '%s' is not a DNS name", o->hostname);
 	return 0;
 }
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 	if (o.hostname)
 		snprintf(reg->hostname, sizeof(reg->hostname), "%s", o.hostname);
 	else if (gethostname(reg->hostname, sizeof(reg->hostname) - 1) || !reg->hostname[0] ||
-		 !wgm_cli_valid_dns_name(reg->hostname)) {
+		 !wgm_hostname_valid(reg->hostname)) {
 		log_err("this machine's host name '%s' is not usable; give one with -h NAME",
 			reg->hostname);
 		ret = -EINVAL;

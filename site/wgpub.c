@@ -48,7 +48,7 @@ static void usage(void)
 	       "  --serial N              deploy serial (default: now in seconds, or one above the\n"
 	       "                          last in SITEFILE.serial; at most a day ahead of the clock)\n"
 	       "  --state-dir DIR         accepted for symmetry with the node commands\n"
-	       "  -v, -q, -d              more, less, debug output\n"
+	       "  -v, -q, -d              more, less, debug output (the most verbose given wins)\n"
 	       "Route53 is used when the site file's global has route53 and AWS keys.\n",
 	       WGM_PUBLISH_TTL);
 }
@@ -263,7 +263,7 @@ static int parse_args(int argc, char **argv, struct wgpub_opts *o)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vqd", longopts, NULL)) != -1) {
-		if (wgm_cli_verbosity(c))
+		if (wgm_log_verbosity(c))
 			continue;
 		switch (c) {
 		case OPT_ZONE: o->zone_file = optarg; break;

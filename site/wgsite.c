@@ -35,7 +35,8 @@ static void usage(void)
 	       "  wgsite remove HOST FILE              take a host out of the mesh (then run wgpub)\n"
 	       "  wgsite remove --purge HOST FILE [--dns ADDR[:PORT]]\n"
 	       "                                       free its octet and ASN once its record is gone\n"
-	       "Options: --state-dir DIR, --route53-endpoint URL, -v, -q, -d, --help\n");
+	       "Options: --state-dir DIR, --route53-endpoint URL, -v, -q, -d (more, less, debug\n"
+	       "output: the most verbose given wins), --help\n");
 }
 
 /* ---- check ---- */
@@ -230,7 +231,7 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 	o->asn_high = WGSITE_DEFAULT_ASN_HIGH;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "i:vqd", longopts, NULL)) != -1) {
-		if (wgm_cli_verbosity(c))
+		if (wgm_log_verbosity(c))
 			continue;
 		switch (c) {
 		case 'i': o->import_msg = optarg; break;

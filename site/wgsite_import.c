@@ -249,7 +249,7 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 			"registration", r->uuid, bad_field);
 		goto out;
 	}
-	if (!wgm_cli_valid_dns_name(r->hostname)) {
+	if (!wgm_hostname_valid(r->hostname)) {
 		log_err("registration carries hostname '%s', which is not a DNS name", r->hostname);
 		goto out;
 	}

@@ -1,5 +1,6 @@
-/* wgsite init FILE: a new site file with the global keys of FORMAT.md and a fresh site key
- * beside it. Never overwrites either: a site key is the trust root of a running mesh. */
+/* wgsite init FILE: a new site file with the global keys of docs/format.md#site-file and a
+ * fresh site key beside it. Never overwrites either: a site key is the trust root of a running
+ * mesh. */
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -32,19 +33,6 @@ static int key_name_for(const char *site_path, char *name, size_t len)
 	if ((size_t)snprintf(name, len, "%s.key", base) >= len)
 		return -ENAMETOOLONG;
 	return 0;
-}
-
-static bool valid_locus(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > 12)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return false;
-	return true;
 }
 
 static int site_prefix_text(const char *given, char *out, size_t outlen)
@@ -90,9 +78,9 @@ int wgsite_init(const struct wgsite_opts *o, const char *path)
 
 	if (!o->domain || !o->locus)
 		return wgm_cli_usage_error("wgsite init needs --domain and --locus");
-	if (!wgm_cli_valid_dns_name(o->domain))
+	if (!wgm_hostname_valid(o->domain))
 		return wgm_cli_usage_error("--domain '%s' is not a DNS name", o->domain);
-	if (!valid_locus(o->locus))
+	if (!wgm_locus_new_valid(o->locus))
 		return wgm_cli_usage_error("--locus '%s' must be 1-12 letters, digits, '-' or '_'",
 					   o->locus);
 	if (site_prefix_text(o->ipv6, prefix, sizeof(prefix)))

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "names.h"
 #include "wgset.h"
 
 void wgdev_config_wipe(struct wgdev_config *c)
@@ -52,13 +53,11 @@ void wgdev_allowed_mask(int family, uint8_t addr[16], uint8_t cidr)
 	}
 }
 
-/* Names go into netlink attributes and a socket path: 1..15 bytes, no '/', not "." or "..". */
+/* Names go into netlink attributes and a socket path: the kernel's rule (names.h). */
 static int check_ifname(const char *ifname)
 {
-	size_t len = ifname ? strnlen(ifname, 16) : 0;
-
-	if (len == 0 || len > 15 || strchr(ifname, '/') || !strcmp(ifname, ".") || !strcmp(ifname, "..")) {
-		log_err("invalid WireGuard interface name \"%s\": use 1-15 characters without '/'",
+	if (!ifname || !wgm_ifname_valid(ifname)) {
+		log_err("invalid WireGuard interface name \"%s\": use 1-15 printable characters without '/', ':' or spaces",
 			ifname ? ifname : "");
 		return -EINVAL;
 	}
@@ -70,6 +69,11 @@ struct wgdev_counts wgdev_counts;
 const char *wgdev_backend_name(enum wgdev_backend be)
 {
 	return be == WGDEV_KERNEL ? "kernel" : "userspace";
+}
+
+enum wgdev_backend backend_of_kind(const char *kind)
+{
+	return !strcmp(kind, "wireguard") ? WGDEV_KERNEL : WGDEV_USERSPACE;
 }
 
 enum wgdev_backend wgdev_detect(void)

@@ -60,6 +60,8 @@ void wgdev_config_free(struct wgdev_config *c);
  * WGM_WG_BACKEND=kernel|userspace overrides the probe. */
 enum wgdev_backend wgdev_detect(void);
 const char *wgdev_backend_name(enum wgdev_backend be);
+/* A link's kind tells the back end that made it. */
+enum wgdev_backend backend_of_kind(const char *kind);
 
 /* Creates the device in the CURRENT network namespace (the underlay, so its UDP socket stays
  * there). Kernel: RTM_NEWLINK kind "wireguard". Userspace: starts the implementation, waits for

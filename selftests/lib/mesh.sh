@@ -1,4 +1,5 @@
-# The seed's workflow through our real commands (source it after topo.sh; bash).
+# The README's workflow (README.md#the-workflow) through our real commands (source it after
+# topo.sh; bash).
 # Needs WGM_BUILD (the meson build dir) and TOPO_WORK. Site controller files live in
 # $TOPO_WORK/site, node N's state in $TOPO_WORK/n<N>/{state,bird,shorewall,nft,hooks}.
 

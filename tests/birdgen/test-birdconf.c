@@ -39,7 +39,7 @@ struct parsed {
 	char lines[MAX_LINES][128]; /* significant lines, trimmed, addresses canonical */
 };
 
-/* The differences we made on purpose (README "Differences from wgmesh 1.0"): lines only 1.0
+/* The differences we made on purpose (docs/differences-from-1.0.md#bird): lines only 1.0
  * has, lines only we have, with why. %s is the plan's veth_inner. */
 static const char *const allowed_only_10[] = {
 	"interface \"-private*\";", /* matched nothing; ours names the real veth */

@@ -125,7 +125,8 @@ static void check_outer_layout(const char *message, const struct wgm_key *pk)
 	wgm_buf_free(&outer);
 }
 
-/* Opens a registration by hand, layer by layer as FORMAT.md describes, to its inner YAML. */
+/* Opens a registration by hand, layer by layer as docs/format.md#registration-message
+ * describes, to its inner YAML. */
 static void registration_plaintext(const char *message, const struct wgm_key *host_pk,
 				   struct wgm_buf *inner)
 {

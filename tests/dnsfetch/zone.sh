@@ -1,5 +1,6 @@
 # Test helper (source it): writes Knot zone files from wgmesh record files (one TXT string per
-# line, FORMAT.md), so tests and benchmarks serve exactly the strings a publisher would.
+# line, docs/format.md#our-files-and-keys), so tests and benchmarks serve exactly the strings a
+# publisher would.
 
 # zone_begin FILE ZONE: SOA and NS for ZONE, the name server at 127.0.0.1.
 zone_begin() {

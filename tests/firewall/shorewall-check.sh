@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Shorewall accepts what we render: `shorewall check` compiles a config directory made of
-# Shorewall's default files, the two-interface sample's zones and policy (what the seed
+# Shorewall's default files, the two-interface sample's zones and policy (what 1.0's README
 # installs), and our interfaces, rules and snat, for the fixture's alpha, a three-peer node and
 # a node with no peers. `check` compiles and loads nothing, but probes the kernel's netfilter
 # (it leaves empty tables behind): so it runs through in_netns, with a private

@@ -1,5 +1,6 @@
-/* Unprivileged checks of the manager's pure parts: names derived from the host state,
- * namespace name validation, endpoint text (IPv6 bracketed), serial replay refusal. */
+/* Unprivileged checks of the manager's pure parts: namespace name validation (the names a
+ * node builds are tests/sitemodel/test_names.c's), endpoint text (IPv6 bracketed), serial
+ * replay refusal. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -12,38 +13,6 @@
 #include "log.h"
 #include "netns.h"
 #include "serial.h"
-
-static void test_names(void)
-{
-	struct wgm_host_state hs = { 0 };
-	struct node_names n;
-	char err[256];
-
-	snprintf(hs.locus, sizeof(hs.locus), "averyverylonglocus");
-	snprintf(hs.interface_trust, sizeof(hs.interface_trust), "ens4");
-	snprintf(hs.interface_trust_ip, sizeof(hs.interface_trust_ip), "172.22.15.243/24");
-	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), 0);
-	CHECK_STREQ(n.netns, "averyverylonglocus");
-	CHECK_STREQ(n.veth_outer, "ve-averyverylon"); /* 15 bytes, the kernel's limit */
-	CHECK_STREQ(n.veth_inner, "vi-averyverylon");
-	CHECK(n.has_trust_ip);
-	CHECK_INTEQ(n.trust_ip.len, 24);
-
-	snprintf(hs.netns, sizeof(hs.netns), "private");
-	snprintf(hs.interface_outbound, sizeof(hs.interface_outbound), "veth0");
-	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), 0);
-	CHECK_STREQ(n.netns, "private");
-	CHECK_STREQ(n.veth_outer, "veth0");
-
-	snprintf(hs.interface_trust_ip, sizeof(hs.interface_trust_ip), "172.22.15.300/24");
-	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, "172.22.15.300/24") != NULL);
-
-	snprintf(hs.interface_trust_ip, sizeof(hs.interface_trust_ip), "%s", "");
-	snprintf(hs.netns, sizeof(hs.netns), "../etc");
-	CHECK_INTEQ(node_names_from_host(&hs, &n, err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, "../etc") != NULL);
-}
 
 static void test_netns_names(void)
 {
@@ -122,7 +91,6 @@ static void test_serial(void)
 int main(void)
 {
 	wgm_log_threshold = WGM_LOG_ERR;
-	test_names();
 	test_netns_names();
 	test_endpoints();
 	test_serial();

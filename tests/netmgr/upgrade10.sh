@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README "Upgrading from 1.0", followed end to end on a RUNNING wgmesh 1.0 node.
+# docs/upgrading-from-1.0.md, followed end to end on a RUNNING wgmesh 1.0 node.
 #
 #   alpha (1.0, upgraded in place)             beta (1.0, the peer, never touched)
 #   [private: eth1 10.20.1.1, vpriv .2,        [bprivate: eth1 10.20.2.1, vpriv .2,
@@ -12,7 +12,8 @@
 # commands (the veth named by interface_outbound, as 1.0 did), the wg<k>.conf brought up by
 # wg-quick inside the namespace (mesh_wg_restart; wireguard-go, no kernel module here), Shorewall's
 # DNAT and masquerade (as nft rules: no Shorewall here), keys and files mode 0644. Then alpha
-# follows the README, with a ping from beta through the tunnel every 0.1 s to measure the outage.
+# follows docs/upgrading-from-1.0.md, with a ping from beta through the tunnel every 0.1 s to
+# measure the outage.
 source "$(dirname "$0")/lib.sh"
 D=wg.example.com
 WGCONFIG=$WGM_BUILD/site/wgconfig
@@ -118,7 +119,7 @@ expect_eq "up before step 2: no namespace lab" "" "$(ip netns list | awk '$1 == 
 expect_contains "1.0's 0644 host key: a warning naming it" "$(cat "$T/err")" "warning: key file $T/alpha/lab_priv was mode 0644, open to group/others: tightened to 0600"
 expect_eq "1.0's host key is 0600 now" 600 "$(stat -c %a "$T/alpha/lab_priv")"
 
-# -- README step 2: keep 1.0's namespace name
+# -- docs/upgrading-from-1.0.md step 2: keep 1.0's namespace name
 out=$(in_node alpha "$WGCONFIG" --state-dir "$T/alpha" --netns private -l lab -P "$SITEKEY" "$D" 2>&1) ||
 	fail "wgconfig --netns private: $out"
 expect_contains "wgconfig keeps 1.0's host state" "$(cat "$T/alpha/$D.yaml")" "netns: private"
@@ -197,7 +198,8 @@ expect_eq "verify after: only the units are left" \
 rm "$T/units/multi-user.target.wants/"* "$T/units/wgmesh-10.service" # step 5: systemctl disable --now ...
 out=$(net alpha verify "$D" 2>&1) || true
 expect_eq "step 7: verify shows nothing of 1.0" "" "$(awk '$2 == "1.0"' <<<"$out")"
-# wg-quick's policy rules (README): removed, and the tunnel still carries traffic
+# wg-quick's policy rules (docs/upgrading-from-1.0.md#afterwards): removed, and the tunnel
+# still carries traffic
 ip netns exec private ip rule del table 51820
 ip netns exec private ip rule del table main suppress_prefixlength 0
 ip netns exec private ip -6 rule del table 51820

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed's workflow with our own commands, for three hosts: wgsite init, wgconfig -l -P,
+# The README's workflow with our own commands, for three hosts: wgsite init, wgconfig -l -P,
 # wghost -a, wgsite -i, wgpub --out-dir; every host's record opens with its own key and lists
 # the other two. Then an update, a removal (record deleted, peers drop it) and a purge
 # (octet and ASN reused).
