@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,7 +96,8 @@ int wgm_key_load(struct wgm_key *k, const char *path, bool secret)
 	ssize_t n;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* No symlink: a link can point at a file someone else owns and rewrites. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -104,6 +106,12 @@ int wgm_key_load(struct wgm_key *k, const char *path, bool secret)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = -EINVAL;
+		goto out;
+	}
+	/* A secret key whose owner is neither root nor us can be rewritten by that owner: refused
+	 * before anything is tightened, so the file is left as it was found. */
+	if (secret && st.st_uid != 0 && st.st_uid != geteuid()) {
+		ret = -EPERM;
 		goto out;
 	}
 	if (secret && (st.st_mode & 077))
@@ -130,6 +138,25 @@ out:
 	sodium_memzero(text, sizeof(text));
 	close(fd);
 	return ret;
+}
+
+void wgm_key_load_error(int ret, const char *what, const char *path, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (ret == -ELOOP) {
+		snprintf(buf, len, "%s %s is a symbolic link: refused (a link may point at a file another "
+			 "user controls); put the key file itself at that path, mode 0600", what, path);
+	} else if (ret == -EPERM && lstat(path, &st) == 0) {
+		snprintf(buf, len, "%s %s is owned by uid %u, who could rewrite it: refused; chown root "
+			 "(or the user that runs this) and chmod 0600 it", what, path,
+			 (unsigned)st.st_uid);
+	} else if (ret == -EACCES) {
+		snprintf(buf, len, "cannot read %s %s: %s (run as root or as the key's owner)", what, path,
+			 strerror(-ret));
+	} else {
+		snprintf(buf, len, "cannot load %s %s: %s", what, path, strerror(-ret));
+	}
 }
 
 int wgm_key_save(const struct wgm_key *k, const char *path, bool secret, bool trailing_newline)

@@ -3,6 +3,7 @@
 #define WGM_KEY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define WGM_KEY_LEN 32
@@ -21,8 +22,12 @@ int wgm_key_public(const struct wgm_key *priv, struct wgm_key *pub);
 bool wgm_key_is_10_safe(const struct wgm_key *k);
 int wgm_key_generate(struct wgm_key *priv, struct wgm_key *pub, bool compat10);
 /* secret: a file readable by group/other (1.0 wrote 0644) is tightened to 0600 with a warning,
- * never refused for its mode. Accepts a trailing newline or none. */
+ * never refused for its mode. Accepts a trailing newline or none. A symbolic link is refused
+ * (-ELOOP), and so is a secret key owned by neither root nor the effective user (-EPERM). */
 int wgm_key_load(struct wgm_key *k, const char *path, bool secret);
+/* The one line for a failed wgm_key_load: what is wrong with the file and how to fix it.
+ * what names the key ("host key", "site key"). */
+void wgm_key_load_error(int ret, const char *what, const char *path, char *buf, size_t len);
 /* Atomic write; secret keys get mode 0600, public 0644. */
 int wgm_key_save(const struct wgm_key *k, const char *path, bool secret, bool trailing_newline);
 void wgm_key_wipe(struct wgm_key *k);

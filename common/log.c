@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "esc.h"
+
 enum wgm_log_level wgm_log_threshold = WGM_LOG_NOTICE;
 
 bool wgm_log_verbosity(int opt)
@@ -54,13 +56,27 @@ void wgm_log(enum wgm_log_level lvl, const char *fmt, ...)
 	static const char *const prefix[] = { "error: ", "warning: ", "", "", "debug: " };
 	/* sd-daemon(3) priorities the journal reads off the line's start: LOG_ERR .. LOG_DEBUG. */
 	static const char *const priority[] = { "<3>", "<4>", "<5>", "<6>", "<7>" };
+	char small[1024], *text = small;
 	va_list ap;
+	int n;
 
 	if (lvl > wgm_log_threshold)
 		return;
-	fprintf(stderr, "%s%s: %s", log_to_journal ? priority[lvl] : "", log_prog, prefix[lvl]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(small) && (text = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (n >= (int)sizeof(small)) {
+		text = small; /* out of memory: the cut message is better than none */
+	}
+	fprintf(stderr, "%s%s: %s", log_to_journal ? priority[lvl] : "", log_prog, prefix[lvl]);
+	/* Messages quote outside values (records, DNS, files): one line, no control byte. */
+	if (n >= 0)
+		wgm_fputs_esc(text, stderr);
 	fputc('\n', stderr);
+	if (text != small)
+		free(text);
 }

@@ -1,6 +1,7 @@
 /* Logging with 1.0's verbosity flags: -q errors only, default warnings+notices, -v info, -d debug.
- * Messages go to stderr, one line each; never pass key material to these. When stderr is the
- * journal (systemd's JOURNAL_STREAM), each line starts with its sd-daemon priority "<N>". */
+ * Messages go to stderr, one line each, control bytes shown as \xNN (esc.h); never pass key
+ * material to these. When stderr is the journal (systemd's JOURNAL_STREAM), each line starts
+ * with its sd-daemon priority "<N>". */
 #ifndef WGM_LOG_H
 #define WGM_LOG_H
 

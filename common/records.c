@@ -187,6 +187,30 @@ int wgm_site_record_decode(const uint8_t *payload, size_t len, struct wgm_site_r
 
 /* --- registration --- */
 
+/* A registration, box(host_sk, site_pk), and a deploy record, box(site_sk, host_pk), are
+ * sealed with the same shared key: either opens as the other. Ours say which they are in a
+ * 'kind' key (1.0 reads past keys it does not know); one of the other kind is refused. -ENOENT:
+ * no kind (1.0's, or a message of ours from before the key existed). */
+static int check_kind(const struct wgm_ynode *doc, const char *want, const char *what, char *err,
+		      size_t errlen)
+{
+	char kind[32];
+	int ret;
+
+	if (!wgm_ymap_get(doc, "kind"))
+		return -ENOENT;
+	ret = wgm_yget_str(doc, "kind", true, kind, sizeof(kind), err, errlen);
+	if (!ret && strcmp(kind, want)) {
+		wgm_set_err(err, errlen, "'kind' is '%s', not '%s': %s %s; refused", kind, want,
+			    !strcmp(kind, "registration") || !strcmp(kind, "deploy")
+				    ? "a message of another kind replayed as"
+				    : "not",
+			    what);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
 static int registration_inner_yaml(const struct wgm_registration *r, struct wgm_buf *out)
 {
 	struct wgm_ynode *doc = wgm_ynode_new_map();
@@ -194,7 +218,9 @@ static int registration_inner_yaml(const struct wgm_registration *r, struct wgm_
 
 	if (!doc)
 		return -ENOMEM;
-	ret = wgm_ymap_set_str(doc, "hostname", r->hostname);
+	ret = wgm_ymap_set_str(doc, "kind", "registration");
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "hostname", r->hostname);
 	if (!ret)
 		ret = wgm_ymap_set_str(doc, "uuid", r->uuid);
 	if (!ret)
@@ -264,6 +290,12 @@ static int registration_inner_decode(const struct wgm_buf *yaml, const struct wg
 	int ret;
 
 	ret = wgm_yaml_parse((const char *)yaml->p, yaml->len, &record_limits, &doc, err, errlen);
+	if (!ret && doc->kind != WGM_Y_MAP) {
+		wgm_set_err(err, errlen, "expected a mapping inside the message");
+		ret = -EINVAL;
+	}
+	if (!ret && (ret = check_kind(doc, "registration", "a registration", err, errlen)) == -ENOENT)
+		ret = 0; /* 1.0's wghost writes no kind */
 	if (!ret)
 		ret = get_hostname(doc, "hostname", r->hostname, err, errlen);
 	if (!ret)
@@ -384,6 +416,8 @@ int wgm_deploy_yaml_encode(const struct wgm_deploy_record *r, struct wgm_buf *ya
 	struct wgm_ynode *doc = wgm_ynode_new_map(), *hosts = wgm_ynode_new_map(), *peer;
 	int ret = doc && hosts ? 0 : -ENOMEM;
 
+	if (!ret)
+		ret = wgm_ymap_set_str(doc, "kind", "deploy");
 	if (!ret)
 		ret = set_number(doc, "asn", r->asn);
 	if (!ret)
@@ -525,6 +559,25 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 			    doc->kind == WGM_Y_SEQ ? "a list" : "a scalar");
 		ret = -EINVAL;
 	}
+	if (!ret) {
+		ret = check_kind(doc, "deploy", "a deploy record", err, errlen);
+		r->has_kind = ret == 0;
+		/* No kind: 1.0's record, which has no serial either; ours always carry both. A
+		 * registration (1.0's has no kind) is named as one, not as a record missing 'asn'. */
+		if (ret == -ENOENT && wgm_ymap_get(doc, "serial")) {
+			wgm_set_err(err, errlen, "a record with a 'serial' but no 'kind: deploy' is neither "
+				    "1.0's nor ours: refused");
+			ret = -EINVAL;
+		} else if (ret == -ENOENT && (wgm_ymap_get(doc, "uuid") || wgm_ymap_get(doc, "public_key_file"))) {
+			wgm_set_err(err, errlen, "this is a host registration (it has 'uuid' and key files), "
+				    "not a deploy record: a registration replayed as a record; refused");
+			ret = -EINVAL;
+		} else if (ret == -ENOENT) {
+			ret = 0;
+		}
+	}
+	if (!ret)
+		crypto_hash_sha256(r->digest, yaml, len);
 	if (!ret)
 		ret = wgm_yget_u64(doc, "asn", true, 1, UINT32_MAX, &asn, err, errlen);
 	if (!ret)

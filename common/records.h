@@ -42,7 +42,9 @@ int wgm_registration_encode(const struct wgm_registration *r, const struct wgm_k
 int wgm_registration_decode(const char *message, const struct wgm_key *site_sk,
 			    struct wgm_registration *r, char *err, size_t errlen);
 
-/* Deploy record, TXT at <uuid>.<domain>: box(site_sk, host_pk, YAML). */
+/* Deploy record, TXT at <uuid>.<domain>: box(site_sk, host_pk, YAML). Ours carry 'kind:
+ * deploy' and a serial, registrations 'kind: registration' (1.0 ignores both keys): a message
+ * of one kind is refused as the other. */
 struct wgm_deploy_peer {
 	char hostname[WGM_HOSTNAME_MAX + 1];
 	struct wgm_key key;
@@ -59,6 +61,8 @@ struct wgm_deploy_record {
 	char remote[64]; /* the site's IPv6 /48, as text */
 	bool has_serial; /* 1.0 controllers publish none */
 	uint64_t serial;
+	bool has_kind;   /* 'kind: deploy': ours (always with a serial); 1.0's has neither */
+	uint8_t digest[32]; /* SHA-256 of the opened YAML: an equal serial must bring equal content */
 	size_t n_hosts;
 	struct wgm_deploy_peer hosts[WGM_MAX_HOSTS];
 };

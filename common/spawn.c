@@ -56,7 +56,7 @@ static void __attribute__((noreturn)) exec_child(const struct wgm_spawn *s, int 
 						 pid_t parent)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	int moved[WGM_SPAWN_MAX_FDS];
+	int moved[WGM_SPAWN_MAX_FDS], exec_fd = -1;
 	sigset_t none;
 
 	/* A handler the parent installed would be reset by exec anyway; an ignored signal (SIG_IGN)
@@ -82,12 +82,15 @@ static void __attribute__((noreturn)) exec_child(const struct wgm_spawn *s, int 
 		if (moved[i] < 0)
 			child_fail(report_fd, STEP_FDS);
 	}
+	if (s->exec_fd > 0 && (exec_fd = fcntl(s->exec_fd, F_DUPFD_CLOEXEC, (int)s->n_fds)) < 0)
+		child_fail(report_fd, STEP_FDS);
 	for (size_t i = 0; i < s->n_fds; i++)
 		if (dup2(moved[i], (int)i) != (int)i)
 			child_fail(report_fd, STEP_FDS);
 	/* Everything else, whatever the manager holds (netlink sockets, pidfds, the other end of
-	 * the channel), is gone at exec. */
-	if (close_range((unsigned)s->n_fds, ~0U, CLOSE_RANGE_CLOEXEC))
+	 * the channel), is gone at exec; the program's own descriptor stays for an interpreter. */
+	if (close_range((unsigned)s->n_fds, ~0U, CLOSE_RANGE_CLOEXEC) ||
+	    (exec_fd >= 0 && fcntl(exec_fd, F_SETFD, 0)))
 		child_fail(report_fd, STEP_FDS);
 	if (setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }))
 		child_fail(report_fd, STEP_LIMIT);
@@ -99,7 +102,9 @@ static void __attribute__((noreturn)) exec_child(const struct wgm_spawn *s, int 
 	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (s->search_path)
+	if (exec_fd >= 0)
+		fexecve(exec_fd, s->argv, s->envp);
+	else if (s->search_path)
 		execvpe(s->path, s->argv, s->envp);
 	else
 		execve(s->path, s->argv, s->envp);

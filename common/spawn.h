@@ -23,8 +23,12 @@ struct wgm_spawn_limit {
 };
 
 struct wgm_spawn {
-	const char *path;
+	const char *path; /* what is run, or only its name in messages when exec_fd is set */
 	bool search_path; /* look path up in PATH as execvp does */
+	/* > 0: run the file open on this descriptor (fexecve), the one the caller checked, not
+	 * whatever path names by then. A script's interpreter reads it through /dev/fd, so the
+	 * child keeps it open. 0: run path. */
+	int exec_fd;
 	char *const *argv;
 	char *const *envp; /* the child's whole environment: nothing else is inherited */
 	/* Child descriptor i is parent descriptor fds[i] (or /dev/null); 0..2 always exist. */

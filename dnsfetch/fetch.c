@@ -5,8 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libgen.h>
+#include <limits.h>
+#include <unistd.h>
+
 #include "fetch.h"
-#include "resolve.h"
+#include "wgm_config.h"
 
 const char *wgm_fetch_status_str(enum wgm_fetch_status st)
 {
@@ -100,17 +104,47 @@ bad:
 	return -EINVAL;
 }
 
-int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r)
+/* The installed helper, or, for programs run from the build tree (build/site/wgsite,
+ * build/netmgr/wgmesh-net), the one built beside them in build/dnsfetch. */
+const char *wgm_fetcher_default_path(void)
 {
-	struct wgm_resolver *res = NULL;
+	static char sibling[PATH_MAX];
+	const char *env = getenv("WGM_DNSFETCH");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	if (access(WGM_LIBEXECDIR "/wgmesh-dnsfetch", X_OK) == 0)
+		return WGM_LIBEXECDIR "/wgmesh-dnsfetch";
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if (snprintf(sibling, sizeof(sibling), "%s/../dnsfetch/wgmesh-dnsfetch",
+			     dirname(self)) < (int)sizeof(sibling) &&
+		    access(sibling, X_OK) == 0)
+			return sibling;
+	}
+	return WGM_LIBEXECDIR "/wgmesh-dnsfetch";
+}
+
+int wgm_fetch_txt_sandboxed(const struct wgm_fetch_opts *o, const char *name,
+			    struct wgm_fetch_result *r)
+{
+	const char *helper = wgm_fetcher_default_path();
+	struct wgm_fetcher *f = NULL;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->status = WGM_FETCH_ERROR;
-	ret = wgm_resolver_new(o, &res, r->detail, sizeof(r->detail));
-	if (ret)
+	ret = access(helper, X_OK) ? -errno : wgm_fetcher_spawn(helper, "nobody", o, &f);
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail),
+			 "cannot start the DNS fetcher %.120s: %s (install wgmesh-dnsfetch or point "
+			 "$WGM_DNSFETCH at it)", helper, strerror(-ret));
 		return ret;
-	ret = wgm_resolver_txt(res, name, 0, r);
-	wgm_resolver_free(res);
+	}
+	ret = wgm_fetcher_txt(f, name, 0, r);
+	wgm_fetcher_close(f);
 	return ret;
 }

@@ -1,7 +1,7 @@
 /* The one DNS TXT fetch API of wgmesh: names in, raw TXT strings out (ntpd's DNS engine:
- * docs/design.md#privilege-separation). Two transports behind it: in-process c-ares (site
- * commands, wgconfig) and the unprivileged wgmesh-dnsfetch child over a SOCK_SEQPACKET
- * socketpair (the manager). */
+ * docs/design.md#privilege-separation). Every program asks the unprivileged, sandboxed
+ * wgmesh-dnsfetch child over a SOCK_SEQPACKET socketpair; c-ares (and its parser of DNS
+ * answers) lives in that child only (resolve.h). */
 #ifndef WGM_FETCH_H
 #define WGM_FETCH_H
 
@@ -55,8 +55,13 @@ int wgm_fetch_opts_add_server(struct wgm_fetch_opts *o, const char *spec, char *
  * (r->status tells which); -errno when no answer could be had (bad name, out of memory, the
  * child broke: r->status is WGM_FETCH_ERROR and r->detail says why). */
 
-/* In-process transport. */
-int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r);
+/* wgmesh-dnsfetch: $WGM_DNSFETCH, else the installed one, else the one built beside this
+ * program in a build tree. */
+const char *wgm_fetcher_default_path(void);
+/* One TXT look-up through a child started for it (as user nobody when run as root) and ended
+ * after: the site commands and wgconfig. */
+int wgm_fetch_txt_sandboxed(const struct wgm_fetch_opts *o, const char *name,
+			    struct wgm_fetch_result *r);
 
 /* Child transport: the manager spawns wgmesh-dnsfetch (path, user to drop to) and asks
  * through it. DNS that gives no answer within timeout_ms (0: as long as c-ares' tries take) is

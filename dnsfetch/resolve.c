@@ -374,3 +374,19 @@ int wgm_resolver_addrs(struct wgm_resolver *res, const char *name, unsigned budg
 	ares_getaddrinfo(res->channel, name, NULL, &hints, addrinfo_callback, &q);
 	return run_until_done(res, &q, budget_ms);
 }
+
+/* The in-process transport: tests compare the child against it. */
+int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r)
+{
+	struct wgm_resolver *res = NULL;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->status = WGM_FETCH_ERROR;
+	ret = wgm_resolver_new(o, &res, r->detail, sizeof(r->detail));
+	if (ret)
+		return ret;
+	ret = wgm_resolver_txt(res, name, 0, r);
+	wgm_resolver_free(res);
+	return ret;
+}

@@ -20,5 +20,8 @@ int wgm_resolver_txt(struct wgm_resolver *res, const char *name, unsigned budget
 int wgm_resolver_addrs(struct wgm_resolver *res, const char *name, unsigned budget_ms,
 		       struct wgm_fetch_result *r);
 void wgm_resolver_free(struct wgm_resolver *res);
+/* One TXT look-up in this process (c-ares in our address space): for wgmesh-dnsfetch itself
+ * and tests; programs ask through the child (fetch.h). */
+int wgm_fetch_txt(const struct wgm_fetch_opts *o, const char *name, struct wgm_fetch_result *r);
 
 #endif

@@ -29,7 +29,10 @@ int firewall_nft_path(const char *dir, const char *netns, char *out, size_t outl
 
 /* Accept rules in a table whose policy is accept change no verdict on their own: they count
  * the mesh's traffic and document it, and a host whose own table drops must open the same
- * ports there (an accept in one table cannot overrule a drop in another). */
+ * ports there (an accept in one table cannot overrule a drop in another). The one verdict of
+ * our own is on the veth: `up` turns on forwarding in the underlay for the LAN's way out, so
+ * through the veth passes only that way out (the mesh's sources) and its replies; traffic
+ * between the host's other interfaces is left to the operator's policy. */
 int firewall_render_nft(const struct wgm_node_plan *plan, struct wgm_buf *out)
 {
 	char table[96], sources[64], in_public[48] = "", out_public[48] = "";
@@ -79,15 +82,18 @@ int firewall_render_nft(const struct wgm_node_plan *plan, struct wgm_buf *out)
 		"\t}\n"
 		"\tchain forward {\n"
 		"\t\ttype filter hook forward priority filter; policy accept;\n"
-		"\t\tiifname \"%s\" ip saddr { %s } counter accept\n"
-		"\t\toifname \"%s\" ct state established,related counter accept\n"
+		"\t\tiifname \"%s\" ip saddr { %s } counter accept comment \"wgmesh LAN and mesh out\"\n"
+		"\t\toifname \"%s\" ct state established,related counter accept comment \"wgmesh replies\"\n"
+		"\t\tiifname \"%s\" counter drop comment \"wgmesh: no other source\"\n"
+		"\t\toifname \"%s\" counter drop comment \"wgmesh: no new flow in\"\n"
 		"\t}\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 		"\t\t%sip saddr { %s } counter masquerade\n"
 		"\t}\n"
 		"}\n",
-		plan->veth_outer, sources, plan->veth_outer, out_public, sources);
+		plan->veth_outer, sources, plan->veth_outer, plan->veth_outer, plan->veth_outer,
+		out_public, sources);
 }
 
 int firewall_write_nft(const struct wgm_node_plan *plan, const char *dir, bool *changed,

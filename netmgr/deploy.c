@@ -65,7 +65,8 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	}
 	if (ret < 0)
 		goto out;
-	ret = serial_check(o->state_dir, h->domain, rec->has_serial, rec->serial, out->err, sizeof(out->err));
+	ret = serial_check(o->state_dir, h->domain, rec->has_serial, rec->serial, rec->digest, out->err,
+			   sizeof(out->err));
 	if (ret < 0)
 		goto out;
 	ret = wgm_plan_build(rec, &h->hs, &h->host_sk, plan, out->err, sizeof(out->err));
@@ -95,7 +96,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	if (!o->dry_run)
 		ret = render_configs(o, plan, out->err, sizeof(out->err));
 	if (ret == 0 && !o->dry_run && rec->has_serial &&
-	    (ret = serial_store(o->state_dir, h->domain, rec->serial)) < 0)
+	    (ret = serial_store(o->state_dir, h->domain, rec->serial, rec->digest)) < 0)
 		snprintf(out->err, sizeof(out->err), "cannot store the serial in %s: %s", o->state_dir,
 			 strerror(-ret));
 	if (ret < 0) {

@@ -10,7 +10,10 @@
 /* Where up remembers that its hooks ran: /run is empty after a boot. */
 #define HOOKS_RUN_DIR "/run/wgmesh"
 
-/* 0 when every hook exited 0 (or there are none); -ECHILD when one failed. */
+/* A hook runs only when it and its directory are root's (or the running user's) and not
+ * writable by group or others, and it is no symbolic link; it runs from the descriptor that
+ * was checked. 0 when every hook exited 0 (or there are none); -ECHILD when one failed or was
+ * refused (each said in one line; the others still ran). */
 int hooks_run(const char *dir, const char *phase, const char *netns, uint8_t octet);
 /* The up hooks, run when up changed something and, when it did not, unless they already ran
  * successfully this boot, the same hooks (names, sizes, times) as now: so the first up of a

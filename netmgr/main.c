@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "birdlife.h"
@@ -218,7 +219,7 @@ static const struct net_option {
 } net_options[OPT_COUNT] = {
 	[OPT_STATE] = { "state-dir", "DIR", "host state and keys (/etc/wireguard)" },
 	[OPT_DNS] = { "dns", "ADDR[:PORT]", "DNS server to ask, repeatable (resolv.conf's)" },
-	[OPT_DNSFETCH] = { "dnsfetch", "PATH", "DNS fetcher ($WGM_DNSFETCH, else the installed)" },
+	[OPT_DNSFETCH] = { "dnsfetch", "PATH", "DNS fetcher ($WGM_DNSFETCH, else the installed, else the one built beside)" },
 	[OPT_DNSFETCH_USER] = { "dnsfetch-user", "USER", "its unprivileged user (nobody)" },
 	[OPT_BIRD] = { "bird-dir", "DIR", "BIRD's configs (/etc/bird)" },
 	[OPT_SHOREWALL] = { "shorewall-dir", "DIR", "Shorewall's files (/etc/shorewall)" },
@@ -515,6 +516,12 @@ int main(int argc, char **argv)
 	bool help, as_wgdeploy = !strcmp(basename(argv[0]), "wgdeploy");
 
 	wgm_log_init(as_wgdeploy ? "wgdeploy" : "wgmesh-net");
+	/* Before any key is read: no core file, and no process without CAP_SYS_PTRACE (a
+	 * root one included) may read our memory through ptrace or /proc/PID/mem. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		log_err("cannot clear the dumpable flag: %s", strerror(errno));
+		return 1;
+	}
 	netmgr_opts_defaults(&o);
 	if (parse_options(argc, argv, &o, &given, &help) < 0)
 		return 1;

@@ -26,13 +26,7 @@ void netmgr_opts_defaults(struct netmgr_opts *o)
 
 const char *netmgr_dnsfetch_path(const struct netmgr_opts *o)
 {
-	const char *env = getenv("WGM_DNSFETCH");
-
-	if (o->dnsfetch_path)
-		return o->dnsfetch_path;
-	if (env && *env)
-		return env;
-	return WGM_LIBEXECDIR "/wgmesh-dnsfetch";
+	return o->dnsfetch_path ? o->dnsfetch_path : wgm_fetcher_default_path();
 }
 
 int netmgr_check_fetcher(const struct netmgr_opts *o, bool need_path, char *err, size_t errlen)
@@ -108,8 +102,7 @@ int host_ctx_load(const struct netmgr_opts *o, const char *domain, bool need_key
 	}
 	ret = wgm_key_load(&h->host_sk, h->hs.private_key_file, true);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot load host key %s: %s (run as root; wghost makes the key)",
-			 h->hs.private_key_file, strerror(-ret));
+		wgm_key_load_error(ret, "host key", h->hs.private_key_file, err, errlen);
 		return ret;
 	}
 	h->has_key = true;

@@ -61,7 +61,7 @@ SITEKEY=$(awk '/publickey:/ {print $2}' "$FIX/site/site.yaml")
 make_record() { # N FILE
 	local o
 	{
-		printf 'asn: 4200000000\nsite: wg.example.com\noctet: 1\nportbase: 31000\nremote: fd42:7a3b:19c0::/48\nserial: 1\nhosts:\n'
+		printf 'kind: deploy\nasn: 4200000000\nsite: wg.example.com\noctet: 1\nportbase: 31000\nremote: fd42:7a3b:19c0::/48\nserial: 1\nhosts:\n'
 		for o in $(seq 2 $(($1 + 1))); do
 			[ -s "$T/peer$o.pub" ] || wg genkey | wg pubkey >"$T/peer$o.pub"
 			printf '  peer%d.example.net:\n    key: %s\n    asn: %d\n    localport: %d\n    remoteport: 31001\n    remote: 198.51.100.%d\n' \

@@ -1,10 +1,16 @@
 /* Exact text of 1.0's wgpub and wgsite output, so operators' habits and scripts keep working. */
 #include "print.h"
 
+#include "esc.h"
+
 void wgm_print_host_block(FILE *f, const char *label, const char *name,
 			  const struct wgm_strv *txt)
 {
-	fprintf(f, "|----| ## BEGIN HOST: %s\nTXT:\n%s\n\nDATA:\n", label, name);
+	char l[4 * 256 + 1], n[4 * 256 + 1];
+
+	/* The label is a host name from the site file, which registrations filled. */
+	fprintf(f, "|----| ## BEGIN HOST: %s\nTXT:\n%s\n\nDATA:\n", wgm_esc(label, l, sizeof(l)),
+		wgm_esc(name, n, sizeof(n)));
 	for (size_t i = 0; i < txt->n; i++)
 		fprintf(f, "%s\n", txt->v[i]);
 	fprintf(f, "\n|----| ###END\n\n");

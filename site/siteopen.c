@@ -25,8 +25,7 @@ int wgm_site_open(const char *path, struct wgm_site *s, struct wgm_key *site_sk,
 	}
 	ret = wgm_key_load(site_sk, keypath, true);
 	if (ret) {
-		snprintf(err, errlen, "cannot load site key %s: %s%s", keypath, strerror(-ret),
-			 ret == -EPERM || ret == -EACCES ? " (run as the owner of the site key)" : "");
+		wgm_key_load_error(ret, "site key", keypath, err, errlen);
 		goto fail;
 	}
 	ret = wgm_key_public(site_sk, &pub);

@@ -45,7 +45,8 @@ static void usage(void)
 	       "  -T IF              trust (LAN) interface, moved into the private namespace\n"
 	       "  -I ADDR/PREFIX     address of the trust interface\n"
 	       "  -o VETH            underlay end of the veth pair (default ve-<locus>)\n"
-	       "  -l LOCUS -P KEY    site locus and public key, instead of asking DNS\n"
+	       "  -l LOCUS -P KEY    site locus and public key, instead of asking DNS; the only\n"
+	       "                     way to change a pinned locus (DNS cannot)\n"
 	       "  --dns ADDR[:PORT]  DNS server to ask for the site record\n"
 	       "  --firewall shorewall|nftables|none\n"
 	       "  --netns NAME       private namespace name (default: the locus)\n"
@@ -131,14 +132,14 @@ static int site_record_get(const struct wgconfig_opts *o, struct wgm_site_record
 		}
 		return 0;
 	}
-	ret = wgm_fetch_txt(&o->dns, o->domain, &res);
+	ret = wgm_fetch_txt_sandboxed(&o->dns, o->domain, &res);
 	if (!ret && res.status != WGM_FETCH_OK) {
 		log_err("no site record for %s in DNS (%s%s%s); publish it (wgsite) or give -l and "
 			"-P", o->domain, wgm_fetch_status_str(res.status), res.detail[0] ? ": " : "",
 			res.detail);
 		ret = -ENOENT;
 	} else if (ret) {
-		log_err("cannot look up TXT %s: %s", o->domain, strerror(-ret));
+		log_err("cannot look up TXT %s: %s", o->domain, res.detail[0] ? res.detail : strerror(-ret));
 	} else if ((ret = wgm_txt_decode((const char *const *)res.txt.v, res.txt.n, &payload, err, sizeof(err))) ||
 		   (ret = wgm_site_record_decode(payload.p, payload.len, rec, err, sizeof(err)))) {
 		log_err("site record TXT %s is invalid: %s", o->domain, err);
@@ -239,6 +240,20 @@ int main(int argc, char **argv)
 			path);
 		ret = -EPERM;
 		goto out;
+	}
+	/* The locus names the namespace, the veth and the BIRD and nft files: pinned like the key,
+	 * so DNS cannot point this node at another mesh's namespace. Only the operator's -l moves
+	 * it. */
+	if (hs.has_site_key && hs.locus[0] && strcmp(hs.locus, rec.locus)) {
+		if (!o.locus) {
+			wgm_key_to_b64(&hs.site_public_key, pinned);
+			log_err("site %s now says locus '%s' but %s pins '%s'; refusing (if the site "
+				"really moved it, run wgconfig -l %s -P %s %s)", o.domain, rec.locus, path,
+				hs.locus, rec.locus, pinned, o.domain);
+			ret = -EPERM;
+			goto out;
+		}
+		log_notice("locus of %s changed from '%s' to '%s' (-l)", o.domain, hs.locus, rec.locus);
 	}
 	ret = check_interfaces(&o, o.netns ? o.netns : hs.netns[0] ? hs.netns : rec.locus);
 	if (ret)

@@ -122,8 +122,10 @@ static int host_key_get(const struct wgm_host_state *hs, struct wgm_key *sk, str
 		}
 		log_notice("made a new host key %s", hs->private_key_file);
 	} else if (ret) {
-		log_err("cannot load host key %s: %s%s", hs->private_key_file, strerror(-ret),
-			ret == -EPERM || ret == -EACCES ? " (run as root)" : "");
+		char msg[512];
+
+		wgm_key_load_error(ret, "host key", hs->private_key_file, msg, sizeof(msg));
+		log_err("%s", msg);
 		return ret;
 	}
 	if (wgm_key_load(&on_disk, hs->public_key_file, false) || !wgm_key_equal(&on_disk, pk)) {

@@ -15,6 +15,7 @@
 #include "atomicfile.h"
 #include "cli.h"
 #include "deploy_render.h"
+#include "esc.h"
 #include "log.h"
 #include "print.h"
 #include "publish/publish.h"
@@ -44,7 +45,8 @@ static void usage(void)
 	       "  --tsig-key FILE         TSIG key: key clause or ALG:NAME:SECRET\n"
 	       "  --route53-endpoint URL  Route53 API endpoint (default https://route53.amazonaws.com)\n"
 	       "  --dry-run               print what would be published; change nothing\n"
-	       "  --serial N              deploy serial (default: now, in seconds)\n"
+	       "  --serial N              deploy serial (default: now in seconds, or one above the\n"
+	       "                          last in SITEFILE.serial; at most a day ahead of the clock)\n"
 	       "  --state-dir DIR         accepted for symmetry with the node commands\n"
 	       "  -v, -q, -d              more, less, debug output (the most verbose given wins)\n"
 	       "Route53 is used when the site file's global has route53 and AWS keys.\n",
@@ -185,7 +187,7 @@ static void print_dry_run(const struct wgm_changeset *cs, const struct wgpub_opt
 		wgm_print_host_block(stdout, cs->sets[i].label[0] ? cs->sets[i].label : "(site record)",
 				     cs->sets[i].name, &cs->sets[i].txt);
 	for (size_t i = 0; i < cs->deletes.n; i++)
-		printf("DELETE TXT: %s\n", cs->deletes.v[i]);
+		wgm_printf_esc(stdout, "DELETE TXT: %s\n", cs->deletes.v[i]);
 }
 
 static int zone_file_write(const struct wgm_changeset *cs, uint64_t serial, const char *path,
@@ -289,6 +291,78 @@ static int parse_args(int argc, char **argv, struct wgpub_opts *o)
 	return 0;
 }
 
+/* How far ahead of the clock --serial may go. A node refuses any record older than the one it
+ * applied, so a serial far in the future (UINT64_MAX, say) would freeze every node that took
+ * it; a day covers clocks that disagree between controllers, not much more. */
+#define SERIAL_AHEAD_MAX (24 * 3600)
+
+/* The last serial this site file was published with: <site file>.serial. */
+static int last_serial_path(const char *site_path, char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s.serial", site_path);
+
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+/* 0 with *last = 0 when the site was never published from here. */
+static int last_serial_load(const char *path, uint64_t *last, char *err, size_t errlen)
+{
+	unsigned long long v;
+	char *data = NULL;
+	size_t len;
+	int ret = wgm_read_file(path, 64, &data, &len);
+
+	*last = 0;
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == 0) {
+		while (len && data[len - 1] == '\n')
+			data[--len] = '\0';
+		if (!wgm_parse_u64(data, 1, UINT64_MAX, &v))
+			ret = -EINVAL;
+		else
+			*last = v;
+	}
+	if (ret)
+		snprintf(err, errlen, "cannot read the last serial in %.400s: %s (it holds one number; "
+			 "remove it to start from the clock)", path, strerror(-ret));
+	free(data);
+	return ret;
+}
+
+/* Every publication gets a serial above the last one, even two in one second: the clock, or
+ * the last serial plus one when that is higher. An explicit --serial is bounded by the clock. */
+static int choose_serial(const struct wgpub_opts *o, const char *path, uint64_t *serial,
+			 char *err, size_t errlen)
+{
+	uint64_t now = (uint64_t)time(NULL), last;
+	int ret = last_serial_load(path, &last, err, errlen);
+
+	if (ret)
+		return ret;
+	if (o->serial > now + SERIAL_AHEAD_MAX) {
+		snprintf(err, errlen, "--serial %llu is more than a day ahead of the clock (%llu): a "
+			 "node that applied it would refuse every later record until then; give at "
+			 "most %llu", (unsigned long long)o->serial, (unsigned long long)now,
+			 (unsigned long long)(now + SERIAL_AHEAD_MAX));
+		return -ERANGE;
+	}
+	if (o->serial) {
+		if (o->serial <= last)
+			log_warn("--serial %llu is not above %llu, this site's last publication: nodes "
+				 "that applied that one refuse this", (unsigned long long)o->serial,
+				 (unsigned long long)last);
+		*serial = o->serial;
+	} else if (last == UINT64_MAX) {
+		snprintf(err, errlen, "%.400s holds the largest serial there is: remove it (and each "
+			 "node's <state-dir>/<domain>.serial)", path);
+		return -ERANGE;
+	} else {
+		*serial = now > last ? now : last + 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct wgpub_opts o = { 0 };
@@ -296,7 +370,8 @@ int main(int argc, char **argv)
 	struct wgm_key site_sk = { 0 };
 	struct wgm_changeset cs = { 0 };
 	struct wgm_route53 r53 = { 0 };
-	char err[512] = "";
+	char err[512] = "", serial_path[4200], text[32];
+	uint64_t serial = 0;
 	bool filled, use_route53, printed_only;
 	size_t largest = 0, largest_set = 0, n_wide = 0;
 	int ret;
@@ -308,8 +383,11 @@ int main(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, &o))
 		return 1;
-	if (!o.serial)
-		o.serial = (uint64_t)time(NULL);
+	if (last_serial_path(o.site_path, serial_path, sizeof(serial_path)) ||
+	    choose_serial(&o, serial_path, &serial, err, sizeof(err))) {
+		log_err("%s", err[0] ? err : "site file path too long");
+		return 1;
+	}
 
 	ret = wgm_site_open(o.site_path, &site, &site_sk, &filled, err, sizeof(err));
 	if (ret) {
@@ -322,7 +400,7 @@ int main(int argc, char **argv)
 			 o.site_path, o.site_path);
 		goto out;
 	}
-	ret = build_changeset(&site, &site_sk, o.serial, &cs, &largest, &largest_set, &n_wide, err,
+	ret = build_changeset(&site, &site_sk, serial, &cs, &largest, &largest_set, &n_wide, err,
 			      sizeof(err));
 	if (ret)
 		goto out;
@@ -350,10 +428,19 @@ int main(int argc, char **argv)
 		print_dry_run(&cs, &o, use_route53);
 		goto out;
 	}
+	/* Kept before anything goes out: the next publication, even a failed one's retry, gets a
+	 * higher serial. */
+	snprintf(text, sizeof(text), "%llu\n", (unsigned long long)serial);
+	ret = wgm_write_atomic(serial_path, text, strlen(text), 0644);
+	if (ret) {
+		snprintf(err, sizeof(err), "cannot keep the serial in %.400s: %s (the site's directory "
+			 "must be writable)", serial_path, strerror(-ret));
+		goto out;
+	}
 	if (printed_only)
 		print_hosts(&cs);
 	if (o.zone_file) {
-		ret = zone_file_write(&cs, o.serial, o.zone_file, err, sizeof(err));
+		ret = zone_file_write(&cs, serial, o.zone_file, err, sizeof(err));
 		if (ret)
 			goto out;
 		log_notice("wrote zone fragment %s", o.zone_file);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "../dnsfetch/fetch.h"
+#include "esc.h"
 #include "cli.h"
 #include "log.h"
 #include "print.h"
@@ -66,7 +67,7 @@ static int published_record_check(const struct wgsite_opts *o, const struct wgm_
 	struct wgm_site_record got;
 	char err[256];
 	int state = WGSITE_EXIT_UNCHECKED;
-	int ret = wgm_fetch_txt(&o->dns, s->domain, &res);
+	int ret = wgm_fetch_txt_sandboxed(&o->dns, s->domain, &res);
 
 	if (ret || res.status != WGM_FETCH_OK) {
 		log_notice("TXT %s: %s%s%s", s->domain,
@@ -179,7 +180,7 @@ static int cmd_list(const char *path)
 		const struct wgm_site_host *h = &s.hosts[i];
 		bool both = h->local_ipv4[0] && h->local_ipv6[0];
 
-		printf("%-28s %-36s %5u %10u %-8s %s%s%s\n", h->hostname, h->uuid, h->octet, h->asn,
+		wgm_printf_esc(stdout, "%-28s %-36s %5u %10u %-8s %s%s%s\n", h->hostname, h->uuid, h->octet, h->asn,
 		       h->removed ? "removed" : "active", h->local_ipv4, both ? "," : "",
 		       h->local_ipv6[0] || h->local_ipv4[0] ? h->local_ipv6 : "-");
 	}

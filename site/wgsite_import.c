@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "esc.h"
 #include "fingerprint.h"
 #include "log.h"
 #include "plan.h"
@@ -32,10 +33,32 @@ static int check_addresses(const char *hostname, const char *what, const char *l
 	return 0;
 }
 
+/* Values come from the registration (anyone can make one): escaped, so none can erase or
+ * overwrite the lines around it on the approver's terminal. */
 static void describe_change(struct wgm_buf *b, const char *field, const char *from,
 			    const char *to)
 {
-	wgm_buf_appendf(b, "  %s: '%s' -> '%s'\n", field, from, to);
+	char f[4 * 4096 + 1], t[4 * 4096 + 1];
+
+	wgm_buf_appendf(b, "  %s: '%s' -> '%s'\n", field, wgm_esc(from, f, sizeof(f)),
+			wgm_esc(to, t, sizeof(t)));
+}
+
+/* The registration's free-text fields a node's wghost fills from its own state: a control
+ * byte there is no typo but an attempt on the approver's terminal. */
+static const char *field_with_ctl(const struct wgm_registration *r)
+{
+	if (wgm_has_ctl(r->public_key_file))
+		return "public_key_file";
+	if (wgm_has_ctl(r->private_key_file))
+		return "private_key_file";
+	if (wgm_has_ctl(r->hostname))
+		return "hostname";
+	if (wgm_has_ctl(r->local_ipv4))
+		return "local_ipv4";
+	if (wgm_has_ctl(r->local_ipv6))
+		return "local_ipv6";
+	return NULL;
 }
 
 static int update_host(struct wgm_site_host *h, const struct wgm_registration *r, bool dry_run,
@@ -62,10 +85,17 @@ static int update_host(struct wgm_site_host *h, const struct wgm_registration *r
 	if (h->removed)
 		describe_change(&what, "state", "removed", "active");
 	*changed = what.len > 0;
+	if (strcmp(old_pk, new_pk))
+		log_warn("the registration gives %s (uuid %s) a new host key: approve it only if that "
+			 "node was re-keyed (its wghost printed the fingerprint shown here)", h->hostname,
+			 h->uuid);
 	if (!*changed || dry_run) {
+		char name[4 * WGM_HOSTNAME_MAX + 1];
+
 		printf(*changed ? "Would update host %s (uuid %s, octet %u, ASN %u):\n%s"
 				: "Host %s (uuid %s, octet %u, ASN %u) is unchanged.\n%s",
-		       h->hostname, h->uuid, h->octet, h->asn, *changed ? (const char *)what.p : "");
+		       wgm_esc(h->hostname, name, sizeof(name)), h->uuid, h->octet, h->asn,
+		       *changed ? (const char *)what.p : "");
 		wgm_buf_free(&what);
 		return 0;
 	}
@@ -76,8 +106,9 @@ static int update_host(struct wgm_site_host *h, const struct wgm_registration *r
 	snprintf(h->public_key_file, sizeof(h->public_key_file), "%s", r->public_key_file);
 	snprintf(h->private_key_file, sizeof(h->private_key_file), "%s", r->private_key_file);
 	h->removed = false;
-	printf("Updated host %s (uuid %s, octet %u, ASN %u):\n%s", h->hostname, h->uuid, h->octet,
-	       h->asn, (const char *)what.p);
+	wgm_printf_esc(stdout, "Updated host %s (uuid %s, octet %u, ASN %u):\n", h->hostname,
+		       h->uuid, h->octet, h->asn);
+	fputs((const char *)what.p, stdout);
 	wgm_buf_free(&what);
 	return 0;
 }
@@ -108,7 +139,7 @@ static int add_host(struct wgm_site *s, const struct wgm_registration *r, bool d
 		return ret;
 	}
 	if (dry_run) {
-		printf("Would import new host %s (uuid %s): octet %u, ASN %u.\n", h.hostname, h.uuid,
+		wgm_printf_esc(stdout, "Would import new host %s (uuid %s): octet %u, ASN %u.\n", h.hostname, h.uuid,
 		       h.octet, h.asn);
 		return 0;
 	}
@@ -119,7 +150,7 @@ static int add_host(struct wgm_site *s, const struct wgm_registration *r, bool d
 	}
 	s->hosts = grown;
 	s->hosts[s->n_hosts++] = h;
-	printf("Imported new host %s (uuid %s): octet %u, ASN %u.\n", h.hostname, h.uuid, h.octet,
+	wgm_printf_esc(stdout, "Imported new host %s (uuid %s): octet %u, ASN %u.\n", h.hostname, h.uuid, h.octet,
 	       h.asn);
 	return 0;
 }
@@ -157,6 +188,7 @@ static const char *pasted_message(const char *in, char *buf)
 static void print_preview(const struct wgm_registration *r, const char *domain)
 {
 	char pub[WGM_KEY_B64_LEN + 1], fp[WGM_FINGERPRINT_LEN + 1];
+	char name[4 * WGM_HOSTNAME_MAX + 1], v4[4 * WGM_ADDRLIST_MAX + 1], v6[4 * WGM_ADDRLIST_MAX + 1];
 	bool both = r->local_ipv4[0] && r->local_ipv6[0];
 
 	wgm_key_to_b64(&r->public_key, pub);
@@ -167,7 +199,9 @@ static void print_preview(const struct wgm_registration *r, const char *domain)
 	       "  endpoints:   %s%s%s%s\n"
 	       "  host key:    %s\n"
 	       "  fingerprint: %s (wghost printed it on the node)\n",
-	       domain, r->hostname, r->uuid, r->local_ipv4, both ? "," : "", r->local_ipv6,
+	       domain, wgm_esc(r->hostname, name, sizeof(name)), r->uuid,
+	       wgm_esc(r->local_ipv4, v4, sizeof(v4)), both ? "," : "",
+	       wgm_esc(r->local_ipv6, v6, sizeof(v6)),
 	       r->local_ipv4[0] || r->local_ipv6[0] ? "" : "none (behind NAT: its peers wait for it to call)",
 	       pub, fp);
 }
@@ -179,6 +213,7 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 	struct wgm_registration *r = calloc(1, sizeof(*r));
 	struct wgm_site_host *h, *same_name;
 	char err[512], *msg = NULL;
+	const char *bad_field;
 	bool filled, changed = true;
 	int ret;
 
@@ -207,6 +242,13 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 		goto out;
 	}
 	ret = -EINVAL;
+	bad_field = field_with_ctl(r);
+	if (bad_field && !o->dry_run) {
+		log_err("registration of uuid %s: %s holds a control byte (shown as \\xNN by 'wgsite "
+			"show'): refused; a node's wghost never writes one, so ask that node for a new "
+			"registration", r->uuid, bad_field);
+		goto out;
+	}
 	if (!wgm_hostname_valid(r->hostname)) {
 		log_err("registration carries hostname '%s', which is not a DNS name", r->hostname);
 		goto out;
@@ -229,7 +271,9 @@ int wgsite_import(const struct wgsite_opts *o, const char *path)
 	if (o->dry_run)
 		print_preview(r, s.domain);
 	ret = h ? update_host(h, r, o->dry_run, &changed) : add_host(&s, r, o->dry_run);
-	if (!ret && o->dry_run)
+	if (!ret && bad_field)
+		printf("It would be refused: %s holds a control byte.\n", bad_field);
+	else if (!ret && o->dry_run)
 		printf(changed ? "Nothing changed (dry run); to approve: wgsite -i MESSAGE %s\n"
 			       : "Nothing changed (dry run).\n", path);
 	if (ret || o->dry_run || !(changed || filled))

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "esc.h"
 #include "log.h"
 #include "sitefile.h"
 #include "wgsite.h"
@@ -14,7 +15,7 @@
 static int record_gone(const struct wgsite_opts *o, const char *name)
 {
 	struct wgm_fetch_result res = { 0 };
-	int ret = wgm_fetch_txt(&o->dns, name, &res);
+	int ret = wgm_fetch_txt_sandboxed(&o->dns, name, &res);
 
 	if (!ret && res.status == WGM_FETCH_OK) {
 		log_err("TXT %s still answers in DNS; delete it (run wgpub) before --purge", name);
@@ -24,7 +25,7 @@ static int record_gone(const struct wgsite_opts *o, const char *name)
 			wgm_fetch_status_str(res.status));
 		ret = -EAGAIN;
 	} else if (ret) {
-		log_err("cannot look up TXT %s: %s", name, strerror(-ret));
+		log_err("cannot look up TXT %s: %s", name, res.detail[0] ? res.detail : strerror(-ret));
 	}
 	wgm_fetch_result_free(&res);
 	return ret;
@@ -64,17 +65,17 @@ int wgsite_remove(const struct wgsite_opts *o, const char *hostname, const char 
 		} else {
 			log_warn("no --dns given: not checking that TXT %s is gone", name);
 		}
-		printf("Purged host %s: octet %u and ASN %u are free again.\n", hostname, h->octet,
+		wgm_printf_esc(stdout, "Purged host %s: octet %u and ASN %u are free again.\n", hostname, h->octet,
 		       h->asn);
 		memmove(h, h + 1, (size_t)(&s.hosts[s.n_hosts] - (h + 1)) * sizeof(*h));
 		s.n_hosts--;
 	} else {
 		if (h->removed) {
-			printf("Host %s is already marked removed.\n", hostname);
+			wgm_printf_esc(stdout, "Host %s is already marked removed.\n", hostname);
 			changed = false;
 		} else {
 			h->removed = true;
-			printf("Host %s (uuid %s) is marked removed; octet %u and ASN %u stay "
+			wgm_printf_esc(stdout, "Host %s (uuid %s) is marked removed; octet %u and ASN %u stay "
 			       "reserved.\n", hostname, h->uuid, h->octet, h->asn);
 		}
 		printf("Next steps:\n"

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "jsonout.h"
+#include "esc.h"
 #include "log.h"
 #include "names.h"
 #include "wgdev.h"
@@ -40,13 +41,13 @@ static void show_device(const struct mesh_view *v, const struct actual_link *l, 
 		printf(", \"handshake_age\": %lld, \"rx_bytes\": %" PRIu64 ", \"tx_bytes\": %" PRIu64 "}",
 		       age, p ? p->rx_bytes : 0, p ? p->tx_bytes : 0);
 	} else if (ret < 0) {
-		printf("%-8s %s  cannot read the device: %s\n", l->name, (l->flags & IFF_UP) ? "up" : "down",
+		wgm_printf_esc(stdout, "%-8s %s  cannot read the device: %s\n", l->name, (l->flags & IFF_UP) ? "up" : "down",
 		       strerror(-ret));
 	} else {
 		char hs[32] = "never";
 		if (age >= 0)
 			snprintf(hs, sizeof(hs), "%llds ago", age);
-		printf("%-8s %-4s port %-5u peer %s endpoint %s handshake %s rx %" PRIu64 " tx %" PRIu64 "\n",
+		wgm_printf_esc(stdout, "%-8s %-4s port %-5u peer %s endpoint %s handshake %s rx %" PRIu64 " tx %" PRIu64 "\n",
 		       l->name, (l->flags & IFF_UP) ? "up" : "down", cfg.listen_port, key, ep, hs,
 		       p ? p->rx_bytes : 0, p ? p->tx_bytes : 0);
 	}
@@ -70,7 +71,7 @@ int status_show(const struct wgm_node_names *n, bool json)
 		json_string(stdout, n->netns);
 		printf(", \"exists\": %s, \"devices\": [", v.priv_fd >= 0 ? "true" : "false");
 	} else {
-		printf("namespace %s: %s\n", n->netns, v.priv_fd >= 0 ? "present" : "absent (mesh down)");
+		wgm_printf_esc(stdout, "namespace %s: %s\n", n->netns, v.priv_fd >= 0 ? "present" : "absent (mesh down)");
 	}
 	for (size_t i = 0; i < v.a_priv.n_links; i++)
 		if (wgm_is_mesh_wg_name(v.a_priv.links[i].name)) {

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "jsonout.h"
 #include "legacy.h"
+#include "esc.h"
 #include "log.h"
 #include "ports.h"
 #include "names.h"
@@ -70,7 +71,8 @@ static void check(struct report *rep, const char *name, enum sev sev, const char
 	if (sev != SEV_OK)
 		rep->n_failed++;
 	if (!rep->json) {
-		printf("%-9s %-28s %s\n", sev_name[sev], name, detail);
+		/* Details quote BIRD, the kernel and records: one line, no control byte. */
+		wgm_printf_esc(stdout, "%-9s %-28s %s\n", sev_name[sev], name, detail);
 		return;
 	}
 	printf("%s\n    {\"check\": ", rep->first ? "" : ",");

@@ -165,6 +165,19 @@ static void test_key_files(void)
 				     "\n\n\n\n\n\n\n\n\n\n\n", 64, 0644), 0);
 	CHECK(wgm_key_load(&loaded, pub, false) == -EINVAL);
 	CHECK(wgm_key_load(&loaded, tmp, false) < 0); /* a directory */
+	/* A symbolic link is not followed, to a good key or not. */
+	path_in_tmp(pub, sizeof(pub), "link_priv");
+	CHECK_INTEQ(symlink(priv, pub), 0);
+	CHECK(wgm_key_load(&loaded, pub, true) == -ELOOP);
+	CHECK(wgm_key_load(&loaded, pub, false) == -ELOOP);
+	/* A secret key someone else owns is refused and left as it is (not tightened). */
+	if (geteuid() == 0) {
+		CHECK_INTEQ(chown(priv, 65534, 65534), 0);
+		CHECK_INTEQ(chmod(priv, 0644), 0);
+		CHECK(wgm_key_load(&loaded, priv, true) == -EPERM);
+		CHECK_INTEQ(mode_of(priv), 0644);
+		CHECK_INTEQ(wgm_key_load(&loaded, priv, false), 0); /* public halves are not secret */
+	}
 	path_in_tmp(pub, sizeof(pub), "missing");
 	CHECK(wgm_key_load(&loaded, pub, false) == -ENOENT);
 	wgm_key_wipe(&sk);

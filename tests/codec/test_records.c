@@ -1,5 +1,6 @@
 /* The three 1.0 messages against the fixture of a real wgmesh 1.0 run: we read what 1.0 wrote
- * and write exactly what 1.0 writes. */
+ * and write what 1.0 writes, plus the keys it reads past (kind, serial). */
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,19 +174,19 @@ static void test_registrations(void)
 		CHECK_INTEQ(wgm_registration_decode((const char *)ours.p, &site_sk, &back, err,
 						    sizeof(err)), 0);
 		check_registration(&back, &hosts[i]);
-		/* Inside, our YAML is 1.0's byte for byte. */
+		/* Inside, our YAML is 1.0's byte for byte after the kind line 1.0 reads past. */
 		{
 			struct wgm_buf theirs_inner = { 0 }, ours_inner = { 0 };
 
 			registration_plaintext(msg, &hosts[i].pk, &theirs_inner);
 			registration_plaintext((const char *)ours.p, &hosts[i].pk, &ours_inner);
 			CHECK(theirs_inner.len > 0);
-			CHECK_STREQ((char *)ours_inner.p, (char *)theirs_inner.p);
+			CHECK(!strncmp((char *)ours_inner.p, "kind: registration\n", 19));
+			CHECK_STREQ((char *)ours_inner.p + 19, (char *)theirs_inner.p);
 			wgm_buf_free(&theirs_inner);
 			wgm_buf_free(&ours_inner);
 		}
-		/* Same plaintext, fresh nonce: the same length as 1.0's, different bytes. */
-		CHECK_INTEQ(ours.len, strlen(msg));
+		/* Fresh nonce: different bytes. */
 		CHECK(strcmp((const char *)ours.p, msg) != 0);
 		wgm_buf_free(&ours);
 		free(msg);
@@ -227,11 +228,14 @@ static void test_deploy_records(void)
 					    sizeof(err)), 0);
 		check_deploy(&r, &hosts[i]);
 
-		/* Our YAML of the decoded record is byte for byte what 1.0 sealed. */
+		/* Our YAML of the decoded record is byte for byte what 1.0 sealed, after the kind
+		 * line 1.0 reads past. */
+		CHECK(!r.has_kind);
 		CHECK_INTEQ(wgm_box_open(payload.p, payload.len, &hosts[i].sk, &site_pk, &plain, err,
 					 sizeof(err)), 0);
 		CHECK_INTEQ(wgm_deploy_yaml_encode(&r, &yaml), 0);
-		CHECK_STREQ((const char *)yaml.p, (const char *)plain.p);
+		CHECK(!strncmp((const char *)yaml.p, "kind: deploy\n", 13));
+		CHECK_STREQ((const char *)yaml.p + 13, (const char *)plain.p);
 
 		/* seal -> TXT lines -> reassembled in reverse order -> open */
 		r.has_serial = true;
@@ -315,6 +319,41 @@ static void test_largest_deploy(void)
 	wgm_strv_free(&lines);
 }
 
+/* A registration and a deploy record share the box key: each is refused as the other. */
+static void test_kinds(void)
+{
+	static struct wgm_deploy_record r;
+	static const char body[] = "asn: 64512\nsite: wg.example.com\noctet: 1\nportbase: 31000\n"
+				   "remote: fd42:7a3b:19c0::/48\nhosts: {}\n";
+	const char *ours_reg = "kind: registration\nhostname: a.example.net\n"
+			       "uuid: 6fc94b76-f857-4dce-942c-47df480cdda3\n";
+	const char *old_reg = "hostname: a.example.net\nuuid: 6fc94b76-f857-4dce-942c-47df480cdda3\n"
+			      "public_key_file: /etc/wireguard/lab_pub\n";
+	char yaml[512], err[256] = "";
+
+	CHECK_INTEQ(wgm_deploy_yaml_decode((const uint8_t *)ours_reg, strlen(ours_reg), &r, err,
+					   sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "'kind' is 'registration', not 'deploy'") != NULL);
+	CHECK_INTEQ(wgm_deploy_yaml_decode((const uint8_t *)old_reg, strlen(old_reg), &r, err,
+					   sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "a registration replayed as a record") != NULL);
+	snprintf(yaml, sizeof(yaml), "%sserial: 5\n", body);
+	CHECK_INTEQ(wgm_deploy_yaml_decode((const uint8_t *)yaml, strlen(yaml), &r, err,
+					   sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "no 'kind: deploy'") != NULL);
+	snprintf(yaml, sizeof(yaml), "kind: deploy\n%sserial: 5\n", body);
+	CHECK_INTEQ(wgm_deploy_yaml_decode((const uint8_t *)yaml, strlen(yaml), &r, err,
+					   sizeof(err)), 0);
+	CHECK(r.has_kind && r.has_serial && r.serial == 5);
+	/* 1.0's: neither kind nor serial */
+	CHECK_INTEQ(wgm_deploy_yaml_decode((const uint8_t *)body, strlen(body), &r, err,
+					   sizeof(err)), 0);
+	CHECK(!r.has_kind && !r.has_serial);
+	snprintf(yaml, sizeof(yaml), "kind: deployment\n%s", body);
+	CHECK_INTEQ(wgm_deploy_yaml_decode((const uint8_t *)yaml, strlen(yaml), &r, err,
+					   sizeof(err)), -EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 	dir = fixture_dir(argc, argv);
@@ -325,5 +364,6 @@ int main(int argc, char **argv)
 	test_registrations();
 	test_deploy_records();
 	test_largest_deploy();
+	test_kinds();
 	return check_exit();
 }

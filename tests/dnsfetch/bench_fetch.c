@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "fetch.h"
+#include "resolve.h"
 #include "key.h"
 #include "records.h"
 #include "txtchunk.h"

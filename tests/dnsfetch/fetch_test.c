@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "fetch.h"
+#include "resolve.h"
 
 static const char *env(const char *name)
 {

@@ -36,7 +36,7 @@ build fuzz_record "${common_src[@]}"
 	"$src/dnsfetch/proto.c" "$src/dnsfetch/sandbox.c" "$src/common/buf.c" $deps
 # shellcheck disable=SC2086
 build fuzz_child "$src/dnsfetch/child.c" "$src/dnsfetch/proto.c" "$src/dnsfetch/fetch.c" \
-	"$src/dnsfetch/resolve.c" "$src/common/spawn.c" "$src/common/log.c" "$src/common/buf.c" $cares
+	"$src/dnsfetch/resolve.c" "$src/common/spawn.c" "$src/common/log.c" "$src/common/esc.c" "$src/common/buf.c" $cares
 
 status=0
 for target in ${FUZZ_TARGETS:-fuzz_frame fuzz_record fuzz_child}; do

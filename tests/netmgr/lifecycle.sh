@@ -46,6 +46,37 @@ expect_eq "after a failure the hooks run again" 4 "$(ran)"
 up || fail "quiet up: $(cat "$T/err")"
 expect_eq "then a quiet up runs none" 4 "$(ran)"
 
+# Hooks run as root: one that another user could write is refused, named in one line, and the
+# other hooks still run. Each bad hook would leave $T/evil behind if it ran.
+evil_hook() { printf '#!/bin/sh\ntouch %s/evil\n' "$T" >"$1"; chmod 0755 "$1"; }
+refused() { # WHAT HOOK-NAME WHY: up fails, names HOOK and WHY, the bad hook did not run, 10-log did
+	local before
+	before=$(ran)
+	rc=0; up || rc=$?
+	expect_eq "$1: up fails" 1 "$rc"
+	expect_eq "$1: named in one line" 1 "$(grep -cF "hook $T/alpha/hooks/$2 is" "$T/err")"
+	expect_contains "$1: says why" "$3" "$(cat "$T/err")"
+	expect_eq "$1: the refused hook did not run" no "$([ -e "$T/evil" ] && echo yes || echo no)"
+	expect_eq "$1: the other hooks ran" $((before + 1)) "$(ran)"
+	rm -f "$T/alpha/hooks/$2" "$T/evil"
+}
+evil_hook "$T/alpha/hooks/30-nobody"; chown nobody "$T/alpha/hooks/30-nobody"
+refused "a hook owned by nobody" 30-nobody "owned by another user"
+evil_hook "$T/alpha/hooks/30-open"; chmod 0777 "$T/alpha/hooks/30-open"
+refused "a 0777 hook" 30-open "writable by group or others"
+evil_hook "$T/evil.sh"
+ln -s "$T/evil.sh" "$T/alpha/hooks/30-link"
+refused "a symlinked hook" 30-link "a symbolic link"
+chmod 0777 "$T/alpha/hooks"
+before=$(ran)
+rc=0; up || rc=$?
+expect_eq "a hook directory others may write: up fails" 1 "$rc"
+expect_contains "a hook directory others may write: named" "hook directory $T/alpha/hooks is writable by group or others: no hook runs" "$(cat "$T/err")"
+expect_eq "a hook directory others may write: no hook ran" "$before" "$(ran)"
+chmod 0755 "$T/alpha/hooks"
+up || fail "up once the hooks are mended: $(cat "$T/err")"
+expect_eq "once mended the hooks run again" $((before + 1)) "$(ran)"
+
 # tester up; something holds the private namespace (as a BIRD started in it does); down
 net alpha tester up wg.example.com >"$T/out" 2>"$T/err" || fail "tester up: $(cat "$T/err")"
 if ip netns exec tester ping -c1 -W2 192.168.101.1 >/dev/null; then pass "tester reaches the private namespace"; else fail "tester cannot ping 192.168.101.1"; fi

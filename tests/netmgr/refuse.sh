@@ -15,6 +15,7 @@ host_state alpha wg.example.com $A_UUID n1lab 10.20.1.1/24 "$H/alpha.example.net
 # deploy YAML for alpha; $1 extra peer block, $2 serial line, $3 octet, $4 prefix, $5 beta's remote
 record() {
 	cat <<YAML
+kind: deploy
 asn: 4200000000
 site: wg.example.com
 octet: ${3:-1}
@@ -82,6 +83,29 @@ refused "octet clash" "$(seal clash "$(record "" "serial: 300" 2)")" "octet"
 refused "invalid site prefix" "$(seal badprefix "$(record "" "serial: 300" 1 "fd42:zz::/48")")" "fd42:zz::/48"
 refused "invalid peer address" "$(seal badaddr "$(record "" "serial: 300" 1 "" "198.51.100.999")")" "198.51.100.999"
 refused "replayed serial" "$(seal old "$(record "" "serial: 100")")" "older"
+# the applied serial with other content (beta moved): a swapped record, refused; the same
+# content sealed again (a fresh nonce) is the same record and goes through
+refused "equal serial, other content" "$(seal swapped "$(record "" "serial: 200" 1 "" "198.51.100.21")")" "serial 200 is the one applied, but its content differs"
+net alpha apply "$(seal again "$(record "" "serial: 200")")" wg.example.com >"$T/out" 2>"$T/err" ||
+	fail "the applied record sealed again: $(cat "$T/err")"
+expect_eq "the applied record sealed again: 0 changes" "0 changes" "$(cat "$T/out")"
+
+# Node a's registration, box(host_sk, site_pk), opens with the same key as its deploy record,
+# box(site_sk, host_pk): replayed as the record, it is refused as what it is.
+reg_as_record() { # MESSAGE -> the registration's box as record file lines
+	python3 -c '
+import base64, sys, yaml
+outer = yaml.safe_load(base64.b64decode(sys.argv[1]))
+box = base64.b64decode(outer["message"])
+for i, line in enumerate(base64.encodebytes(box).decode().split()):
+    print("%d:%s" % (i, line))' "$1"
+}
+reg_as_record "$(cat "$H/alpha.example.net.registration")" >"$T/reg10.txt"
+refused "1.0's registration of alpha replayed as its record" "$T/reg10.txt" "a registration replayed as a record"
+FORGE=$WGM_BUILD/tests/site/forge_registration
+reg_as_record "$("$FORGE" "$SITEKEY" "$A_UUID" alpha.example.net 192.0.2.10 /etc/wireguard/lab_pub \
+	"$H/alpha.example.net/etc-wireguard/lab_priv")" >"$T/reg.txt"
+refused "our registration of alpha replayed as its record" "$T/reg.txt" "'kind' is 'registration', not 'deploy'"
 
 # a UDP port held by another process: the new peer's device is not built, the error names it
 ip netns exec alpha python3 -c '
@@ -97,4 +121,16 @@ kill "$holder"; wait "$holder" 2>/dev/null || true
 # with the port free again the same record goes through and adds only wg3
 net alpha apply "$T/gamma.txt" wg.example.com >"$T/out" 2>"$T/err" || fail "apply after the port is free: $(cat "$T/err")"
 expect_eq "wg3 added" "wg3" "$(ip -n n1lab -o link show wg3 | awk -F': ' '{print $2}')"
+# The host key through a symbolic link, and a host key owned by nobody: refused in one line
+# naming the file and the fix, the key left as it was (not tightened).
+mv "$T/alpha/lab_priv" "$T/alpha/real_priv"
+ln -s "$T/alpha/real_priv" "$T/alpha/lab_priv"
+refused "a symlinked host key" "$T/gamma.txt" "host key $T/alpha/lab_priv is a symbolic link: refused"
+expect_eq "a symlinked host key: one line" 1 "$(wc -l <"$T/err")"
+rm "$T/alpha/lab_priv"; mv "$T/alpha/real_priv" "$T/alpha/lab_priv"
+chown nobody "$T/alpha/lab_priv"; chmod 0644 "$T/alpha/lab_priv"
+refused "a host key owned by nobody" "$T/gamma.txt" "host key $T/alpha/lab_priv is owned by uid 65534, who could rewrite it: refused; chown root"
+expect_eq "a host key owned by nobody: one line" 1 "$(wc -l <"$T/err")"
+expect_eq "a host key owned by nobody: not tightened" 644 "$(stat -c %a "$T/alpha/lab_priv")"
+chown root "$T/alpha/lab_priv"; chmod 0600 "$T/alpha/lab_priv"
 finish

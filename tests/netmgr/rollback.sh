@@ -36,7 +36,7 @@ PB=31000
 BKEY=$B_KEY
 BREMOTE=198.51.100.20
 record() {
-	printf 'asn: 4200000000\nsite: wg.example.com\noctet: 1\nportbase: %s\nremote: fd42:7a3b:19c0::/48\nserial: %s\nhosts:\n%s\n' \
+	printf 'kind: deploy\nasn: 4200000000\nsite: wg.example.com\noctet: 1\nportbase: %s\nremote: fd42:7a3b:19c0::/48\nserial: %s\nhosts:\n%s\n' \
 		"$PB" "$1" "$2"
 }
 peer() { # hostname key octet remote

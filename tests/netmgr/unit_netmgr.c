@@ -50,21 +50,40 @@ static void test_endpoints(void)
 static void test_serial(void)
 {
 	char dir[] = "/tmp/wgm-serial.XXXXXX", err[256], path[64];
+	uint8_t one[SERIAL_DIGEST_LEN] = { 1 }, two[SERIAL_DIGEST_LEN] = { 2 };
+	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL);
-	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 100, err, sizeof(err)), 0);
-	CHECK_INTEQ(serial_store(dir, "mesh.test", 100), 0);
-	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 100, err, sizeof(err)), 0);
-	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 101, err, sizeof(err)), 0);
-	CHECK_FAILS_NAMING(serial_check(dir, "mesh.test", true, 99, err, sizeof(err)), -ESTALE, err, "99");
-	CHECK(strstr(err, "100"));
-	/* a 1.0 record has no serial: refused once a serial is stored, naming it and the way back */
 	snprintf(path, sizeof(path), "%s/mesh.test.serial", dir);
-	CHECK_FAILS_NAMING(serial_check(dir, "mesh.test", false, 0, err, sizeof(err)), -ESTALE, err, path);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 100, one, err, sizeof(err)), 0);
+	CHECK_INTEQ(serial_store(dir, "mesh.test", 100, one), 0);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 100, one, err, sizeof(err)), 0);
+	/* the same serial with other content: a swapped record */
+	CHECK_FAILS_NAMING(serial_check(dir, "mesh.test", true, 100, two, err, sizeof(err)), -ESTALE, err,
+			   "content differs");
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 101, two, err, sizeof(err)), 0);
+	CHECK_FAILS_NAMING(serial_check(dir, "mesh.test", true, 99, one, err, sizeof(err)), -ESTALE, err, "99");
+	CHECK(strstr(err, "100"));
+	/* a floor the operator wrote (a number alone) is honoured, any content at it accepted */
+	CHECK((f = fopen(path, "w")) != NULL);
+	fputs("500\n", f);
+	fclose(f);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 499, one, err, sizeof(err)), -ESTALE);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 500, two, err, sizeof(err)), 0);
+	CHECK((f = fopen(path, "w")) != NULL);
+	fputs("500 zz\n", f);
+	fclose(f);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", true, 600, one, err, sizeof(err)), -EINVAL);
+	CHECK_INTEQ(serial_store(dir, "mesh.test", 100, one), 0);
+	snprintf(path, sizeof(path), "%s/mesh.test.digest", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/mesh.test.serial", dir);
+	/* a 1.0 record has no serial: refused once a serial is stored, naming it and the way back */
+	CHECK_FAILS_NAMING(serial_check(dir, "mesh.test", false, 0, one, err, sizeof(err)), -ESTALE, err, path);
 	CHECK(strstr(err, "no serial") && strstr(err, "100"));
 	/* the deliberate way back: without the stored serial it is accepted */
 	unlink(path);
-	CHECK_INTEQ(serial_check(dir, "mesh.test", false, 0, err, sizeof(err)), 0);
+	CHECK_INTEQ(serial_check(dir, "mesh.test", false, 0, one, err, sizeof(err)), 0);
 	rmdir(dir);
 }
 

@@ -88,6 +88,22 @@ unwritable)
 	chmod 0755 "$S" && chmod 0644 "$S/site.yaml" && chown nobody "$S/site.key" && chmod 0600 "$S/site.key"
 	expect_bad_input "$case_name" "$T" setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		"$WGSITE" -i "$msg_alpha" "$S/site.yaml" ;;
+symlinked-site-key)
+	# The site key is a link to a file another user could own: refused, not followed.
+	mv "$S/site.key" "$T/real.key"
+	ln -s "$T/real.key" "$S/site.key"
+	expect_bad_input "$case_name" "$T" "$WGSITE" -i "$msg_alpha" "$S/site.yaml"
+	expect_match "$case_name: names the link and the fix" "site key .*site.key is a symbolic link.*put the key file itself" "$FAILED_LINE" ;;
+foreign-site-key)
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: needs root to give the key to nobody"
+		exit 77
+	fi
+	# Owned by nobody and open to others: refused, and not tightened (the mode stays 0644).
+	chown nobody "$S/site.key" && chmod 0644 "$S/site.key"
+	expect_bad_input "$case_name" "$T" "$WGSITE" -i "$msg_alpha" "$S/site.yaml"
+	expect_match "$case_name: names the owner and the fix" "site key .*site.key is owned by uid [0-9]+.*chown root" "$FAILED_LINE"
+	expect_eq "$case_name: mode untouched" 644 "$(stat -c %a "$S/site.key")" ;;
 *)
 	fail "unknown case $case_name" ;;
 esac

@@ -41,6 +41,9 @@ serve "$T/all.zone"
 out=$("$WGSITE" "$S/site.yaml" --dns "$dns")
 expect_eq "published site record -> OK" "$(printf 'Site: %s\n\n  Check:\n\n    DNS Records OK' "$domain")" "$out"
 
+# wgconfig (root) asks DNS through the sandboxed wgmesh-dnsfetch, not in its own process.
+expect_bad_input "wgconfig without its DNS fetcher" "$T" env WGM_DNSFETCH=/nonexistent/wgmesh-dnsfetch "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
+expect_contains "the refusal names the fetcher" "cannot start the DNS fetcher /nonexistent/wgmesh-dnsfetch" "$FAILED_LINE"
 "$WGCONFIG" -q --state-dir "$T/node" --dns "$dns" -i lo "$domain"
 expect_eq "wgconfig pinned the key from DNS" "$sitepub" "$(sed -n 's/^  public_key: //p' "$T/node/$domain.yaml")"
 expect_eq "wgconfig took the locus from DNS" "lab" "$(sed -n 's/^  locus: //p' "$T/node/$domain.yaml")"
@@ -56,6 +59,20 @@ expect_match "wrong key in DNS -> incorrect" "DNS Records Incorrect" "$out"
 expect_eq "wrong key in DNS -> exit 2" 2 "$rc"
 expect_bad_input "wgconfig refuses a changed site key" "$T" "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
 expect_contains "the refusal names the pin" "pins $sitepub" "$FAILED_LINE"
+
+# The same site key but another locus in DNS (it names the namespace, the veth, the BIRD and
+# nft files): wgconfig refuses it and keeps the pin; only the operator's -l changes it.
+mkdir "$T/moved"
+cp "$S/site.key" "$T/moved/site.key"
+sed 's/^  locus: .*/  locus: evil/' "$S/site.yaml" >"$T/moved/site.yaml"
+"$WGPUB" --serial 6 --zone-file "$T/moved.zone" "$T/moved/site.yaml"
+serve "$T/moved.zone"
+expect_bad_input "wgconfig refuses a locus changed in DNS" "$T/node" "$WGCONFIG" --state-dir "$T/node" --dns "$dns" "$domain"
+expect_contains "the refusal names both loci and the way to change it" "site $domain now says locus 'evil' but $T/node/$domain.yaml pins 'lab'" "$FAILED_LINE"
+expect_contains "the refusal says how to change it" "wgconfig -l evil -P $sitepub" "$FAILED_LINE"
+"$WGCONFIG" --state-dir "$T/node" -l evil -P "$sitepub" "$domain" >/dev/null 2>"$T/repin.err"
+expect_eq "-l changes the pinned locus" evil "$(sed -n 's/^  locus: //p' "$T/node/$domain.yaml")"
+expect_contains "-l says it changed the locus" "locus of $domain changed from 'lab' to 'evil'" "$(cat "$T/repin.err")"
 
 # remove --purge: refused while <uuid>.<domain> answers, done once it is gone.
 "$WGSITE" remove alpha.example.net "$S/site.yaml" >/dev/null

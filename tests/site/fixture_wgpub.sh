@@ -44,4 +44,21 @@ shape() { sed -E 's/^[0-9]+:[A-Za-z0-9+\/=]+$/N:DATA/' "$1" | uniq; }
 "$WGPUB" --serial 1700000000 "$T/site.yaml" >"$T/print.txt"
 diff -u <(shape "$FIX/ref/wgpub.txt") <(shape "$T/print.txt") || fail "print layout differs"
 echo "ok: print layout equals ref/wgpub.txt"
+
+# Serials rise with every publication, not every second: two in a row (well within a second)
+# get two increasing serials, the last kept beside the site file.
+zone_serial() { sed -n 's/^; wgmesh site [^,]*, serial \([0-9]*\)$/\1/p' "$1"; }
+rm -f "$T/site.yaml.serial"
+"$WGPUB" -q --zone-file "$T/z1" "$T/site.yaml"
+"$WGPUB" -q --zone-file "$T/z2" "$T/site.yaml"
+s1=$(zone_serial "$T/z1") s2=$(zone_serial "$T/z2")
+if [ -n "$s1" ] && [ "$s2" -gt "$s1" ]; then
+	pass "two publications in one second: serials $s1 < $s2"
+else
+	fail "two publications: serials $s1 then $s2, expected a rise"
+fi
+expect_eq "the last serial is kept beside the site file" "$s2" "$(cat "$T/site.yaml.serial")"
+# A serial far ahead of the clock would freeze every node that applied it: refused.
+expect_bad_input "wgpub --serial UINT64_MAX" "$T" "$WGPUB" --serial 18446744073709551615 --zone-file "$T/z3" "$T/site.yaml"
+expect_contains "the refusal names the bound" "more than a day ahead of the clock" "$FAILED_LINE"
 assert_exit

@@ -43,4 +43,25 @@ out=$("$WGSITE" show "$line2" "$site")
 expect_contains "show of an update names the change" "  local_ipv4: '192.0.2.1' -> '203.0.113.1'" "$out"
 expect_contains "show of an update says it would" "Would update host n1.example.net (uuid $uuid, octet 1, ASN 64512):" "$out"
 expect_eq "the update preview changes nothing" "$before" "$(snapshot "$T/site")"
+
+# A forged registration: n1's uuid, a fresh key, and terminal controls in public_key_file that
+# would erase the "public_key: old -> new" line above them on a terminal.
+FORGE=$WGM_BUILD/tests/site/forge_registration
+evil=$(printf '/etc/wireguard/lab_pub\r\033[2K\033[1A\033[2K  local_ipv4: unchanged')
+forged=$("$FORGE" "$pub" "$uuid" n1.example.net 192.0.2.1 "$evil")
+before=$(snapshot "$T/site")
+"$WGSITE" show "$forged" "$site" >"$L/forged.out" 2>"$L/forged.err"
+out=$(cat "$L/forged.out" "$L/forged.err")
+if LC_ALL=C grep -q "[[:cntrl:]]" <(tr -d '\n' <<<"$out"); then
+	fail "show of a forged registration printed a control byte: $(cat -v <<<"$out")"
+else
+	pass "show of a forged registration prints no control byte"
+fi
+expect_match "show of a forged registration: the key change is visible" "^  public_key: '$(cat "$T/n1/lab_pub" | sed 's/[+/]/./g')' -> '" "$out"
+expect_contains "show of a forged registration: the control bytes shown escaped" "lab_pub\\x0d\\x1b[2K\\x1b[1A\\x1b[2K  local_ipv4: unchanged'" "$out"
+expect_contains "show of a forged registration: warns of the new key" "gives n1.example.net (uuid $uuid) a new host key" "$out"
+expect_contains "show of a forged registration: says -i would refuse it" "It would be refused: public_key_file holds a control byte." "$out"
+expect_eq "the forged preview changes nothing" "$before" "$(snapshot "$T/site")"
+expect_bad_input "import of a forged registration" "$T/site" "$WGSITE" -i "$forged" "$site"
+expect_contains "import of a forged registration names the field" "public_key_file holds a control byte" "$FAILED_LINE"
 assert_exit

@@ -66,4 +66,13 @@ for u in wgmesh-net@.service wgmesh-tester@.service; do
 		pass "$u shares the host's mount namespace"
 	fi
 done
+# No service may leave a core file (the manager's memory holds the host key).
+for u in "$tmp"/*.service; do
+	if grep -q '^LimitCORE=0$' "$u"; then pass "$(basename "$u") sets LimitCORE=0"; else fail "$(basename "$u") has no LimitCORE=0"; fi
+done
+# The manager names a port's holder without ptrace rights (ss -uapn in its error instead), and
+# its hooks may run `ip netns exec`, which makes a mount namespace.
+net_unit=$tmp/wgmesh-net@.service
+if grep -q '^CapabilityBoundingSet=.*CAP_SYS_PTRACE' "$net_unit"; then fail "wgmesh-net@ keeps CAP_SYS_PTRACE"; else pass "wgmesh-net@ holds no CAP_SYS_PTRACE"; fi
+if grep -Eq '^RestrictNamespaces=(.* )?mnt( |$)' "$net_unit"; then pass "wgmesh-net@ lets hooks make a mount namespace"; else fail "wgmesh-net@: RestrictNamespaces= denies mnt, which ip netns exec in a hook needs: $(grep '^RestrictNamespaces=' "$net_unit")"; fi
 assert_exit

@@ -255,6 +255,11 @@ first_boot() {
 	msg=$(wghost -a 198.51.100.1 -h node1.example.net "$DOMAIN" | sed -n 's/^Message to Home: //p')
 	[ -n "$msg" ] || die "wghost printed no message"
 	echo "WGMESH_NET_OPTS=\"--bfd-interval $BFD_MS\"" >/etc/default/wgmesh-net
+	# A hook written like 1.0's local scripts: ip netns exec must work under the unit.
+	install -d -m 0755 /etc/wgmesh/hooks.d
+	printf '#!/bin/sh\nip netns exec "$WGM_NETNS" ip -o link show dev lo >/dev/null &&\n\techo "$1 $WGM_NETNS ok" >>/run/wgmesh-hook-test.log\n' \
+		>/etc/wgmesh/hooks.d/50-netns-exec
+	chmod 0755 /etc/wgmesh/hooks.d/50-netns-exec
 	systemctl enable "$UNIT_NET" "$UNIT_BIRD" "wgmesh-nft@$NS.path" || die "enable"
 	# Started before the controller approved it: no record yet, an error, nothing built.
 	systemctl start "$UNIT_NET" "wgmesh-nft@$NS.path" || die "start before approval"
@@ -271,6 +276,9 @@ first_boot() {
 	systemctl reload "$UNIT_NET"
 	wait_or_die 300 "after approval + reload: node 1's BGP sessions Established, its LAN pings both" converged
 	say "   $(systemctl show -p StatusText --value "$UNIT_NET")"
+	grep -qx "up $NS ok" /run/wgmesh-hook-test.log 2>/dev/null ||
+		die "the ip netns exec hook did not run under the unit: $(journalctl -u "$UNIT_NET" -b --no-pager | grep -i hook | tail -3)"
+	say "ok: a hook ran ip netns exec under $UNIT_NET"
 	[ -n "$(ip netns exec "$NS" ip -d link show type wireguard)" ] || die "no kernel WireGuard link"
 	pass "kernel WireGuard links"
 	grep -q "interval $BFD_MS ms;" "/etc/bird/bird_$NS.conf" ||
