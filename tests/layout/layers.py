@@ -37,9 +37,6 @@ ALLOWED = {
     # resolve.c leaves the fetch library for wgmesh-dnsfetch alone.
     ('dnsfetch/resolve.h', 'dnsfetch/fetch.h'),
     ('dnsfetch/proto.h', 'dnsfetch/fetch.h'),
-    # common/plan <-> hoststate/sitefile: the host state and the plan; removed with them.
-    ('common/hoststate.c', 'common/plan.h'),
-    ('common/sitefile.c', 'common/plan.h'),
 }
 
 SKIP_DIRS = {'.git', 'build', 'subprojects'}
