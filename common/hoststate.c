@@ -8,10 +8,9 @@
 
 #include <sodium.h>
 
+#include "address.h"
 #include "atomicfile.h"
 #include "errmsg.h"
-#include "plan.h"
-#include "sitefile.h"
 #include "yamldoc.h"
 
 #define HOST_STATE_MAX (64 * 1024)

@@ -9,33 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "address.h"
 #include "hoststate.h"
 #include "key.h"
 #include "names.h"
 #include "records.h"
 
 #define WGM_KEEPALIVE 25
-
-struct wgm_ip {
-	int family; /* AF_INET or AF_INET6 */
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-	};
-};
-
-struct wgm_prefix {
-	struct wgm_ip addr;
-	uint8_t len;
-};
-
-/* One endpoint candidate of a peer: an IP literal or a hostname still to resolve. */
-struct wgm_endpoint {
-	char host[WGM_HOSTNAME_MAX + 1];
-	bool is_ip;
-	struct wgm_ip ip; /* valid when is_ip */
-	uint16_t port;
-};
 
 struct wgm_peer_plan {
 	char hostname[WGM_HOSTNAME_MAX + 1];
@@ -118,11 +98,6 @@ struct wgm_node_plan {
 /* Tunnel /64 of the link between octets a and b: the /48 plus a 16-bit subnet whose hex is the
  * two octets, larger first (1 and 2 -> ...:0201::/64). */
 void wgm_tunnel_net(const struct in6_addr *site48, uint8_t a, uint8_t b, struct in6_addr *net);
-int wgm_prefix_parse(const char *text, struct wgm_prefix *p);
-int wgm_ip_parse(const char *text, struct wgm_ip *ip);
-/* Splits a comma-joined 1.0 address list into endpoint candidates with the given port. */
-int wgm_endpoints_parse(const char *list, uint16_t port, struct wgm_endpoint *out, size_t max,
-			size_t *n, char *err, size_t errlen);
 
 /* The names of what a node builds, checked: one line in err naming the value and the fix. */
 int wgm_node_names_build(const struct wgm_host_state *hs, struct wgm_node_names *n, char *err,

@@ -11,10 +11,10 @@
 
 #include <sodium.h>
 
+#include "address.h"
 #include "atomicfile.h"
 #include "errmsg.h"
 #include "log.h"
-#include "plan.h"
 #include "yamldoc.h"
 
 #define SITE_FILE_MAX (1024 * 1024)

@@ -15,7 +15,6 @@
 #include "desired.h"
 #include "wgdev.h"
 
-#define ENDPOINT_WAIT_DEFAULT 180
 /* WireGuard's REJECT_AFTER_TIME: keys older than this are unusable, so a handshake within it
  * means a live session (a live link re-handshakes every two minutes). */
 #define WG_SESSION_SECS 180

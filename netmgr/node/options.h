@@ -9,6 +9,10 @@
 #include "hoststate.h"
 #include "key.h"
 
+/* --endpoint-timeout's default: seconds a peer's endpoint candidate is tried without a
+ * handshake before the run loop moves on (endpoint.c). */
+#define ENDPOINT_WAIT_DEFAULT 180
+
 struct netmgr_opts {
 	const char *state_dir;
 	struct wgm_fetch_opts fetch;

@@ -1,4 +1,4 @@
-/* The mesh's UDP ports against the rest of the machine (sock_diag, WIREGUARD's portcheck):
+/* The mesh's UDP ports against the rest of the machine (sock_diag through portcheck.c):
  * a port held by a stranger is refused before anything is built, and ports inside the
  * ephemeral range (the "49900+" trouble wgmesh 1.0's README reported,
  * docs/operating.md#udp-ports) are warned about. */

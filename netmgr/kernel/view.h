@@ -4,7 +4,6 @@
 #define NETMGR_VIEW_H
 
 #include "actual.h"
-#include "desired.h"
 #include "link.h"
 
 struct mesh_view {

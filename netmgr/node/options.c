@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "endpoint.h"
 #include "log.h"
 #include "wgm_config.h"
 
