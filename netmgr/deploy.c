@@ -60,6 +60,7 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	if (ret < 0)
 		goto out;
 	if (file) {
+		trust.site.from_file = true;
 		ret = record_from_file(file, h, &trust, rec, out->err, sizeof(out->err));
 	} else if (!fetcher_get(dns)) {
 		out->record_unavailable = true;

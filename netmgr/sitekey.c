@@ -262,8 +262,12 @@ int sitekey_observe(const char *state_dir, struct host_ctx *h, struct sitekey_st
 	/* Counted only when announced in the public site record too, where the site's admin (and
 	 * wgsite FILE) sees a handover they did not make. */
 	if (!site->seen || !site->has_next || !wgm_key_equal(&site->next, &ho->key)) {
-		log_warn("site-key handover to %s not counted: the site record at %s %s", newk, h->domain,
-			 !site->seen ? "could not be read" : "does not announce it (nextkey)");
+		if (site->from_file)
+			log_notice("site-key handover to %s not counted: a record file comes without the site record that must announce it (only fetches from DNS count)",
+				   newk);
+		else
+			log_warn("site-key handover to %s not counted: the site record at %s %s", newk,
+				 h->domain, !site->seen ? "could not be read" : "does not announce it (nextkey)");
 		return 0;
 	}
 	if (dry_run)

@@ -27,6 +27,7 @@ struct sitekey_state {
 
 /* What the fetch of the site record said, for counting a handover. */
 struct site_seen {
+	bool from_file;        /* wgmesh-net apply: no site record to check against */
 	bool seen;             /* the site record was fetched and decoded */
 	bool has_next;
 	struct wgm_key next;

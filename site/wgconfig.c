@@ -248,7 +248,10 @@ int main(int argc, char **argv)
 	ret = site_record_get(&o, &rec);
 	if (ret)
 		goto out;
-	repin = hs.has_site_key && !wgm_key_equal(&hs.site_public_key, &rec.public_key);
+	/* A node that already pinned the successor of a site-key handover under way is ahead of
+	 * the site record, not at odds with it. */
+	repin = hs.has_site_key && !wgm_key_equal(&hs.site_public_key, &rec.public_key) &&
+		!(!o.site_key && rec.has_next_key && wgm_key_equal(&hs.site_public_key, &rec.next_key));
 	wgm_key_to_b64(&hs.site_public_key, pinned);
 	wgm_key_to_b64(&rec.public_key, offered);
 	/* What DNS says never replaces a pinned key; --repin with a key typed in is the operator's
@@ -263,7 +266,8 @@ int main(int argc, char **argv)
 	ret = check_interfaces(&o, o.netns ? o.netns : hs.netns[0] ? hs.netns : rec.locus);
 	if (ret)
 		goto out;
-	hs.site_public_key = rec.public_key;
+	if (!hs.has_site_key || repin)
+		hs.site_public_key = rec.public_key;
 	hs.has_site_key = true;
 	snprintf(hs.locus, sizeof(hs.locus), "%s", rec.locus);
 	if (!hs.uuid[0])

@@ -45,6 +45,22 @@ assert_eq "published site record -> OK" "$(printf 'Site: %s\n\n  Check:\n\n    D
 assert_eq "wgconfig pinned the key from DNS" "$sitepub" "$(sed -n 's/^  public_key: //p' "$T/node/$domain.yaml")"
 assert_eq "wgconfig took the locus from DNS" "lab" "$(sed -n 's/^  locus: //p' "$T/node/$domain.yaml")"
 
+# A site-key handover in DNS that this site file did not make (someone holding a copy of the
+# key ran rotate-key): wgsite names it and says to revoke; the site's own handover checks OK.
+mkdir "$T/copy"
+cp "$S/site.yaml" "$S/site.key" "$T/copy/"
+"$WGSITE" rotate-key "$T/copy/site.yaml" >/dev/null
+"$WGPUB" --serial 5 --zone-file "$T/copy.zone" "$T/copy/site.yaml"
+serve "$T/copy.zone"
+rc=0
+"$WGSITE" "$S/site.yaml" --dns "$dns" >/dev/null 2>"$T/check.err" || rc=$?
+assert_eq "a handover this file did not make -> exit 2" 2 "$rc"
+assert_contains "... named, with the fix" "that $S/site.yaml did not make" "$(cat "$T/check.err")"
+assert_contains "... revoke" "wgsite rotate-key --revoke" "$(cat "$T/check.err")"
+out=$("$WGSITE" "$T/copy/site.yaml" --dns "$dns")
+assert_contains "the site's own handover in DNS -> OK" "DNS Records OK" "$out"
+serve "$T/all.zone"
+
 # Another site key in DNS: wgsite says so, wgconfig refuses and keeps the pin.
 mkdir "$T/other"
 "$WGSITE" init "$T/other/o.yaml" --domain "$domain" --locus lab >/dev/null

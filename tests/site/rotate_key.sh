@@ -53,6 +53,15 @@ if "$DEPLOY_CHECK" "$rec1" "$T/n1/lab_priv" "$new" "$T/n1/mesh.example.com.yaml"
 fi
 echo "ok: its outer box is the old key's (the new key seals it inside)"
 
+# A node that already pinned the new key registers again during the handover: its message is
+# sealed to the new key, and the site reads it.
+"$WGCONFIG" -q --state-dir "$T/n2" --repin -l lab -P "$new" mesh.example.com >/dev/null
+msg=$("$WGHOST" -q --state-dir "$T/n2" -h n2.example.net -a 192.0.2.22 mesh.example.com |
+	sed -n 's/^Message to Home: //p')
+"$WGSITE" -i "$msg" "$site" >/dev/null
+assert_eq "a registration sealed to the new key is read during the handover" 192.0.2.22 \
+	"$(host_field "$site" n2.example.net local_ipv4)"
+
 out=$("$WGSITE" rotate-key --retire --hold-down 0 "$site")
 assert_contains "--retire names both keys" "site key $old retired" "$out"
 assert_eq "the site key is the new one" "$new" "$(site_pub "$site")"
