@@ -83,8 +83,8 @@ static int check_site_key(struct wgm_fetcher *f, const struct host_ctx *h, struc
 	if (ret == 0 && !wgm_key_equal(&site.public_key, &h->hs.site_public_key) &&
 	    !(site.has_next_key && wgm_key_equal(&site.next_key, &h->hs.site_public_key))) {
 		snprintf(err, errlen,
-			 "the site key published at %s differs from the one pinned in %s: refused (re-pin with wgconfig if the site really changed)",
-			 h->domain, h->state_path);
+			 "the site key published at %s differs from the one pinned in %s: refused (if the site really changed its key, re-pin it by hand: wgconfig --repin -l LOCUS -P KEY %s)",
+			 h->domain, h->state_path, h->domain);
 		ret = -EKEYREJECTED;
 	}
 	if (ret == 0) {

@@ -250,6 +250,7 @@ static void test_node_rules(void)
 	CHECK_INTEQ(sitekey_load(dir, DOMAIN, &st, err, sizeof(err)), 0);
 	CHECK(st.has_pending && st.sightings == 2 && wgm_key_equal(&st.pending_key, &new_pk));
 	unlink(path);
+	wgm_host_state_free(&h.hs);
 
 	/* not announced in the site record: not counted */
 	host_setup(&h, 1);
@@ -323,6 +324,7 @@ static void test_node_rules(void)
 		CHECK_INTEQ(sitekey_health(dir, DOMAIN, detail, sizeof(detail)), 2);
 		CHECK_ERROR_NAMES(detail, "revoked");
 	}
+	wgm_host_state_free(&h.hs);
 	wgm_buf_free(&p);
 	wgm_buf_free(&p2);
 }
