@@ -7,7 +7,8 @@
 # reverse order after it (each pins the new key by itself, with one notice), once more while
 # the site still seals with both keys, and after wgsite rotate-key --retire (records sealed by
 # the new key only). Measured: pings lost, BGP sessions restarted, nodes that pinned the new
-# key by themselves; then a record sealed only by the old key (a thief who kept it) refused.
+# key by themselves; then a record sealed only by the old key (a thief who kept it) refused;
+# then a revocation (every node stops trusting the key, the mesh stays) and the re-pin by hand.
 #
 # Usage (root): selftests/rollover.sh [--nodes N]. WGM_BUILD: the build dir (default build/).
 set -eu
@@ -196,6 +197,36 @@ else
 	check_fail "node1 refused the old key's record for another reason: $(cat "$d1/apply.log")"
 fi
 check_eq "node1's applied serial unchanged" "$serial_before" "$(cat "$d1/state/$MESH_DOMAIN.serial")"
+
+step "revocation: wgsite rotate-key --revoke, wgpub; every node stops trusting the key, the mesh stays"
+for n in $all; do since_before[$n]=$(bgp_since "$n"); done
+"$(mesh_cmd wgsite)" rotate-key --revoke "$MESH_SITE" >"$work/site/revoke.log"
+mesh_publish
+revoked=0
+for n in $all; do
+	d=$(mesh_node_dir "$n")
+	if mesh_node_up "$n"; then
+		check_fail "node$n applied a record that revokes its key"
+	elif grep -q "the site revoked its key $new" "$d/up.log" && [ "$(mesh_node_verify "$n")" = 2 ] &&
+		grep -q "^broken .*site key .*revoked" "$d/verify.log"; then
+		revoked=$((revoked + 1))
+	else
+		check_fail "node$n on the revocation: $(grep error "$d/up.log"; grep 'site key' "$d/verify.log")"
+	fi
+done
+check_eq "nodes that stopped trusting the revoked key (verify: broken)" "$nodes" "$revoked"
+"$(mesh_cmd wgsite)" rotate-key "$MESH_SITE" >"$work/site/replace.log"
+repl=$(site_key)
+mesh_publish
+for n in $all; do
+	d=$(mesh_node_dir "$n")
+	on_node "$n" "$(mesh_cmd wgconfig)" -q --state-dir "$d/state" --repin -l "$MESH_LOCUS" -P "$repl" \
+		"$MESH_DOMAIN" >/dev/null || check_fail "wgconfig --repin on node$n"
+	mesh_node_up "$n" || check_fail "up on node$n after the re-pin: $(grep error "$d/up.log")"
+	check_eq "node$n pins the replacement" "$repl" "$(pinned_key "$n")"
+	same_since "${since_before[$n]}" "$(bgp_since "$n")" ||
+		check_fail "node$n BGP sessions restarted during the revocation"
+done
 conv=$(wait_converged 30 $all) || check_fail "mesh not converged at the end"
 if grep -qsF "$(cat "$work/site/thief.key")" "$work/site/site.key" "$work/site/site.key.next"; then
 	check_fail "the old site private key is still in the site's key files"
@@ -203,7 +234,7 @@ else
 	echo "ok: the old site private key is in none of the site's key files"
 fi
 print_table $all
-echo "summary: $nodes nodes, $pairs LAN pairs at 10 ms: pings lost $lost of $sent; BGP sessions reset on $resets nodes; pinned the new key by themselves $self_pinned/$nodes; old-key record refused: $refused"
+echo "summary: $nodes nodes, $pairs LAN pairs at 10 ms: pings lost $lost of $sent; BGP sessions reset on $resets nodes; pinned the new key by themselves $self_pinned/$nodes; old-key record refused: $refused; revocation honoured by $revoked/$nodes, then re-pinned by hand"
 if [ "$CHECK_FAILURES" -ne 0 ]; then
 	echo "$CHECK_FAILURES check(s) failed" >&2
 	exit 1
