@@ -18,11 +18,6 @@
 #include "sitefile.h"
 #include "wgsite.h"
 
-static void key_text(const struct wgm_key *k, char out[WGM_KEY_B64_LEN + 1])
-{
-	wgm_key_to_b64(k, out);
-}
-
 /* The successor's file: the site key's path (as written) plus ".next". */
 static int next_path_for(const struct wgm_site *s, char *out, size_t outlen)
 {
@@ -71,15 +66,14 @@ static int make_next(struct wgm_site *s, const char *nextpath_rel, const char *n
 	return 0;
 }
 
-static int rotate(const struct wgsite_opts *o, struct wgm_site *s, const char *path,
-		  const char *keypath, char *err, size_t errlen)
+static int rotate(struct wgm_site *s, const char *path, const char *keypath, char *err,
+		  size_t errlen)
 {
 	char rel[4096], nextpath[4096], oldk[WGM_KEY_B64_LEN + 1], newk[WGM_KEY_B64_LEN + 1];
 	int ret;
 
-	(void)o;
 	if (s->has_next_key) {
-		key_text(&s->next_public_key, newk);
+		wgm_key_to_b64(&s->next_public_key, newk);
 		snprintf(err, errlen,
 			 "a site-key handover to %s is pending since %" PRIu64 " (not yet retired): refused; finish it with 'wgsite rotate-key --retire %s' or revoke it with --revoke",
 			 newk, s->next_since, path);
@@ -94,8 +88,8 @@ static int rotate(const struct wgsite_opts *o, struct wgm_site *s, const char *p
 	ret = make_next(s, rel, nextpath, err, errlen);
 	if (ret)
 		return ret;
-	key_text(&s->public_key, oldk);
-	key_text(&s->next_public_key, newk);
+	wgm_key_to_b64(&s->public_key, oldk);
+	wgm_key_to_b64(&s->next_public_key, newk);
 	if (s->revoked_at) {
 		/* A revoked key vouches for nothing: the successor replaces it outright. */
 		ret = promote(keypath, nextpath, err, errlen);
@@ -161,8 +155,8 @@ static int retire_key(const struct wgsite_opts *o, struct wgm_site *s, const cha
 	ret = promote(keypath, nextpath, err, errlen);
 	if (ret)
 		return ret;
-	key_text(&s->public_key, oldk);
-	key_text(&s->next_public_key, newk);
+	wgm_key_to_b64(&s->public_key, oldk);
+	wgm_key_to_b64(&s->next_public_key, newk);
 	s->public_key = s->next_public_key;
 	s->has_next_key = false;
 	s->next_since = 0;
@@ -181,7 +175,7 @@ static int revoke_key(struct wgm_site *s, const char *path, char *err, size_t er
 	char nextpath[4096], oldk[WGM_KEY_B64_LEN + 1];
 	int ret;
 
-	key_text(&s->public_key, oldk);
+	wgm_key_to_b64(&s->public_key, oldk);
 	if (s->revoked_at) {
 		snprintf(err, errlen, "site key %s is already revoked: 'wgsite rotate-key %s' replaces it", oldk,
 			 path);
@@ -227,7 +221,7 @@ int wgsite_rotate_key(const struct wgsite_opts *o, const char *path)
 	else if (!ret && o->revoke)
 		ret = revoke_key(&s, path, err, sizeof(err));
 	else if (!ret)
-		ret = rotate(o, &s, path, keypath, err, sizeof(err));
+		ret = rotate(&s, path, keypath, err, sizeof(err));
 	if (ret)
 		log_err("%s", err);
 	wgm_site_free(&s);
