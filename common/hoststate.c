@@ -136,6 +136,12 @@ static int load_site_map(const struct wgm_ynode *s, struct wgm_host_state *hs, c
 	ret = wgm_yget_str(s, "public_key", false, key, sizeof(key), why, whylen);
 	if (ret < 0)
 		return ret;
+	if (wgm_ymap_get(s, "hold_down")) {
+		ret = wgm_yget_u64(s, "hold_down", true, 1, 10ull * 365 * 24 * 3600, &hs->hold_down, why,
+				   whylen);
+		if (ret < 0)
+			return ret;
+	}
 	if (!key[0])
 		return 0;
 	if (wgm_key_from_b64(&hs->site_public_key, key) < 0)
@@ -234,7 +240,14 @@ static int save_site_map(const struct wgm_host_state *hs, struct wgm_ynode *s)
 	if (hs->has_site_key)
 		wgm_key_to_b64(&hs->site_public_key, key);
 	ret = wgm_ymap_set_str(s, "locus", hs->locus);
-	return ret ? ret : wgm_ymap_set_str(s, "public_key", key);
+	ret = ret ? ret : wgm_ymap_set_str(s, "public_key", key);
+	if (!ret && hs->hold_down) {
+		char text[24];
+
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)hs->hold_down);
+		ret = wgm_ymap_set_str(s, "hold_down", text);
+	}
+	return ret;
 }
 
 int wgm_host_state_save(const char *path, struct wgm_host_state *hs, char *err, size_t errlen)

@@ -27,9 +27,16 @@ struct wgm_host_state {
 	char locus[64];
 	struct wgm_key site_public_key;
 	bool has_site_key;
+	/* ours, "hold_down:" (wgconfig --hold-down): seconds a site-key handover must be seen
+	 * before this node pins the new key; 0 = WGM_HOLD_DOWN_DEFAULT */
+	uint64_t hold_down;
 	/* The parsed document, so keys we do not know survive a rewrite. Opaque. */
 	void *doc;
 };
+
+/* <state-dir>/<domain>.sitekey: the node's view of a site-key rollover (netmgr/node/sitekey.c);
+ * wgconfig -P removes it, a re-pin by hand starts afresh. */
+#define WGM_SITEKEY_SUFFIX ".sitekey"
 
 int wgm_host_state_path(const char *state_dir, const char *domain, char *out, size_t outlen);
 int wgm_host_state_load(const char *path, struct wgm_host_state *hs, char *err, size_t errlen);

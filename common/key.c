@@ -172,6 +172,41 @@ int wgm_key_save(const struct wgm_key *k, const char *path, bool secret, bool tr
 	return ret;
 }
 
+int wgm_key_file_wipe(const char *path)
+{
+	static const char zeros[512];
+	struct stat st;
+	off_t done = 0;
+	int ret = 0, fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		ret = -errno;
+	else if (!S_ISREG(st.st_mode))
+		ret = -EINVAL;
+	while (!ret && done < st.st_size) {
+		size_t chunk = (size_t)(st.st_size - done) < sizeof(zeros) ? (size_t)(st.st_size - done)
+									    : sizeof(zeros);
+		ssize_t n = pwrite(fd, zeros, chunk, done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			goto out;
+		}
+		done += n;
+	}
+	if (fsync(fd) < 0)
+		ret = -errno;
+out:
+	close(fd);
+	if (!ret && unlink(path) < 0)
+		ret = -errno;
+	return ret;
+}
+
 void wgm_key_wipe(struct wgm_key *k)
 {
 	sodium_memzero(k, sizeof(*k));

@@ -31,6 +31,10 @@ void wgm_key_load_error(int ret, const char *what, const char *path, char *buf, 
 /* Atomic write; secret keys get mode 0600, public 0644. */
 int wgm_key_save(const struct wgm_key *k, const char *path, bool secret, bool trailing_newline);
 void wgm_key_wipe(struct wgm_key *k);
+/* A retired private key file: overwritten with zeros, synced, then unlinked, so the key is not
+ * left in the file's blocks for a later reader of the disk. Not followed through a symlink
+ * (O_NOFOLLOW, as every key file). -ENOENT when it is gone already. */
+int wgm_key_file_wipe(const char *path);
 bool wgm_key_equal(const struct wgm_key *a, const struct wgm_key *b);
 
 #endif

@@ -14,6 +14,10 @@
 #include "yamldoc.h"
 
 #define YAML_BINARY_TAG "tag:yaml.org,2002:binary"
+/* The successor key's seal: the last line of a handover record's plaintext. */
+#define HANDOVER_SEAL_KEY "handover_seal"
+#define HANDOVER_SEAL_LINE HANDOVER_SEAL_KEY ": "
+#define HANDOVER_SEAL_CONTEXT "wgmesh site-key handover seal v1\n"
 /* A registration is a paste of a few KB; anything near this is not one. */
 #define REGISTRATION_MAX (64 * 1024)
 
@@ -159,6 +163,8 @@ int wgm_site_record_encode(const struct wgm_site_record *r, struct wgm_buf *payl
 	ret = wgm_ymap_set_str(doc, "locus", r->locus);
 	if (!ret)
 		ret = set_key(doc, "publickey", &r->public_key);
+	if (!ret && r->has_next_key)
+		ret = set_key(doc, "nextkey", &r->next_key);
 	return emit_and_free(doc, ret, payload);
 }
 
@@ -179,6 +185,14 @@ int wgm_site_record_decode(const uint8_t *payload, size_t len, struct wgm_site_r
 	}
 	if (!ret)
 		ret = get_key(doc, "publickey", &r->public_key, err, errlen);
+	if (!ret && wgm_ymap_get(doc, "nextkey")) {
+		ret = get_key(doc, "nextkey", &r->next_key, err, errlen);
+		r->has_next_key = !ret;
+		if (!ret && wgm_key_equal(&r->next_key, &r->public_key)) {
+			wgm_set_err(err, errlen, "'nextkey' is the site key itself");
+			ret = -EINVAL;
+		}
+	}
 	if (ret)
 		prefix_err(err, errlen, "site record");
 	wgm_yaml_free(doc);
@@ -411,6 +425,67 @@ static int deploy_peer_node(const struct wgm_deploy_peer *p, struct wgm_ynode **
 	return 0;
 }
 
+/* After hosts, so that 1.0's reader (which looks keys up by name) never meets it first. */
+static int handover_node(const struct wgm_site_handover *h, struct wgm_ynode *doc)
+{
+	struct wgm_ynode *m = wgm_ynode_new_map();
+	int ret = m ? 0 : -ENOMEM;
+
+	if (!ret && h->revoked)
+		ret = set_number(m, "revoked", h->revoked_at);
+	if (!ret && !h->revoked)
+		ret = set_key(m, "key", &h->key);
+	if (!ret && !h->revoked)
+		ret = set_number(m, "since", h->since);
+	if (ret) {
+		wgm_yaml_free(m);
+		return ret;
+	}
+	return wgm_ymap_set(doc, "handover", m);
+}
+
+/* handover: either {key, since} (the sealing key vouches for key) or {revoked} (it vouches for
+ * nothing any more). A key handover needs its seal line; wgm_deploy_open checks it. */
+static int decode_handover(const struct wgm_ynode *doc, struct wgm_site_handover *h, char *err,
+			   size_t errlen)
+{
+	const struct wgm_ynode *m = wgm_ymap_get(doc, "handover");
+	bool sealed = wgm_ymap_get(doc, HANDOVER_SEAL_KEY) != NULL;
+	int ret;
+
+	if (!m) {
+		if (!sealed)
+			return 0;
+		wgm_set_err(err, errlen, "'%s' without 'handover'", HANDOVER_SEAL_KEY);
+		return -EINVAL;
+	}
+	if (m->kind != WGM_Y_MAP) {
+		wgm_set_err(err, errlen, "'handover' must be a mapping");
+		return -EINVAL;
+	}
+	if (wgm_ymap_get(m, "revoked")) {
+		if (wgm_ymap_get(m, "key") || sealed) {
+			wgm_set_err(err, errlen, "'handover' revokes the key and names a successor: one or the other");
+			return -EINVAL;
+		}
+		ret = wgm_yget_u64(m, "revoked", true, 1, UINT64_MAX, &h->revoked_at, err, errlen);
+		h->revoked = !ret;
+		return ret;
+	}
+	ret = get_key(m, "key", &h->key, err, errlen);
+	if (!ret)
+		ret = wgm_yget_u64(m, "since", true, 1, UINT64_MAX, &h->since, err, errlen);
+	if (!ret && !sealed) {
+		wgm_set_err(err, errlen, "'handover' to a new site key without '%s' (the new key's seal)",
+			    HANDOVER_SEAL_KEY);
+		ret = -EINVAL;
+	}
+	h->has_key = !ret;
+	if (ret)
+		prefix_err(err, errlen, "handover");
+	return ret;
+}
+
 int wgm_deploy_yaml_encode(const struct wgm_deploy_record *r, struct wgm_buf *yaml)
 {
 	struct wgm_ynode *doc = wgm_ynode_new_map(), *hosts = wgm_ynode_new_map(), *peer;
@@ -439,6 +514,8 @@ int wgm_deploy_yaml_encode(const struct wgm_deploy_record *r, struct wgm_buf *ya
 		ret = wgm_ymap_set(doc, "hosts", hosts);
 		hosts = NULL;
 	}
+	if (!ret && (r->handover.has_key || r->handover.revoked))
+		ret = handover_node(&r->handover, doc);
 	wgm_yaml_free(hosts);
 	return emit_and_free(doc, ret, yaml);
 }
@@ -597,6 +674,8 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 		r->has_serial = true;
 		r->serial = serial;
 	}
+	if (!ret)
+		ret = decode_handover(doc, &r->handover, err, errlen);
 	if (ret)
 		goto out;
 	r->asn = (uint32_t)asn;
@@ -642,6 +721,91 @@ int wgm_deploy_seal(const struct wgm_deploy_record *r, const struct wgm_key *sit
 	return ret;
 }
 
+/* What the successor key seals: a digest of the record's bytes before the seal line. */
+static void handover_digest(const uint8_t *text, size_t len, uint8_t out[crypto_generichash_BYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)HANDOVER_SEAL_CONTEXT,
+				  strlen(HANDOVER_SEAL_CONTEXT));
+	crypto_generichash_update(&st, text, len);
+	crypto_generichash_final(&st, out, crypto_generichash_BYTES);
+}
+
+int wgm_deploy_seal_handover(const struct wgm_deploy_record *r, const struct wgm_key *site_sk,
+			     const struct wgm_key *next_sk, const struct wgm_key *host_pk,
+			     struct wgm_buf *payload)
+{
+	uint8_t digest[crypto_generichash_BYTES];
+	struct wgm_buf yaml = { 0 }, seal = { 0 };
+	int ret;
+
+	if (!r->handover.has_key)
+		return -EINVAL;
+	ret = wgm_deploy_yaml_encode(r, &yaml);
+	if (!ret) {
+		handover_digest(yaml.p, yaml.len, digest);
+		ret = wgm_box_seal(digest, sizeof(digest), next_sk, host_pk, &seal);
+	}
+	if (!ret)
+		ret = wgm_buf_appendf(&yaml, "%s", HANDOVER_SEAL_LINE);
+	if (!ret)
+		ret = wgm_b64_encode(seal.p, seal.len, false, &yaml);
+	if (!ret)
+		ret = wgm_buf_appendf(&yaml, "\n");
+	if (!ret)
+		ret = wgm_box_seal(yaml.p, yaml.len, site_sk, host_pk, payload);
+	wgm_buf_free(&yaml);
+	wgm_buf_free(&seal);
+	return ret;
+}
+
+/* The seal must be the plaintext's last line, and it must open with the successor key and the
+ * host key to the digest of every byte before that line: what the YAML says is what was sealed. */
+static int handover_seal_check(const uint8_t *yaml, size_t len, const struct wgm_key *host_sk,
+			       const struct wgm_key *next_pk, char *err, size_t errlen)
+{
+	const size_t tag = strlen(HANDOVER_SEAL_LINE);
+	uint8_t digest[crypto_generichash_BYTES];
+	struct wgm_buf seal = { 0 }, opened = { 0 };
+	char inner[128];
+	size_t start = len ? len - 1 : 0;
+	int ret;
+
+	while (start > 0 && yaml[start - 1] != '\n')
+		start--;
+	if (!len || yaml[len - 1] != '\n' || len - start < tag + 1 ||
+	    memcmp(yaml + start, HANDOVER_SEAL_LINE, tag)) {
+		wgm_set_err(err, errlen, "'%s' is not the record's last line", HANDOVER_SEAL_KEY);
+		return -EINVAL;
+	}
+	ret = wgm_b64_decode((const char *)yaml + start + tag, len - start - tag - 1, false, 256, &seal);
+	if (ret) {
+		wgm_set_err(err, errlen, "'%s' is not base64", HANDOVER_SEAL_KEY);
+		goto out;
+	}
+	ret = wgm_box_open(seal.p, seal.len, host_sk, next_pk, &opened, inner, sizeof(inner));
+	handover_digest(yaml, start, digest);
+	if (!ret && (opened.len != sizeof(digest) ||
+		     sodium_memcmp(opened.p, digest, sizeof(digest))))
+		ret = -EBADMSG;
+	if (ret) {
+		char fp[WGM_KEY_B64_LEN + 1];
+
+		wgm_key_to_b64(next_pk, fp);
+		wgm_set_err(err, errlen,
+			    "the handover to site key %s is not sealed by that key (forged or corrupt): refused",
+			    fp);
+		/* not -EBADMSG: that is the outer box, which another key may still open */
+		ret = -EKEYREJECTED;
+	}
+out:
+	wgm_buf_free(&seal);
+	wgm_buf_free(&opened);
+	return ret;
+}
+
 int wgm_deploy_open(const uint8_t *payload, size_t len, const struct wgm_key *host_sk,
 		    const struct wgm_key *site_pk, struct wgm_deploy_record *r, char *err,
 		    size_t errlen)
@@ -655,6 +819,13 @@ int wgm_deploy_open(const uint8_t *payload, size_t len, const struct wgm_key *ho
 		prefix_err(err, errlen, "deploy record");
 	else
 		ret = wgm_deploy_yaml_decode(yaml.p, yaml.len, r, err, errlen);
+	if (!ret && r->handover.has_key) {
+		ret = handover_seal_check(yaml.p, yaml.len, host_sk, &r->handover.key, err, errlen);
+		if (ret) {
+			prefix_err(err, errlen, "deploy record");
+			sodium_memzero(r, sizeof(*r));
+		}
+	}
 	wgm_buf_free(&yaml);
 	return ret;
 }

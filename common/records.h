@@ -21,6 +21,10 @@
 struct wgm_site_record {
 	char locus[64];
 	struct wgm_key public_key;
+	/* ours: "nextkey:", the key a pending site-key handover rolls to (docs/format.md#site-key-handover),
+	 * announced publicly so that the site's admin sees a handover they did not make */
+	bool has_next_key;
+	struct wgm_key next_key;
 };
 int wgm_site_record_encode(const struct wgm_site_record *r, struct wgm_buf *payload);
 int wgm_site_record_decode(const uint8_t *payload, size_t len, struct wgm_site_record *r,
@@ -53,6 +57,20 @@ struct wgm_deploy_peer {
 	uint16_t remoteport; /* portbase + our octet: where the peer listens for us */
 	char remote[WGM_ADDRLIST_MAX]; /* comma-joined endpoint addresses/names, may be empty */
 };
+/* ours, "handover:" in a deploy record (docs/format.md#site-key-handover): the site key that
+ * sealed the record vouches for its successor (key, since), or says it is revoked. */
+struct wgm_site_handover {
+	bool has_key;
+	struct wgm_key key; /* the successor; its seal over the record is checked on open */
+	uint64_t since;     /* Unix time of wgsite rotate-key */
+	bool revoked;
+	uint64_t revoked_at;
+};
+/* A node pins a handover's key once it has seen the same handover, vouched by its pinned key and
+ * announced in the site record, for this long (RFC 5011's add hold-down) and on at least this
+ * many fetches (docs/design.md#site-key-rollover). wgconfig --hold-down sets a node's. */
+#define WGM_HOLD_DOWN_DEFAULT (30ull * 24 * 3600)
+#define WGM_HOLD_DOWN_MIN_FETCHES 2
 struct wgm_deploy_record {
 	uint32_t asn;
 	char site[WGM_HOSTNAME_MAX + 1];
@@ -63,6 +81,7 @@ struct wgm_deploy_record {
 	uint64_t serial;
 	bool has_kind;   /* 'kind: deploy': ours (always with a serial); 1.0's has neither */
 	uint8_t digest[32]; /* SHA-256 of the opened YAML: an equal serial must bring equal content */
+	struct wgm_site_handover handover;
 	size_t n_hosts;
 	struct wgm_deploy_peer hosts[WGM_MAX_HOSTS];
 };
@@ -72,6 +91,14 @@ int wgm_deploy_yaml_decode(const uint8_t *yaml, size_t len, struct wgm_deploy_re
 /* payload = nonce || box(site_sk, host_pk, yaml) */
 int wgm_deploy_seal(const struct wgm_deploy_record *r, const struct wgm_key *site_sk,
 		    const struct wgm_key *host_pk, struct wgm_buf *payload);
+/* The same during a site-key handover (r->handover.has_key): sealed with the current key
+ * site_sk, and the successor next_sk seals a digest of every byte before its own last line
+ * "handover_seal: ...", so that the record opens for nodes on either key. */
+int wgm_deploy_seal_handover(const struct wgm_deploy_record *r, const struct wgm_key *site_sk,
+			     const struct wgm_key *next_sk, const struct wgm_key *host_pk,
+			     struct wgm_buf *payload);
+/* A record with a handover to a key must carry that key's valid seal, or it is refused
+ * (-EKEYREJECTED; -EBADMSG is the outer box failing). */
 int wgm_deploy_open(const uint8_t *payload, size_t len, const struct wgm_key *host_sk,
 		    const struct wgm_key *site_pk, struct wgm_deploy_record *r, char *err,
 		    size_t errlen);

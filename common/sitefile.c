@@ -321,6 +321,34 @@ static int load_host(const char *name, const struct wgm_ynode *m, struct wgm_sit
 	return 0;
 }
 
+/* Ours, absent in 1.0's files: a pending handover (next_publickey, next_privatekey,
+ * next_since, all or none) and a revocation (revoked). */
+static int load_rollover(struct wgm_site *s, const struct wgm_ynode *g, char *why, size_t whylen)
+{
+	int ret = get_key(g, "next_publickey", false, &s->next_public_key, &s->has_next_key, why,
+			  whylen);
+
+	if (ret < 0)
+		return ret;
+	ret = wgm_yget_str(g, "next_privatekey", s->has_next_key, s->next_privatekey_path,
+			   sizeof(s->next_privatekey_path), why, whylen);
+	if (ret < 0)
+		return ret;
+	if (s->has_next_key || wgm_ymap_get(g, "next_since")) {
+		ret = wgm_yget_u64(g, "next_since", true, 1, UINT64_MAX, &s->next_since, why, whylen);
+		if (ret < 0)
+			return ret;
+	}
+	if (!s->has_next_key != !s->next_since || !s->has_next_key != !s->next_privatekey_path[0])
+		return wgm_fail(why, whylen, -EINVAL,
+				"next_publickey, next_privatekey and next_since go together (a pending site-key handover)");
+	if (s->has_next_key && s->has_public_key && wgm_key_equal(&s->next_public_key, &s->public_key))
+		return wgm_fail(why, whylen, -EINVAL, "next_publickey is the site key itself");
+	if (wgm_ymap_get(g, "revoked"))
+		return wgm_yget_u64(g, "revoked", true, 1, UINT64_MAX, &s->revoked_at, why, whylen);
+	return 0;
+}
+
 static int load_global(struct wgm_site *s, const struct wgm_ynode *g, char *why, size_t whylen)
 {
 	const struct wgm_ynode *range;
@@ -359,7 +387,7 @@ static int load_global(struct wgm_site *s, const struct wgm_ynode *g, char *why,
 		if (ret < 0)
 			return ret;
 	}
-	return 0;
+	return load_rollover(s, g, why, whylen);
 }
 
 static bool asn_in_range(const struct wgm_site *s, uint32_t asn)
@@ -565,6 +593,28 @@ static int set_addr_list(struct wgm_ynode *map, const char *key, const char *joi
 	return wgm_ymap_set(map, key, seq);
 }
 
+/* Written only while they hold something, so a site without a rollover keeps 1.0's keys. */
+static int save_rollover(const struct wgm_site *s, struct wgm_ynode *g)
+{
+	int ret = 0;
+
+	if (s->has_next_key) {
+		ret = set_key(g, "next_publickey", &s->next_public_key);
+		ret = ret ? ret : wgm_ymap_set_str(g, "next_privatekey", s->next_privatekey_path);
+		ret = ret ? ret : set_u64(g, "next_since", s->next_since);
+	} else {
+		wgm_ymap_remove(g, "next_publickey");
+		wgm_ymap_remove(g, "next_privatekey");
+		wgm_ymap_remove(g, "next_since");
+	}
+	if (ret)
+		return ret;
+	if (s->revoked_at)
+		return set_u64(g, "revoked", s->revoked_at);
+	wgm_ymap_remove(g, "revoked");
+	return 0;
+}
+
 static int save_global(const struct wgm_site *s, struct wgm_ynode *g)
 {
 	int ret = 0;
@@ -582,6 +632,7 @@ static int save_global(const struct wgm_site *s, struct wgm_ynode *g)
 		return ret;
 	ret = s->has_public_key ? set_key(g, "publickey", &s->public_key)
 				: wgm_ymap_set_str(g, "publickey", "");
+	ret = ret ? ret : save_rollover(s, g);
 	if (ret || wgm_ymap_get(g, "asn_range") || !s->n_asns)
 		return ret;
 	/* A range set by a caller, not read from the file: write it the way a human would. */
@@ -775,19 +826,28 @@ void wgm_site_free(struct wgm_site *s)
 	sodium_memzero(s, sizeof(*s));
 }
 
-int wgm_site_key_path(const struct wgm_site *s, char *out, size_t outlen)
+static int key_path_in(const struct wgm_site *s, const char *path, char *out, size_t outlen)
 {
 	const char *slash = strrchr(s->path, '/');
 	int n;
 
-	if (!s->privatekey_path[0])
+	if (!path[0])
 		return -ENOENT;
-	if (s->privatekey_path[0] == '/' || !slash)
-		n = snprintf(out, outlen, "%s", s->privatekey_path);
+	if (path[0] == '/' || !slash)
+		n = snprintf(out, outlen, "%s", path);
 	else
-		n = snprintf(out, outlen, "%.*s/%s", (int)(slash - s->path), s->path,
-			     s->privatekey_path);
+		n = snprintf(out, outlen, "%.*s/%s", (int)(slash - s->path), s->path, path);
 	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+int wgm_site_key_path(const struct wgm_site *s, char *out, size_t outlen)
+{
+	return key_path_in(s, s->privatekey_path, out, outlen);
+}
+
+int wgm_site_next_key_path(const struct wgm_site *s, char *out, size_t outlen)
+{
+	return key_path_in(s, s->next_privatekey_path, out, outlen);
 }
 
 struct wgm_site_host *wgm_site_find_host(struct wgm_site *s, const char *hostname)

@@ -43,6 +43,14 @@ struct wgm_site {
 	struct wgm_key public_key;
 	bool has_public_key;
 	char privatekey_path[4096]; /* as written in the file */
+	/* ours: a site-key rollover (docs/format.md#site-key-handover). next_*: the successor made
+	 * by wgsite rotate-key, vouched for in every record until --retire; revoked_at: the
+	 * current key was revoked (wgsite rotate-key --revoke), records say so */
+	bool has_next_key;
+	struct wgm_key next_public_key;
+	char next_privatekey_path[4096];
+	uint64_t next_since;
+	uint64_t revoked_at;
 	char route53[128];
 	char aws_access_key_id[128];
 	char aws_secret_access_key[256];
@@ -57,6 +65,8 @@ int wgm_site_save(struct wgm_site *s, char *err, size_t errlen);
 void wgm_site_free(struct wgm_site *s);
 /* The site private key file path, resolved against the site file's directory. */
 int wgm_site_key_path(const struct wgm_site *s, char *out, size_t outlen);
+/* The same for the successor key of a pending handover. */
+int wgm_site_next_key_path(const struct wgm_site *s, char *out, size_t outlen);
 struct wgm_site_host *wgm_site_find_host(struct wgm_site *s, const char *hostname);
 struct wgm_site_host *wgm_site_find_uuid(struct wgm_site *s, const char *uuid);
 

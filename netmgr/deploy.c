@@ -15,6 +15,7 @@
 #include "record.h"
 #include "render.h"
 #include "serial.h"
+#include "sitekey.h"
 
 /* Endpoint hostnames go through the unprivileged fetcher like every other DNS question. */
 static int resolve_via_fetcher(void *ctx, const char *host, struct wgm_ip *out, size_t max,
@@ -48,25 +49,35 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	struct reconcile *rc;
 	/* the node as found: read once, for the checks, 1.0's leftovers and the reconciler */
 	struct mesh_view v = MESH_VIEW_CLOSED;
+	struct record_trust trust = { 0 };
 	unsigned retired = 0;
 	int ret = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
 	if (!rec || !plan || !d)
 		goto out;
+	ret = sitekey_load(o->state_dir, h->domain, &trust.st, out->err, sizeof(out->err));
+	if (ret < 0)
+		goto out;
 	if (file) {
-		ret = record_from_file(file, h, rec, out->err, sizeof(out->err));
+		trust.site.from_file = true;
+		ret = record_from_file(file, h, &trust, rec, out->err, sizeof(out->err));
 	} else if (!fetcher_get(dns)) {
 		out->record_unavailable = true;
 		snprintf(out->err, sizeof(out->err), "no DNS fetcher: the mesh is left as it is");
 		ret = dns->spawn_error;
 	} else {
-		ret = record_from_dns(dns->f, h, rec, &out->record_unavailable, out->err, sizeof(out->err));
+		ret = record_from_dns(dns->f, h, &trust, rec, &out->record_unavailable, out->err, sizeof(out->err));
 	}
 	if (ret < 0)
 		goto out;
 	ret = serial_check(o->state_dir, h->domain, rec->has_serial, rec->serial, rec->digest, out->err,
 			   sizeof(out->err));
+	if (ret < 0)
+		goto out;
+	/* A record file has no site record beside it: its handover is checked, never counted. */
+	ret = sitekey_observe(o->state_dir, h, &trust.st, rec, &trust.site, trust.via_retired,
+			      o->dry_run, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
 	ret = wgm_plan_build(rec, &h->hs, &h->host_sk, plan, out->err, sizeof(out->err));

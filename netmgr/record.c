@@ -15,20 +15,19 @@
 #define FETCH_TIMEOUT_MS 10000
 
 static int open_strings(const struct wgm_strv *txt, const struct host_ctx *h,
-			struct wgm_deploy_record *rec, char *err, size_t errlen)
+			struct record_trust *t, struct wgm_deploy_record *rec, char *err, size_t errlen)
 {
 	struct wgm_buf payload = { 0 };
 	int ret = wgm_txt_decode((const char *const *)txt->v, txt->n, &payload, err, errlen);
 
 	if (ret == 0)
-		ret = wgm_deploy_open(payload.p, payload.len, &h->host_sk, &h->hs.site_public_key, rec,
-				      err, errlen);
+		ret = sitekey_open(payload.p, payload.len, h, &t->st, rec, &t->via_retired, err, errlen);
 	wgm_buf_free(&payload);
 	return ret;
 }
 
-int record_from_file(const char *path, const struct host_ctx *h, struct wgm_deploy_record *rec,
-		     char *err, size_t errlen)
+int record_from_file(const char *path, const struct host_ctx *h, struct record_trust *t,
+		     struct wgm_deploy_record *rec, char *err, size_t errlen)
 {
 	struct wgm_strv lines = { 0 };
 	char *data = NULL;
@@ -54,16 +53,17 @@ int record_from_file(const char *path, const struct host_ctx *h, struct wgm_depl
 		ret = -EINVAL;
 	}
 	if (ret == 0)
-		ret = open_strings(&lines, h, rec, err, errlen);
+		ret = open_strings(&lines, h, t, rec, err, errlen);
 	wgm_strv_free(&lines);
 	free(data);
 	return ret;
 }
 
 /* The site record names the key the site signs with; a key other than the pinned one means a
- * new site or an attacker, and either way a human has to re-pin it with wgconfig. */
-static int check_site_key(struct wgm_fetcher *f, const struct host_ctx *h, bool *unavailable,
-			  char *err, size_t errlen)
+ * new site or an attacker, and either way a human has to re-pin it with wgconfig. The one
+ * exception: a node that pinned the successor of a handover still under way (nextkey). */
+static int check_site_key(struct wgm_fetcher *f, const struct host_ctx *h, struct site_seen *seen,
+			  bool *unavailable, char *err, size_t errlen)
 {
 	struct wgm_fetch_result r = { 0 };
 	struct wgm_buf payload = { 0 };
@@ -80,11 +80,17 @@ static int check_site_key(struct wgm_fetcher *f, const struct host_ctx *h, bool 
 	ret = wgm_txt_decode((const char *const *)r.txt.v, r.txt.n, &payload, err, errlen);
 	if (ret == 0)
 		ret = wgm_site_record_decode(payload.p, payload.len, &site, err, errlen);
-	if (ret == 0 && !wgm_key_equal(&site.public_key, &h->hs.site_public_key)) {
+	if (ret == 0 && !wgm_key_equal(&site.public_key, &h->hs.site_public_key) &&
+	    !(site.has_next_key && wgm_key_equal(&site.next_key, &h->hs.site_public_key))) {
 		snprintf(err, errlen,
-			 "the site key published at %s differs from the one pinned in %s: refused (re-pin with wgconfig if the site really changed)",
-			 h->domain, h->state_path);
+			 "the site key published at %s differs from the one pinned in %s: refused (if the site really changed its key, re-pin it by hand: wgconfig --repin -l LOCUS -P KEY %s)",
+			 h->domain, h->state_path, h->domain);
 		ret = -EKEYREJECTED;
+	}
+	if (ret == 0) {
+		seen->seen = true;
+		seen->has_next = site.has_next_key;
+		seen->next = site.next_key;
 	}
 	*unavailable = false;
 out:
@@ -93,7 +99,7 @@ out:
 	return ret;
 }
 
-int record_from_dns(struct wgm_fetcher *f, const struct host_ctx *h,
+int record_from_dns(struct wgm_fetcher *f, const struct host_ctx *h, struct record_trust *t,
 		    struct wgm_deploy_record *rec, bool *unavailable, char *err, size_t errlen)
 {
 	struct wgm_fetch_result r = { 0 };
@@ -101,7 +107,7 @@ int record_from_dns(struct wgm_fetcher *f, const struct host_ctx *h,
 	int ret;
 
 	*unavailable = false;
-	ret = check_site_key(f, h, unavailable, err, errlen);
+	ret = check_site_key(f, h, &t->site, unavailable, err, errlen);
 	if (ret < 0)
 		return ret;
 	snprintf(name, sizeof(name), "%s.%s", h->hs.uuid, h->domain);
@@ -113,7 +119,7 @@ int record_from_dns(struct wgm_fetcher *f, const struct host_ctx *h,
 			 r.detail[0] ? ": " : "", r.detail);
 		ret = ret < 0 ? ret : -ENODATA;
 	} else {
-		ret = open_strings(&r.txt, h, rec, err, errlen);
+		ret = open_strings(&r.txt, h, t, rec, err, errlen);
 	}
 	wgm_fetch_result_free(&r);
 	return ret;

@@ -24,8 +24,15 @@ void wgm_print_site_activation(FILE *f, const char *domain, const struct wgm_sit
 	wgm_key_to_b64(&rec->public_key, pub);
 	fprintf(f, "Site: %s\n\n  Check:\n\n    DNS Records Incorrect: (%s)\n\n", domain, domain);
 	fprintf(f, "  Please update the TXT Record before attempting to configure hosts.\n\n");
-	fprintf(f, "  Decoded TXT Record: (proposed)\n   locus: %s\n   publickey: %s\n\n\n",
-		rec->locus, pub);
+	fprintf(f, "  Decoded TXT Record: (proposed)\n   locus: %s\n   publickey: %s\n", rec->locus, pub);
+	if (rec->has_next_key) {
+		char next[WGM_KEY_B64_LEN + 1];
+
+		/* ours, during a site-key rollover: 1.0's text has no such line */
+		wgm_key_to_b64(&rec->next_key, next);
+		fprintf(f, "   nextkey: %s\n", next);
+	}
+	fprintf(f, "\n\n");
 	fprintf(f, "New DNS Text record:\n\n%s\n\nContent of Text Record:\n\n", domain);
 	for (size_t i = 0; i < txt->n; i++)
 		fprintf(f, "%s\n", txt->v[i]);

@@ -34,6 +34,9 @@ struct wgconfig_opts {
 	const char *site_key;
 	const char *firewall;
 	const char *netns;
+	bool has_hold_down;
+	unsigned long long hold_down;
+	bool repin;
 	struct wgm_fetch_opts dns;
 };
 
@@ -50,18 +53,24 @@ static void usage(void)
 	       "  --dns ADDR[:PORT]  DNS server to ask for the site record\n"
 	       "  --firewall shorewall|nftables|none\n"
 	       "  --netns NAME       private namespace name (default: the locus)\n"
+	       "  --repin            with -l/-P: replace the pinned site key (the last resort of a\n"
+	       "                     site-key rollover)\n"
+	       "  --hold-down SECS   how long a site-key handover must be seen before it is pinned\n"
+	       "                     (default 2592000, 30 days; 0 back to the default)\n"
 	       "  --state-dir DIR    default " WGM_DEFAULT_STATE_DIR "\n"
 	       "  -v, -q, -d         more, less, debug output (the most verbose given wins)\n");
 }
 
 static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 {
-	enum { OPT_DNS = 256, OPT_FIREWALL, OPT_NETNS, OPT_STATEDIR };
+	enum { OPT_DNS = 256, OPT_FIREWALL, OPT_NETNS, OPT_STATEDIR, OPT_HOLD, OPT_REPIN };
 	static const struct option longopts[] = {
 		{ "dns", required_argument, NULL, OPT_DNS },
 		{ "firewall", required_argument, NULL, OPT_FIREWALL },
 		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "state-dir", required_argument, NULL, OPT_STATEDIR },
+		{ "hold-down", required_argument, NULL, OPT_HOLD },
+		{ "repin", no_argument, NULL, OPT_REPIN },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -83,6 +92,12 @@ static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 		case OPT_FIREWALL: o->firewall = optarg; break;
 		case OPT_NETNS: o->netns = optarg; break;
 		case OPT_STATEDIR: o->state_dir = optarg; break;
+		case OPT_REPIN: o->repin = true; break;
+		case OPT_HOLD:
+			if (!wgm_parse_u64(optarg, 0, 10ull * 365 * 24 * 3600, &o->hold_down))
+				return wgm_cli_usage_error("--hold-down '%s' must be seconds, 0..315360000", optarg);
+			o->has_hold_down = true;
+			break;
 		case OPT_DNS:
 			if (wgm_cli_dns_option(&o->dns, optarg))
 				return 1;
@@ -95,6 +110,8 @@ static int parse_args(int argc, char **argv, struct wgconfig_opts *o)
 		return 1;
 	if (!!o->locus != !!o->site_key)
 		return wgm_cli_usage_error("-l LOCUS and -P SITEKEY go together");
+	if (o->repin && !o->site_key)
+		return wgm_cli_usage_error("--repin takes the new key from -l LOCUS -P SITEKEY, never from DNS");
 	if (o->public_if && !wgm_ifname_valid(o->public_if))
 		return wgm_cli_usage_error("-i '%s' is not an interface name", o->public_if);
 	if (o->trust_if && !wgm_ifname_valid(o->trust_if))
@@ -199,7 +216,7 @@ int main(int argc, char **argv)
 	struct wgm_host_state hs = { 0 };
 	struct wgm_site_record rec;
 	char path[4096], abs_dir[PATH_MAX], err[512], pinned[WGM_KEY_B64_LEN + 1], offered[WGM_KEY_B64_LEN + 1];
-	bool fresh;
+	bool fresh, repin;
 	int ret;
 
 	wgm_log_init("wgconfig");
@@ -232,12 +249,18 @@ int main(int argc, char **argv)
 	ret = site_record_get(&o, &rec);
 	if (ret)
 		goto out;
-	if (hs.has_site_key && !wgm_key_equal(&hs.site_public_key, &rec.public_key)) {
-		wgm_key_to_b64(&hs.site_public_key, pinned);
-		wgm_key_to_b64(&rec.public_key, offered);
+	/* A node that already pinned the successor of a site-key handover under way is ahead of
+	 * the site record, not at odds with it. */
+	repin = hs.has_site_key && !wgm_key_equal(&hs.site_public_key, &rec.public_key) &&
+		!(!o.site_key && rec.has_next_key && wgm_key_equal(&hs.site_public_key, &rec.next_key));
+	wgm_key_to_b64(&hs.site_public_key, pinned);
+	wgm_key_to_b64(&rec.public_key, offered);
+	/* What DNS says never replaces a pinned key; --repin with a key typed in is the operator's
+	 * deliberate act, the last resort of a site-key rollover (docs/operating.md). */
+	if (repin && !o.repin) {
 		log_err("site %s offers key %s but %s pins %s; refusing (if the site really changed "
-			"its key, delete %s and run wgconfig again)", o.domain, offered, path, pinned,
-			path);
+			"its key, re-pin it: wgconfig --repin -l %s -P KEY %s)", o.domain, offered, path,
+			pinned, rec.locus, o.domain);
 		ret = -EPERM;
 		goto out;
 	}
@@ -258,7 +281,8 @@ int main(int argc, char **argv)
 	ret = check_interfaces(&o, o.netns ? o.netns : hs.netns[0] ? hs.netns : rec.locus);
 	if (ret)
 		goto out;
-	hs.site_public_key = rec.public_key;
+	if (!hs.has_site_key || repin)
+		hs.site_public_key = rec.public_key;
 	hs.has_site_key = true;
 	snprintf(hs.locus, sizeof(hs.locus), "%s", rec.locus);
 	if (!hs.uuid[0])
@@ -289,6 +313,8 @@ int main(int argc, char **argv)
 		snprintf(hs.interface_outbound, sizeof(hs.interface_outbound), "%s", o.outbound);
 	if (o.netns)
 		snprintf(hs.netns, sizeof(hs.netns), "%s", o.netns);
+	if (o.has_hold_down)
+		hs.hold_down = o.hold_down;
 	if (o.firewall)
 		hs.firewall = !strcmp(o.firewall, "none")       ? WGM_FW_NONE
 			      : !strcmp(o.firewall, "nftables") ? WGM_FW_NFTABLES
@@ -298,6 +324,15 @@ int main(int argc, char **argv)
 	if (ret) {
 		log_err("%s", err);
 		goto out;
+	}
+	if (repin) {
+		char sk[4096];
+
+		/* A re-pin by hand ends whatever rollover the node was following (or was revoked). */
+		snprintf(sk, sizeof(sk), "%s/%s%s", o.state_dir, o.domain, WGM_SITEKEY_SUFFIX);
+		if (unlink(sk) && errno != ENOENT)
+			log_warn("cannot remove %s: %s", sk, strerror(errno));
+		log_notice("site key of %s re-pinned by hand: %s -> %s", o.domain, pinned, offered);
 	}
 	wgm_key_to_b64(&hs.site_public_key, pinned);
 	printf("%s %s: site %s (locus %s, key %s), uuid %s.\nNext: run 'wghost %s%s%s'.\n", path,

@@ -105,8 +105,37 @@ static int add_rrset(struct wgm_changeset *cs, const char *name, const char *lab
 	return ret;
 }
 
+/* During a site-key handover (wgsite rotate-key) the successor's private key seals every record
+ * too, and must be the site file's next_publickey; NULL sk when none is pending. */
+static int load_next_key(const struct wgm_site *s, struct wgm_key *sk, bool *have, char *err,
+			 size_t errlen)
+{
+	char path[4096];
+	struct wgm_key pk;
+	int ret;
+
+	*have = false;
+	if (!s->has_next_key)
+		return 0;
+	ret = wgm_site_next_key_path(s, path, sizeof(path));
+	if (!ret)
+		ret = wgm_key_load(sk, path, true);
+	if (!ret)
+		ret = wgm_key_public(sk, &pk);
+	if (!ret && !wgm_key_equal(&pk, &s->next_public_key))
+		ret = -EINVAL;
+	if (ret) {
+		wgm_key_wipe(sk);
+		snprintf(err, errlen, "cannot use the new site key %.300s of the pending handover: %s (it must match next_publickey)",
+			 path, strerror(-ret));
+		return ret;
+	}
+	*have = true;
+	return 0;
+}
+
 static int build_changeset(const struct wgm_site *s, const struct wgm_key *site_sk,
-			   uint64_t serial, struct wgm_changeset *cs, size_t *largest,
+			   const struct wgm_key *next_sk, uint64_t serial, struct wgm_changeset *cs, size_t *largest,
 			   size_t *largest_set, size_t *n_wide, char *err, size_t errlen)
 {
 	struct wgm_deploy_record *rec = malloc(sizeof(*rec));
@@ -120,6 +149,8 @@ static int build_changeset(const struct wgm_site *s, const struct wgm_key *site_
 	snprintf(cs->zone, sizeof(cs->zone), "%s", s->domain);
 	snprintf(site_rec.locus, sizeof(site_rec.locus), "%s", s->locus);
 	site_rec.public_key = s->public_key;
+	site_rec.has_next_key = next_sk != NULL;
+	site_rec.next_key = s->next_public_key;
 	ret = wgm_site_record_encode(&site_rec, &payload);
 	if (!ret)
 		ret = add_rrset(cs, s->domain, "", &payload, largest, largest_set, n_wide);
@@ -144,7 +175,15 @@ static int build_changeset(const struct wgm_site *s, const struct wgm_key *site_
 		if (ret)
 			goto out;
 		wgm_buf_reset(&payload);
-		ret = wgm_deploy_seal(rec, site_sk, &h->public_key, &payload);
+		rec->handover.revoked = s->revoked_at != 0;
+		rec->handover.revoked_at = s->revoked_at;
+		rec->handover.has_key = next_sk && !s->revoked_at;
+		rec->handover.key = s->next_public_key;
+		rec->handover.since = s->next_since;
+		if (rec->handover.has_key)
+			ret = wgm_deploy_seal_handover(rec, site_sk, next_sk, &h->public_key, &payload);
+		else
+			ret = wgm_deploy_seal(rec, site_sk, &h->public_key, &payload);
 		if (ret) {
 			snprintf(err, errlen, "cannot seal the record of %s: %s", h->hostname,
 				 strerror(-ret));
@@ -367,12 +406,12 @@ int main(int argc, char **argv)
 {
 	struct wgpub_opts o = { 0 };
 	struct wgm_site site = { 0 };
-	struct wgm_key site_sk = { 0 };
+	struct wgm_key site_sk = { 0 }, next_sk = { 0 };
 	struct wgm_changeset cs = { 0 };
 	struct wgm_route53 r53 = { 0 };
 	char err[512] = "", serial_path[4200], text[32];
 	uint64_t serial = 0;
-	bool filled, use_route53, printed_only;
+	bool filled, use_route53, printed_only, have_next = false;
 	size_t largest = 0, largest_set = 0, n_wide = 0;
 	int ret;
 
@@ -400,7 +439,10 @@ int main(int argc, char **argv)
 			 o.site_path, o.site_path);
 		goto out;
 	}
-	ret = build_changeset(&site, &site_sk, serial, &cs, &largest, &largest_set, &n_wide, err,
+	ret = load_next_key(&site, &next_sk, &have_next, err, sizeof(err));
+	if (ret)
+		goto out;
+	ret = build_changeset(&site, &site_sk, have_next ? &next_sk : NULL, serial, &cs, &largest, &largest_set, &n_wide, err,
 			      sizeof(err));
 	if (ret)
 		goto out;
@@ -478,6 +520,7 @@ out:
 		log_err("%s", err[0] ? err : strerror(-ret));
 	wgm_changeset_free(&cs);
 	wgm_key_wipe(&site_sk);
+	wgm_key_wipe(&next_sk);
 	wgm_site_free(&site);
 	return ret ? 1 : 0;
 }

@@ -35,6 +35,10 @@ static void usage(void)
 	       "  wgsite remove HOST FILE              take a host out of the mesh (then run wgpub)\n"
 	       "  wgsite remove --purge HOST FILE [--dns ADDR[:PORT]]\n"
 	       "                                       free its octet and ASN once its record is gone\n"
+	       "  wgsite rotate-key FILE               a new site key, vouched for by the current one\n"
+	       "  wgsite rotate-key --retire [--hold-down SECONDS] FILE\n"
+	       "                                       after the nodes' hold-down: the new key takes over\n"
+	       "  wgsite rotate-key --revoke FILE      the current key vouches for nothing any more\n"
 	       "Options: --state-dir DIR, --route53-endpoint URL, -v, -q, -d (more, less, debug\n"
 	       "output: the most verbose given wins), --help\n");
 }
@@ -50,6 +54,8 @@ static int site_record_txt(const struct wgm_site *s, struct wgm_site_record *rec
 	memset(rec, 0, sizeof(*rec));
 	snprintf(rec->locus, sizeof(rec->locus), "%s", s->locus);
 	rec->public_key = s->public_key;
+	rec->has_next_key = s->has_next_key && !s->revoked_at;
+	rec->next_key = s->next_public_key;
 	ret = wgm_site_record_encode(rec, &payload);
 	if (!ret)
 		ret = wgm_txt_encode(payload.p, payload.len, txt);
@@ -83,7 +89,18 @@ static int published_record_check(const struct wgsite_opts *o, const struct wgm_
 		log_notice("TXT %s does not decode: %s", s->domain, err);
 		goto out;
 	}
-	if (!strcmp(got.locus, want->locus) && wgm_key_equal(&got.public_key, &want->public_key))
+	if (got.has_next_key && (!want->has_next_key || !wgm_key_equal(&got.next_key, &want->next_key))) {
+		char k[WGM_KEY_B64_LEN + 1];
+
+		/* Only the holder of the site key can make nodes count a handover, and this file did
+		 * not make this one: the key may be stolen (docs/operating.md#site-key-rollover). */
+		wgm_key_to_b64(&got.next_key, k);
+		log_err("DNS announces a site-key handover to %s that %s did not make: if nobody here ran 'wgsite rotate-key', the site key may be stolen: revoke it (wgsite rotate-key --revoke %s)",
+			k, s->path, s->path);
+	}
+	if (!strcmp(got.locus, want->locus) && wgm_key_equal(&got.public_key, &want->public_key) &&
+	    got.has_next_key == want->has_next_key &&
+	    (!got.has_next_key || wgm_key_equal(&got.next_key, &want->next_key)))
 		state = 0;
 out:
 	wgm_buf_free(&payload);
@@ -208,7 +225,7 @@ static int parse_asn_range(const char *arg, struct wgsite_opts *o)
 static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 {
 	enum { OPT_DOMAIN = 256, OPT_LOCUS, OPT_IPV6, OPT_PORTBASE, OPT_ASN, OPT_DNS, OPT_PURGE,
-	       OPT_STATEDIR, OPT_R53, OPT_DRY };
+	       OPT_STATEDIR, OPT_R53, OPT_DRY, OPT_RETIRE, OPT_REVOKE, OPT_HOLD };
 	static const struct option longopts[] = {
 		{ "import", required_argument, NULL, 'i' },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
@@ -219,6 +236,9 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		{ "dns", required_argument, NULL, OPT_DNS },
 		{ "purge", no_argument, NULL, OPT_PURGE },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "retire", no_argument, NULL, OPT_RETIRE },
+		{ "revoke", no_argument, NULL, OPT_REVOKE },
+		{ "hold-down", required_argument, NULL, OPT_HOLD },
 		{ "state-dir", required_argument, NULL, OPT_STATEDIR },
 		{ "route53-endpoint", required_argument, NULL, OPT_R53 },
 		{ "help", no_argument, NULL, 'H' },
@@ -240,6 +260,13 @@ static int parse_args(int argc, char **argv, struct wgsite_opts *o)
 		case OPT_IPV6: o->ipv6 = optarg; break;
 		case OPT_PURGE: o->purge = true; break;
 		case OPT_DRY: o->dry_run = true; break;
+		case OPT_RETIRE: o->retire = true; break;
+		case OPT_REVOKE: o->revoke = true; break;
+		case OPT_HOLD:
+			if (!wgm_parse_u64(optarg, 0, 10ull * 365 * 24 * 3600, &o->hold_down))
+				return wgm_cli_usage_error("--hold-down '%s' must be seconds, 0..315360000", optarg);
+			o->has_hold_down = true;
+			break;
 		case OPT_STATEDIR: break;
 		case OPT_R53: o->route53_endpoint = optarg; break;
 		case OPT_PORTBASE:
@@ -286,6 +313,17 @@ int main(int argc, char **argv)
 		o.import_msg = o.args[1];
 		o.dry_run = true;
 		return wgsite_import(&o, o.args[2]);
+	}
+	if ((o.retire || o.revoke || o.has_hold_down) && strcmp(cmd, "rotate-key"))
+		return wgm_cli_usage_error("--retire, --revoke and --hold-down go with rotate-key");
+	if (!strcmp(cmd, "rotate-key")) {
+		if (o.n_args != 2 || o.import_msg)
+			return wgm_cli_usage_error("usage: wgsite rotate-key [--retire [--hold-down SECONDS] | --revoke] FILE");
+		if (o.retire && o.revoke)
+			return wgm_cli_usage_error("--retire and --revoke: one or the other");
+		if (o.has_hold_down && !o.retire)
+			return wgm_cli_usage_error("--hold-down goes with --retire");
+		return wgsite_rotate_key(&o, o.args[1]);
 	}
 	if (o.dry_run && !o.import_msg)
 		return wgm_cli_usage_error("--dry-run goes with -i MESSAGE");

@@ -1,5 +1,6 @@
 /* wgsite's subcommands, one file each: init (wgsite_init.c), check and list (wgsite.c),
- * import (wgsite_import.c), remove (wgsite_remove.c). */
+ * import (wgsite_import.c), remove (wgsite_remove.c), rotate-key
+ * (wgsite_rotate.c). */
 #ifndef WGM_SITE_WGSITE_H
 #define WGM_SITE_WGSITE_H
 
@@ -27,6 +28,9 @@ struct wgsite_opts {
 	unsigned long long asn_low, asn_high;
 	bool purge;
 	bool dry_run; /* -i only: show, change nothing */
+	bool retire, revoke; /* rotate-key */
+	bool has_hold_down;
+	unsigned long long hold_down; /* rotate-key --retire: the nodes' hold-down, seconds */
 	struct wgm_fetch_opts dns;
 	char **args;
 	int n_args;
@@ -36,5 +40,6 @@ struct wgsite_opts {
 int wgsite_init(const struct wgsite_opts *o, const char *path);
 int wgsite_import(const struct wgsite_opts *o, const char *path);
 int wgsite_remove(const struct wgsite_opts *o, const char *hostname, const char *path);
+int wgsite_rotate_key(const struct wgsite_opts *o, const char *path);
 
 #endif

@@ -22,6 +22,7 @@
 #include "esc.h"
 #include "log.h"
 #include "ports.h"
+#include "sitekey.h"
 #include "names.h"
 #include "sysctl.h"
 #include "view.h"
@@ -549,6 +550,12 @@ int verify_run(const struct wgm_node_names *n, const struct netmgr_opts *o, cons
 	}
 	check(rep, "wireguard devices", rep->n_links ? SEV_OK : SEV_BROKEN, "%zu%s", rep->n_links,
 	      rep->n_links ? "" : " (no peer has joined the mesh yet, or up has not run)");
+	{
+		char detail[300];
+		int sev = sitekey_health(o->state_dir, domain, detail, sizeof(detail));
+
+		check(rep, "site key", (enum sev)sev, "%s", detail);
+	}
 out:
 	legacy_scan(o, domain, n, &v, false, check_leftover, rep);
 	mesh_view_close(&v);

@@ -48,6 +48,22 @@ expect_contains "the refusal names the fetcher" "cannot start the DNS fetcher /n
 expect_eq "wgconfig pinned the key from DNS" "$sitepub" "$(sed -n 's/^  public_key: //p' "$T/node/$domain.yaml")"
 expect_eq "wgconfig took the locus from DNS" "lab" "$(sed -n 's/^  locus: //p' "$T/node/$domain.yaml")"
 
+# A site-key handover in DNS that this site file did not make (someone holding a copy of the
+# key ran rotate-key): wgsite names it and says to revoke; the site's own handover checks OK.
+mkdir "$T/copy"
+cp "$S/site.yaml" "$S/site.key" "$T/copy/"
+"$WGSITE" rotate-key "$T/copy/site.yaml" >/dev/null
+"$WGPUB" --serial 5 --zone-file "$T/copy.zone" "$T/copy/site.yaml"
+serve "$T/copy.zone"
+rc=0
+"$WGSITE" "$S/site.yaml" --dns "$dns" >/dev/null 2>"$T/check.err" || rc=$?
+expect_eq "a handover this file did not make -> exit 2" 2 "$rc"
+expect_contains "... named, with the fix" "that $S/site.yaml did not make" "$(cat "$T/check.err")"
+expect_contains "... revoke" "wgsite rotate-key --revoke" "$(cat "$T/check.err")"
+out=$("$WGSITE" "$T/copy/site.yaml" --dns "$dns")
+expect_contains "the site's own handover in DNS -> OK" "DNS Records OK" "$out"
+serve "$T/all.zone"
+
 # Another site key in DNS: wgsite says so, wgconfig refuses and keeps the pin.
 mkdir "$T/other"
 "$WGSITE" init "$T/other/o.yaml" --domain "$domain" --locus lab >/dev/null
