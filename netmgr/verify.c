@@ -346,7 +346,7 @@ static void check_routing(struct report *rep, const struct mesh_view *v, const s
 		char txt[INET6_ADDRSTRLEN + 4];
 		size_t used;
 
-		if (r->origin_as != li->peer_as)
+		if (!r->primary || r->origin_as != li->peer_as)
 			continue;
 		n_origin++;
 		if (own) {
