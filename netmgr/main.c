@@ -623,11 +623,14 @@ static int run_down(const struct netmgr_opts *o, char **args, int nargs)
 static int run_status(const struct netmgr_opts *o, char **args, int nargs)
 {
 	struct wgm_node_names n;
+	bool drained = false;
 
 	(void)nargs;
 	if (load_names(o, args[0], &n) < 0)
 		return 1;
-	return status_show(&n, o->json) < 0 ? 1 : 0;
+	if (drain_flag_read(o->state_dir, args[0], &drained) < 0)
+		log_warn("cannot read the drain flag in %s", o->state_dir);
+	return status_show(&n, drained, o->json) < 0 ? 1 : 0;
 }
 
 static int run_verify(const struct netmgr_opts *o, char **args, int nargs)
