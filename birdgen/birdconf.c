@@ -71,7 +71,8 @@ static const char header[] =
 	"#  - Drain (RFC 8326 graceful shutdown): a route a peer marks with the\n"
 	"#    GRACEFUL_SHUTDOWN community (65535, 0) gets local preference 0, so any\n"
 	"#    other path wins; while this node is drained (wgmesh-net drain, and down\n"
-	"#    before it tears the links down) it marks every route it exports so.\n"
+	"#    before it tears the links down) it marks the routes it passes on so\n"
+	"#    (transit; its own LAN has no other path and stays unmarked).\n"
 	"\n";
 
 static const char globals[] =
@@ -131,9 +132,11 @@ static const char drain_include[] =
 
 /* Graceful shutdown (RFC 8326) at both ends: a route a draining peer marked with
  * GRACEFUL_SHUTDOWN (65535, 0) gets local preference 0, below the default 100 of every other
- * route, so any other path wins and one through the draining peer is used only where it is the
- * only one (its own LAN); while WGMESH_DRAINED is not 0 this node marks every route it
- * exports. eBGP carries no local preference, so the lowered value stays on the receiver.
+ * route, so any other path wins; eBGP carries no local preference, so the lowered value stays
+ * on the receiver. While WGMESH_DRAINED is not 0 this node marks the routes it passes on
+ * (source RTS_BGP: transit), not its own LAN and link nets: they have no path but through it,
+ * and marking them would only make each peer prefer, until the mark reached all of them,
+ * another peer's still unmarked copy, a loop of a few milliseconds that loses packets.
  *
  * error wait time: BIRD's pause before restarting a session that went down on an error, BFD
  * down included; doubling from 1 s up to 16 s damps a flapping link without making a healed
@@ -150,7 +153,7 @@ static const char template_bgp[] =
 	"    };\n"
 	"    export filter {\n"
 	"      if ( proto = \"UNREACHABLE4\" ) then reject;\n"
-	"      if ( WGMESH_DRAINED != 0 ) then bgp_community.add((65535, 0));\n"
+	"      if ( WGMESH_DRAINED != 0 && source = RTS_BGP ) then bgp_community.add((65535, 0));\n"
 	"      accept;\n"
 	"    };\n"
 	"    preference 160;\n"
@@ -163,7 +166,7 @@ static const char template_bgp[] =
 	"       reject;\n"
 	"     };\n"
 	"     export filter {\n"
-	"       if ( WGMESH_DRAINED != 0 ) then bgp_community.add((65535, 0));\n"
+	"       if ( WGMESH_DRAINED != 0 && source = RTS_BGP ) then bgp_community.add((65535, 0));\n"
 	"       accept;\n"
 	"     };\n"
 	"  };\n"

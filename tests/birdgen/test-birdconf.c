@@ -66,7 +66,7 @@ static const char *const allowed_only_ours[] = {
 	"if ( (65535, 0) ~ bgp_community ) then bgp_local_pref = 0;",
 	"export filter {",
 	"if ( proto = \"UNREACHABLE4\" ) then reject;", /* BGP IPv4: not to the peers */
-	"if ( WGMESH_DRAINED != 0 ) then bgp_community.add((65535, 0));",
+	"if ( WGMESH_DRAINED != 0 && source = RTS_BGP ) then bgp_community.add((65535, 0));",
 	"accept;",
 };
 /* Lines both have, a different number of times: ours minus 1.0's. */
