@@ -101,6 +101,9 @@ pings_check() { # WHAT NODES...
 			bad="$bad $k:no-reply"
 		elif [ "$lost" -gt 0 ]; then
 			bad="$bad $k:$lost"
+			awk -v from="${MARK[$k]:-0}" '/bytes from/ && match($0, /icmp_seq=[0-9]+/) { s = substr($0, RSTART + 9, RLENGTH - 9) + 0;
+				if (s >= from && last != "" && s > last + 1) print "  '"$k"': replies " last + 1 "-" s - 1 " missing, before " $1; if (s >= from) last = s }' \
+				"$work/pings/$a-$b" >&2
 			total=$((total + lost))
 		fi
 	done
@@ -240,7 +243,9 @@ echo "node$t2: every session of every node Established ${back_t2} s after its up
 rc=$(mesh_node_verify "$t1")
 grep -q '^ok *drain' "$(mesh_node_dir "$t1")/verify.log" && echo "ok: node$t1 is still drained after up" ||
 	check_fail "node$t1 lost its drain across down and up"
-for n in $t1 $t2; do for m in $all; do [ "$n" != "$m" ] && ping_start "$n" "$m" && ping_start "$m" "$n"; done; done
+for a in $all; do for b in $all; do
+	[ "$a" != "$b" ] && [ -z "${PING[$a-$b]:-}" ] && ping_start "$a" "$b"
+done; done
 for n in $all; do for m in $all; do [ "$n" != "$m" ] && { lan_ping "$n" "$m" || check_fail "LAN $n cannot reach LAN $m after up"; }; done; done
 n1=$(transit 1 2)
 [ "$n1" != "$t1" ] && echo "ok: LAN 1 -> LAN 2 avoids the drained node$t1 (via node$n1)" ||
@@ -251,11 +256,19 @@ pings_mark
 
 # ---- 5. undrain: traffic comes back ----
 step "undrain node$t1"
+declare -A since_before=()
+for n in $all; do since_before[$n]=$(bgp_since "$n"); done
+undrain_at=$(date +%s.%N)
 net_cmd "$t1" undrain || check_fail "undrain on node$t1"
+echo "undrain at $undrain_at"
 back_via=
 for i in $(seq 1 50); do [ "$(transit 1 2)" = "$t1" ] && { back_via=1; break; }; sleep 0.1; done
 [ -n "$back_via" ] && echo "ok: LAN 1 -> LAN 2 transits node$t1 again" || check_fail "traffic did not come back to node$t1 (via $(route_dev 1 2))"
 sleep 1
+for n in $all; do
+	same_since "${since_before[$n]}" "$(bgp_since "$n")" && echo "ok: undrain reset none of node$n's sessions" ||
+		check_fail "undrain reset a session of node$n: before [${since_before[$n]}] after [$(bgp_since "$n")]"
+done
 pings_check "undrain of node$t1" $all
 for k in "${!PING[@]}"; do ping_stop "${k%-*}" "${k#*-}"; done
 
