@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "birdctl.h"
 #include "birdlife.h"
 #include "decimal.h"
 #include "deploy.h"
@@ -217,6 +218,21 @@ static int cmd_drain(const struct netmgr_opts *o, const char *domain, bool drain
 	return ret;
 }
 
+static int probe_none(int fd, void *ctx)
+{
+	(void)fd;
+	(void)ctx;
+	return 0;
+}
+
+static bool bird_answers(const char *netns)
+{
+	char sock[256], err[256];
+
+	return birdgen_socket_path(NULL, netns, sock, sizeof(sock)) == 0 &&
+	       birdctl_probe(sock, probe_none, NULL, err, sizeof(err)) == 0;
+}
+
 /* wgmesh-bird@NETNS's ExecStop and ExecStopPost: a BIRD that stops (a reboot, a shutdown,
  * systemctl stop or restart) drains first, for at most --wait seconds; after it, the drain file
  * says the operator's state again. */
@@ -244,6 +260,10 @@ static int cmd_bird_stop(const struct netmgr_opts *o, const char *netns, bool st
 			log_warn("%s", err);
 		return 0;
 	}
+	/* A BIRD that is gone already (it exited by itself, or down told it to) has nothing to
+	 * move, and down keeps the drain file itself. */
+	if (!bird_answers(netns))
+		return 0;
 	ret = now == BIRDGEN_UNDRAINED ? drain_set(o->bird_dir, netns, BIRDGEN_DRAINED_STOP, &bird,
 						   err, sizeof(err))
 				       : 0;
