@@ -239,3 +239,16 @@ int drain_cease(const char *netns, unsigned timeout_ms, char *err, size_t errlen
 	}
 	return ret;
 }
+
+int drain_uncease(const char *netns, char *err, size_t errlen)
+{
+	struct wgm_buf reply = { 0 };
+	char sock[256];
+	int ret;
+
+	if (!bird_socket(netns, sock, sizeof(sock)))
+		return 0;
+	ret = birdctl_command(sock, "enable \"wg*\"", &reply, err, errlen);
+	wgm_buf_free(&reply);
+	return ret == -ENOENT || ret == -ECONNREFUSED ? 0 : ret;
+}

@@ -53,4 +53,7 @@ int drain_wait(const char *netns, unsigned timeout_ms, struct drain_progress *p,
  * takes this node back as soon as it returns. 0, or -errno with err. */
 int drain_cease(const char *netns, unsigned timeout_ms, char *err, size_t errlen);
 
+/* Undoes drain_cease for a down that failed half-way: the sessions come up again. */
+int drain_uncease(const char *netns, char *err, size_t errlen);
+
 #endif

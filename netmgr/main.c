@@ -160,16 +160,17 @@ static void leave_mesh(const struct netmgr_opts *o, const struct wgm_node_names 
 		log_warn("ending the BGP sessions: %s; going down anyway", err);
 }
 
-/* After down: the drain file says the operator's state again, for the next BIRD. */
+/* After down: the drain file says the operator's state again, for the next BIRD (and for this
+ * one when down failed and the mesh stays). */
 static void drain_restore(const struct netmgr_opts *o, const char *domain,
 			  const struct wgm_node_names *n)
 {
-	bool drained = false, changed;
+	bool drained = false, bird;
 	char err[512];
 
 	if (drain_flag_read(o->state_dir, domain, &drained) < 0 ||
-	    birdgen_write_drain(o->bird_dir, n->netns, drained ? BIRDGEN_DRAINED : BIRDGEN_UNDRAINED,
-				&changed, err, sizeof(err)) < 0)
+	    drain_set(o->bird_dir, n->netns, drained ? BIRDGEN_DRAINED : BIRDGEN_UNDRAINED, &bird,
+		      err, sizeof(err)) < 0)
 		log_debug("drain file of %s not restored", n->netns);
 }
 
@@ -309,6 +310,12 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 	ret = reconcile_down(&n, o->dry_run, &res);
 	if (ret < 0) {
 		log_err("%s", res.err);
+		/* the mesh stays as it was: so do its BGP sessions and its drain state */
+		if (!o->dry_run && drain_uncease(n.netns, err, sizeof(err)) < 0)
+			log_warn("BGP sessions left disabled: %s (systemctl restart wgmesh-bird@%s)",
+				 err, n.netns);
+		if (!o->dry_run)
+			drain_restore(o, domain, &n);
 		return ret;
 	}
 	if (!o->dry_run)
