@@ -184,13 +184,15 @@ n1=$(transit 1 2) n2=$(transit 2 1)
 check_eq "node1 routes node$t1's own LAN through node$t1 (its only path)" "wg$t1" "$(route_dev 1 "$t1")"
 on_node "$t1" test -f "$(mesh_node_dir "$t1")/state/$MESH_DOMAIN.drained" && echo "ok: the drain flag is kept in the state dir" ||
 	check_fail "no drain flag $(mesh_node_dir "$t1")/state/$MESH_DOMAIN.drained"
-rc=$(mesh_node_verify "$t1")
+# polled a few seconds, as e2e.sh does: BFD at 50 ms may flap once on a loaded machine
+for i in $(seq 1 20); do rc=$(mesh_node_verify "$t1"); [ "$rc" = 0 ] && break; sleep 0.5; done
 check_eq "verify on the drained node exits 0 (drained is not broken)" 0 "$rc"
+[ "$rc" = 0 ] || grep -E '^(degraded|broken)' "$(mesh_node_dir "$t1")/verify.log" >&2
 grep -q '^ok *drain' "$(mesh_node_dir "$t1")/verify.log" && echo "ok: verify shows the drain" ||
 	check_fail "verify does not show the drain: $(grep -i drain "$(mesh_node_dir "$t1")/verify.log")"
 d=$(mesh_node_dir "$t1")
 on_node "$t1" "$(mesh_cmd wgmesh-net)" --state-dir "$d/state" verify --json "$MESH_DOMAIN" >"$d/verify.json" 2>&1 || true
-python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j.get("drained") is True else 1)' "$d/verify.json" &&
+grep -q '^  "drained": true,$' "$d/verify.json" &&
 	echo "ok: verify --json says drained: true" || check_fail "verify --json lacks drained: true"
 on_node "$t1" "$(mesh_cmd wgmesh-net)" --state-dir "$d/state" verify --metrics "$d/m.prom" "$MESH_DOMAIN" >/dev/null 2>&1 || true
 grep -q '^wgmesh_drained{[^}]*} 1$' "$d/m.prom" && echo "ok: --metrics has wgmesh_drained 1" ||
