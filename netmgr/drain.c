@@ -92,11 +92,16 @@ static bool bird_socket(const char *netns, char *sock, size_t socklen)
 int drain_set(const char *bird_dir, const char *netns, enum birdgen_drain state,
 	      bool *bird_answers, char *err, size_t errlen)
 {
-	char sock[256], msg[512];
+	char sock[256], msg[512], conf[4096];
 	bool changed = false;
-	int ret = birdgen_write_drain(bird_dir, netns, state, &changed, err, errlen);
+	struct stat st;
+	int ret;
 
 	*bird_answers = false;
+	/* No configuration, no BIRD of ours to tell: up writes the drain file with it. */
+	if (birdgen_conf_path(bird_dir, netns, conf, sizeof(conf)) < 0 || stat(conf, &st) < 0)
+		return 0;
+	ret = birdgen_write_drain(bird_dir, netns, state, &changed, err, errlen);
 	if (ret < 0 || !bird_socket(netns, sock, sizeof(sock)))
 		return ret;
 	/* Unchanged, BIRD has it already; a BIRD that is not there is not an error: it reads

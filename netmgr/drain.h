@@ -31,7 +31,8 @@ int drain_flag_write(const char *state_dir, const char *domain, bool drained, ch
 		     size_t errlen);
 
 /* Writes the drain file and, when BIRD answers on its socket and the file changed, tells it
- * to reconfigure. *bird_answers: BIRD runs. 0, or -errno with err. */
+ * to reconfigure. *bird_answers: BIRD runs. Nothing is written where bird_<netns>.conf is not
+ * (no up rendered one there). 0, or -errno with err. */
 int drain_set(const char *bird_dir, const char *netns, enum birdgen_drain state,
 	      bool *bird_answers, char *err, size_t errlen);
 
