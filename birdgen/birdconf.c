@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -30,6 +31,11 @@ int birdgen_conf_path(const char *bird_dir, const char *netns, char *out, size_t
 int birdgen_local_dir(const char *bird_dir, const char *netns, char *out, size_t outlen)
 {
 	return path_printf(out, outlen, "%s/bird_%s_local.d", bird_dir, netns);
+}
+
+int birdgen_drain_path(const char *bird_dir, const char *netns, char *out, size_t outlen)
+{
+	return path_printf(out, outlen, "%s/bird_%s_drain.conf", bird_dir, netns);
 }
 
 int birdgen_socket_path(const char *run_dir, const char *netns, char *out, size_t outlen)
@@ -62,6 +68,11 @@ static const char header[] =
 	"#  - UNREACHABLE4: a private destination whose mesh route went away is refused\n"
 	"#    here; 1.0 sent it to the underlay's default route, out of the mesh.\n"
 	"#  - Tunnel addresses are written in canonical IPv6 form.\n"
+	"#  - Drain (RFC 8326 graceful shutdown): a route a peer marks with the\n"
+	"#    GRACEFUL_SHUTDOWN community (65535, 0) gets local preference 0, so any\n"
+	"#    other path wins; while this node is drained (wgmesh-net drain, and down\n"
+	"#    before it tears the links down) it marks the routes it passes on so\n"
+	"#    (transit; its own LAN has no other path and stays unmarked).\n"
 	"\n";
 
 static const char globals[] =
@@ -111,7 +122,23 @@ static const char globals[] =
 	"}\n"
 	"\n";
 
-/* error wait time: BIRD's pause before restarting a session that went down on an error, BFD
+/* The drain state, rendered on its own (birdgen_render_drain) so that `wgmesh-net drain` and a
+ * stopping BIRD unit switch it without the node's record; defines WGMESH_DRAINED. */
+static const char drain_include[] =
+	"# 0: not drained; 1: drained by wgmesh-net drain (until undrain); 2: drained for a down\n"
+	"# or a stop of BIRD. While not 0, every exported route carries GRACEFUL_SHUTDOWN.\n"
+	"include \"%s\";\n"
+	"\n";
+
+/* Graceful shutdown (RFC 8326) at both ends: a route a draining peer marked with
+ * GRACEFUL_SHUTDOWN (65535, 0) gets local preference 0, below the default 100 of every other
+ * route, so any other path wins; eBGP carries no local preference, so the lowered value stays
+ * on the receiver. While WGMESH_DRAINED is not 0 this node marks the routes it passes on
+ * (source RTS_BGP: transit), not its own LAN and link nets: they have no path but through it,
+ * and marking them would only make each peer prefer, until the mark reached all of them,
+ * another peer's still unmarked copy, a loop of a few milliseconds that loses packets.
+ *
+ * error wait time: BIRD's pause before restarting a session that went down on an error, BFD
  * down included; doubling from 1 s up to 16 s damps a flapping link without making a healed
  * one wait a minute. error forget time: how long a quiet session must stay up before the
  * back-off starts again from 1 s. */
@@ -120,19 +147,28 @@ static const char template_bgp[] =
 	"  local as %u;\n"
 	"  ipv4 {\n"
 	"    import filter {\n"
+	"      if ( (65535, 0) ~ bgp_community ) then bgp_local_pref = 0;\n"
 	"      if ( net ~ [ 172.16.0.0/12+, 10.0.0.0/8+, 192.168.0.0/16+ ] ) then accept;\n"
 	"      reject;\n"
 	"    };\n"
-	"    export where proto != \"UNREACHABLE4\";\n"
+	"    export filter {\n"
+	"      if ( proto = \"UNREACHABLE4\" ) then reject;\n"
+	"      if ( WGMESH_DRAINED != 0 && source = RTS_BGP ) then bgp_community.add((65535, 0));\n"
+	"      accept;\n"
+	"    };\n"
 	"    preference 160;\n"
 	"    extended next hop;\n"
 	"   };\n"
 	"   ipv6 {\n"
 	"     import filter {\n"
+	"       if ( (65535, 0) ~ bgp_community ) then bgp_local_pref = 0;\n"
 	"       if ( net ~ [ 0::/0+ ] ) then accept;\n"
 	"       reject;\n"
 	"     };\n"
-	"     export all;\n"
+	"     export filter {\n"
+	"       if ( WGMESH_DRAINED != 0 && source = RTS_BGP ) then bgp_community.add((65535, 0));\n"
+	"       accept;\n"
+	"     };\n"
 	"  };\n"
 	"  hold time 6;\n"
 	"  bfd on;\n"
@@ -155,7 +191,7 @@ static const char peer_bgp[] =
 
 int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struct wgm_buf *out)
 {
-	char local_dir[4096], router_id[INET_ADDRSTRLEN], neighbor[INET6_ADDRSTRLEN];
+	char local_dir[4096], drain[4096], router_id[INET_ADDRSTRLEN], neighbor[INET6_ADDRSTRLEN];
 	unsigned bfd_ms = plan->bfd_interval_ms ? plan->bfd_interval_ms : WGM_BFD_INTERVAL_MS_DEFAULT;
 	size_t i;
 	int ret;
@@ -164,6 +200,8 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	    bfd_ms < WGM_BFD_INTERVAL_MS_MIN || bfd_ms > WGM_BFD_INTERVAL_MS_MAX)
 		return -EINVAL;
 	ret = birdgen_local_dir(bird_dir, plan->netns, local_dir, sizeof(local_dir));
+	if (!ret)
+		ret = birdgen_drain_path(bird_dir, plan->netns, drain, sizeof(drain));
 	if (ret)
 		return ret;
 	if (!inet_ntop(AF_INET, &plan->router_id, router_id, sizeof(router_id)))
@@ -174,6 +212,8 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	if (!ret)
 		ret = wgm_buf_appendf(out, globals, router_id, plan->veth_inner, bfd_ms,
 				      WGM_BFD_MULTIPLIER);
+	if (!ret)
+		ret = wgm_buf_appendf(out, drain_include, drain);
 	if (!ret)
 		ret = wgm_buf_appendf(out, template_bgp, (unsigned)plan->asn);
 	for (i = 0; !ret && i < plan->n_peers; i++) {
@@ -190,6 +230,65 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	}
 	if (!ret)
 		ret = wgm_buf_appendf(out, "\ninclude \"%s/*.conf\";\n", local_dir);
+	return ret;
+}
+
+int birdgen_render_drain(enum birdgen_drain state, struct wgm_buf *out)
+{
+	static const char *const why[] = {
+		[BIRDGEN_UNDRAINED] = "not drained",
+		[BIRDGEN_DRAINED] = "drained by wgmesh-net drain, until wgmesh-net undrain",
+		[BIRDGEN_DRAINED_STOP] = "drained while the mesh goes down or BIRD stops",
+	};
+
+	if ((unsigned)state > BIRDGEN_DRAINED_STOP)
+		return -EINVAL;
+	return wgm_buf_appendf(out,
+			       "# wgmesh - drain state of this node (GENERATED FILE - DO NOT EDIT BY HAND:\n"
+			       "# wgmesh-net drain / undrain DOMAIN): %s\n"
+			       "define WGMESH_DRAINED = %d;\n",
+			       why[state], (int)state);
+}
+
+int birdgen_read_drain(const char *bird_dir, const char *netns, enum birdgen_drain *state)
+{
+	char path[4096], *text = NULL, *def;
+	size_t len;
+	int ret = birdgen_drain_path(bird_dir, netns, path, sizeof(path));
+
+	*state = BIRDGEN_UNDRAINED;
+	if (!ret)
+		ret = wgm_read_file(path, 4096, &text, &len);
+	if (ret)
+		return ret;
+	def = strstr(text, "define WGMESH_DRAINED = ");
+	if (def && def[24] >= '0' && def[24] <= '2' && def[25] == ';')
+		*state = (enum birdgen_drain)(def[24] - '0');
+	else
+		ret = -EBADMSG;
+	free(text);
+	return ret;
+}
+
+int birdgen_write_drain(const char *bird_dir, const char *netns, enum birdgen_drain state,
+			bool *changed, char *err, size_t errlen)
+{
+	struct wgm_buf text = { 0 };
+	char path[4096];
+	int ret = birdgen_drain_path(bird_dir, netns, path, sizeof(path));
+
+	*changed = false;
+	if (ret) {
+		snprintf(err, errlen, "bad BIRD directory \"%s\" or namespace name \"%s\"",
+			 bird_dir ? bird_dir : "", netns);
+		return ret;
+	}
+	ret = birdgen_render_drain(state, &text);
+	if (!ret)
+		ret = wgm_write_if_changed(path, text.p, text.len, 0644, changed);
+	if (ret)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+	wgm_buf_free(&text);
 	return ret;
 }
 
@@ -226,6 +325,7 @@ int birdgen_write(const struct wgm_node_plan *plan, const char *bird_dir, bool *
 {
 	struct wgm_buf conf = { 0 };
 	char path[4096], local_dir[4096];
+	bool drain_changed = false;
 	int ret;
 
 	*changed = false;
@@ -255,9 +355,16 @@ int birdgen_write(const struct wgm_node_plan *plan, const char *bird_dir, bool *
 		ret = make_dir("BIRD include directory", local_dir, err, errlen);
 	if (ret)
 		goto out;
+	/* The drain file first: the configuration includes it, and BIRD refuses a missing one. */
+	ret = birdgen_write_drain(bird_dir, plan->netns,
+				  plan->drained ? BIRDGEN_DRAINED : BIRDGEN_UNDRAINED, &drain_changed,
+				  err, errlen);
+	if (ret)
+		goto out;
 	ret = wgm_write_if_changed(path, conf.p, conf.len, 0644, changed);
 	if (ret)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+	*changed = *changed || drain_changed;
 out:
 	wgm_buf_free(&conf);
 	return ret;

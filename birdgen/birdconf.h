@@ -16,6 +16,8 @@
 /* Path helpers: 0, -EINVAL for a name that is not a plain file name part, -ENAMETOOLONG. */
 int birdgen_conf_path(const char *bird_dir, const char *netns, char *out, size_t outlen);
 int birdgen_local_dir(const char *bird_dir, const char *netns, char *out, size_t outlen);
+/* <bird-dir>/bird_<netns>_drain.conf: the drain state the configuration includes. */
+int birdgen_drain_path(const char *bird_dir, const char *netns, char *out, size_t outlen);
 /* run_dir NULL means BIRDGEN_DEFAULT_RUN_DIR. */
 int birdgen_socket_path(const char *run_dir, const char *netns, char *out, size_t outlen);
 
@@ -23,8 +25,22 @@ int birdgen_socket_path(const char *run_dir, const char *netns, char *out, size_
  * quoted into a BIRD string (the plan builder validates them; this is the last guard). */
 int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struct wgm_buf *out);
 
-/* Renders and writes bird_<netns>.conf atomically, only when its content changed, and creates
- * the local include directory (BIRD refuses an include glob whose directory is missing). */
+/* The drain state (RFC 8326 graceful shutdown of everything this node exports). Node-local,
+ * not in the record: DRAINED is the operator's (wgmesh-net drain, kept across up, run and
+ * reboots until undrain), DRAINED_STOP a drain for a down or a stop of BIRD, undone after. */
+enum birdgen_drain { BIRDGEN_UNDRAINED = 0, BIRDGEN_DRAINED = 1, BIRDGEN_DRAINED_STOP = 2 };
+
+/* Pure: the drain file's content. -EINVAL for a state out of range. */
+int birdgen_render_drain(enum birdgen_drain state, struct wgm_buf *out);
+/* Writes bird_<netns>_drain.conf atomically when its content changed. */
+int birdgen_write_drain(const char *bird_dir, const char *netns, enum birdgen_drain state,
+			bool *changed, char *err, size_t errlen);
+/* The state the drain file holds: 0, -ENOENT without one, -EBADMSG when it says no state. */
+int birdgen_read_drain(const char *bird_dir, const char *netns, enum birdgen_drain *state);
+
+/* Renders and writes bird_<netns>.conf and its drain file (from plan->drained) atomically,
+ * each only when its content changed (*changed: either did), and creates the local include
+ * directory (BIRD refuses an include glob whose directory is missing). */
 int birdgen_write(const struct wgm_node_plan *plan, const char *bird_dir, bool *changed,
 		  char *err, size_t errlen);
 

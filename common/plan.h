@@ -85,6 +85,9 @@ struct wgm_node_plan {
 	 * --bfd-interval, not in the record): BFD settles each session on the slower side's
 	 * timers, so nodes with different values still agree. */
 	unsigned bfd_interval_ms;
+	/* Node-local too (wgmesh-net drain): every route this node exports carries RFC 8326's
+	 * GRACEFUL_SHUTDOWN community, so its peers route around it. */
+	bool drained;
 
 	size_t n_peers; /* sorted by octet */
 	struct wgm_peer_plan peers[WGM_MAX_HOSTS];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "desired.h"
+#include "drain.h"
 #include "hooks.h"
 #include "legacy.h"
 #include "log.h"
@@ -84,6 +85,13 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	if (ret < 0)
 		goto out;
 	plan->bfd_interval_ms = o->bfd_interval_ms;
+	/* the operator's drain holds across up and run rounds until undrain */
+	ret = drain_flag_read(o->state_dir, h->domain, &plan->drained);
+	if (ret < 0) {
+		snprintf(out->err, sizeof(out->err), "cannot read the drain flag in %s: %s",
+			 o->state_dir, strerror(-ret));
+		goto out;
+	}
 	desired_build(plan, resolve_via_fetcher, dns, d);
 	/* An upgraded 1.0 node: refused, with the fix, while 1.0's namespace has another name;
 	 * after the checks, 1.0's wg-quick devices make way for ours. */

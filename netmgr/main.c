@@ -9,10 +9,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include "birdctl.h"
 #include "birdlife.h"
 #include "decimal.h"
 #include "deploy.h"
 #include "desired.h"
+#include "drain.h"
 #include "hooks.h"
 #include "legacy.h"
 #include "log.h"
@@ -22,6 +24,7 @@
 #include "plan.h"
 #include "reconcile.h"
 #include "runloop.h"
+#include "safename.h"
 #include "status.h"
 #include "tester.h"
 #include "verify.h"
@@ -120,6 +123,163 @@ static int load_names(const struct netmgr_opts *o, const char *domain, struct wg
 	return ret;
 }
 
+static void print_moved(int ret, const struct drain_progress *p, unsigned wait_s)
+{
+	if (ret == 0)
+		printf("traffic moved: %u peer%s route%s around this node (%ld ms)\n", p->peers,
+		       p->peers == 1 ? "" : "s", p->peers == 1 ? "s" : "", p->elapsed_ms);
+	else if (ret == -ETIMEDOUT)
+		log_warn("traffic has not moved after %u s: %s (%u net%s in all; no other path?)",
+			 wait_s, p->example, p->pending, p->pending == 1 ? "" : "s");
+}
+
+/* Before down tears the links down: drain (unless --no-drain) for at most --wait seconds, then
+ * end the BGP sessions with a Cease while the links still carry it. A node without a BIRD
+ * has nothing to move. */
+static void leave_mesh(const struct netmgr_opts *o, const struct wgm_node_names *n, bool drain)
+{
+	struct drain_progress p;
+	enum birdgen_drain now;
+	bool bird = false;
+	char err[512];
+	int ret = 0;
+
+	if (drain) {
+		if (birdgen_read_drain(o->bird_dir, n->netns, &now) < 0 || now == BIRDGEN_UNDRAINED)
+			ret = drain_set(o->bird_dir, n->netns, BIRDGEN_DRAINED_STOP, &bird, err,
+					sizeof(err));
+		else
+			bird = true;
+		if (ret < 0)
+			log_warn("%s; going down without a drain", err);
+		else if (bird && (ret = drain_wait(n->netns, o->drain_wait * 1000, &p, err,
+						   sizeof(err))) != -ETIMEDOUT && ret < 0)
+			log_warn("cannot tell whether traffic moved: %s; going down anyway", err);
+		else if (bird)
+			print_moved(ret, &p, o->drain_wait);
+	}
+	if (drain_cease(n->netns, 2000, err, sizeof(err)) < 0)
+		log_warn("ending the BGP sessions: %s; going down anyway", err);
+}
+
+/* After down: the drain file says the operator's state again, for the next BIRD (and for this
+ * one when down failed and the mesh stays). */
+static void drain_restore(const struct netmgr_opts *o, const char *domain,
+			  const struct wgm_node_names *n)
+{
+	bool drained = false, bird;
+	char err[512];
+
+	if (drain_flag_read(o->state_dir, domain, &drained) < 0 ||
+	    drain_set(o->bird_dir, n->netns, drained ? BIRDGEN_DRAINED : BIRDGEN_UNDRAINED, &bird,
+		      err, sizeof(err)) < 0)
+		log_debug("drain file of %s not restored", n->netns);
+}
+
+static int cmd_drain(const struct netmgr_opts *o, const char *domain, bool drain)
+{
+	struct wgm_node_names n;
+	struct drain_progress p;
+	bool bird = false, was = false;
+	char err[512];
+	int ret = load_names(o, domain, &n);
+
+	if (ret < 0)
+		return ret;
+	if (drain_flag_read(o->state_dir, domain, &was) < 0)
+		was = false;
+	if (o->dry_run) {
+		printf("would %s %s\n", drain ? "drain" : "undrain", domain);
+		return 0;
+	}
+	ret = drain_flag_write(o->state_dir, domain, drain, err, sizeof(err));
+	if (ret == 0)
+		ret = drain_set(o->bird_dir, n.netns, drain ? BIRDGEN_DRAINED : BIRDGEN_UNDRAINED,
+				&bird, err, sizeof(err));
+	if (ret < 0) {
+		log_err("%s", err);
+		/* the flag and what BIRD has must agree: back to how it was */
+		if (was != drain)
+			drain_flag_write(o->state_dir, domain, was, err, sizeof(err));
+		return ret;
+	}
+	if (!drain) {
+		printf("%s: undrained%s\n", domain, bird ? ": peers take routes through this node again"
+						       : " (BIRD not running: it starts undrained)");
+		return 0;
+	}
+	printf("%s: drained%s; it stays drained until wgmesh-net undrain %s\n", domain,
+	       was ? " already" : "", domain);
+	if (!bird) {
+		printf("BIRD not running: no traffic to move (it starts drained)\n");
+		return 0;
+	}
+	ret = drain_wait(n.netns, o->drain_wait * 1000, &p, err, sizeof(err));
+	if (ret < 0 && ret != -ETIMEDOUT)
+		log_err("cannot tell whether traffic moved: %s", err);
+	print_moved(ret, &p, o->drain_wait);
+	return ret;
+}
+
+static int probe_none(int fd, void *ctx)
+{
+	(void)fd;
+	(void)ctx;
+	return 0;
+}
+
+static bool bird_answers(const char *netns)
+{
+	char sock[256], err[256];
+
+	return birdgen_socket_path(NULL, netns, sock, sizeof(sock)) == 0 &&
+	       birdctl_probe(sock, probe_none, NULL, err, sizeof(err)) == 0;
+}
+
+/* wgmesh-bird@NETNS's ExecStop and ExecStopPost: a BIRD that stops (a reboot, a shutdown,
+ * systemctl stop or restart) drains first, for at most --wait seconds; after it, the drain file
+ * says the operator's state again. */
+static int cmd_bird_stop(const struct netmgr_opts *o, const char *netns, bool stopping)
+{
+	enum birdgen_drain now = BIRDGEN_UNDRAINED;
+	struct drain_progress p;
+	bool bird = false, changed;
+	char err[512];
+	int ret;
+
+	if (!wgm_safe_name(netns)) {
+		log_err("namespace \"%s\": give the name of a wgmesh namespace (wgmesh-bird@NAME)", netns);
+		return -EINVAL;
+	}
+	ret = birdgen_read_drain(o->bird_dir, netns, &now);
+	if (ret < 0 && ret != -ENOENT) {
+		log_warn("cannot read the drain state of %s: %s", netns, strerror(-ret));
+		now = BIRDGEN_UNDRAINED;
+	}
+	if (!stopping) {
+		if (now == BIRDGEN_DRAINED_STOP &&
+		    birdgen_write_drain(o->bird_dir, netns, BIRDGEN_UNDRAINED, &changed, err,
+					sizeof(err)) < 0)
+			log_warn("%s", err);
+		return 0;
+	}
+	/* A BIRD that is gone already (it exited by itself, or down told it to) has nothing to
+	 * move, and down keeps the drain file itself. */
+	if (!bird_answers(netns))
+		return 0;
+	ret = now == BIRDGEN_UNDRAINED ? drain_set(o->bird_dir, netns, BIRDGEN_DRAINED_STOP, &bird,
+						   err, sizeof(err))
+				       : 0;
+	if (ret < 0) {
+		log_warn("%s; BIRD stops without a drain", err);
+		return 0;
+	}
+	ret = drain_wait(netns, o->drain_wait * 1000, &p, err, sizeof(err));
+	if (ret == 0 || ret == -ETIMEDOUT)
+		print_moved(ret, &p, o->drain_wait);
+	return 0;
+}
+
 static int cmd_down(const struct netmgr_opts *o, const char *domain)
 {
 	struct reconcile_result res;
@@ -132,6 +292,8 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 
 	if (ret < 0)
 		return ret;
+	if (!o->dry_run)
+		leave_mesh(o, &n, !o->no_drain);
 	if (mesh_view_open(n.netns, &v, err, sizeof(err)) == 0 && v.priv_fd >= 0 &&
 	    actual_veth_octet(&v.a_priv, n.veth_inner, &octet) == 0 && !o->dry_run)
 		if (hooks_run(o->hook_dir, "down", n.netns, octet) < 0)
@@ -150,6 +312,12 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 	ret = reconcile_down(&n, o->dry_run, &res);
 	if (ret < 0) {
 		log_err("%s", res.err);
+		/* the mesh stays as it was: so do its BGP sessions and its drain state */
+		if (!o->dry_run && drain_uncease(n.netns, err, sizeof(err)) < 0)
+			log_warn("BGP sessions left disabled: %s (systemctl restart wgmesh-bird@%s)",
+				 err, n.netns);
+		if (!o->dry_run)
+			drain_restore(o, domain, &n);
 		return ret;
 	}
 	if (!o->dry_run)
@@ -157,6 +325,8 @@ static int cmd_down(const struct netmgr_opts *o, const char *domain)
 	res.changes += tester;
 	/* Once the name is gone, so a supervisor restarting BIRD cannot join the old namespace. */
 	bird_follow_namespace(n.netns, -1, o->dry_run);
+	if (!o->dry_run)
+		drain_restore(o, domain, &n);
 	printf("%s%u change%s\n", o->dry_run ? "dry run: " : "", res.changes,
 	       res.changes == 1 ? "" : "s");
 	return ret;
@@ -206,7 +376,7 @@ enum option_id {
 	OPT_STATE, OPT_DNS, OPT_DNSFETCH, OPT_DNSFETCH_USER, OPT_BIRD, OPT_SHOREWALL, OPT_NFT,
 	OPT_HOOK, OPT_N_NODE, /* the node options end here */
 	OPT_DRY = OPT_N_NODE, OPT_JSON, OPT_METRICS, OPT_INTERVAL, OPT_ENDPOINT_TIMEOUT,
-	OPT_BFD_INTERVAL, OPT_COUNT
+	OPT_BFD_INTERVAL, OPT_NO_DRAIN, OPT_WAIT, OPT_COUNT
 };
 
 #define OPT_BIT(id) (1u << (id))
@@ -231,6 +401,8 @@ static const struct net_option {
 	[OPT_INTERVAL] = { "interval", "SECS", "refetch the record this often (300)" },
 	[OPT_ENDPOINT_TIMEOUT] = { "endpoint-timeout", "SECS", "next endpoint after this long unanswered (180)" },
 	[OPT_BFD_INTERVAL] = { "bfd-interval", "MS", "BFD transmit interval (50); down after 5 missed" },
+	[OPT_NO_DRAIN] = { "no-drain", NULL, "go down without draining first" },
+	[OPT_WAIT] = { "wait", "SECS", "wait this long at most for traffic to move (10)" },
 };
 
 static int run_up(const struct netmgr_opts *o, char **args, int nargs);
@@ -241,6 +413,10 @@ static int run_verify(const struct netmgr_opts *o, char **args, int nargs);
 static int run_run(const struct netmgr_opts *o, char **args, int nargs);
 static int run_tester(const struct netmgr_opts *o, char **args, int nargs);
 static int run_retire(const struct netmgr_opts *o, char **args, int nargs);
+static int run_drain(const struct netmgr_opts *o, char **args, int nargs);
+static int run_undrain(const struct netmgr_opts *o, char **args, int nargs);
+static int run_bird_stop(const struct netmgr_opts *o, char **args, int nargs);
+static int run_bird_stopped(const struct netmgr_opts *o, char **args, int nargs);
 
 /* Every command: its name, its arguments, the options it takes beyond the node options, what
  * it does, and its handler (which returns the exit code). Usage text is made from this. */
@@ -256,8 +432,11 @@ static const struct net_command {
 	  "fetch this node's record and bring the mesh to it (= wgdeploy)", run_up },
 	{ "apply", "FILE [DOMAIN]", 1, 2, OPT_BIT(OPT_DRY) | OPT_BIT(OPT_BFD_INTERVAL),
 	  "the same from a record file (<uuid>.<domain>.txt)", run_apply },
-	{ "down", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY),
-	  "remove what up built, give the trust interface back", run_down },
+	{ "down", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY) | OPT_BIT(OPT_NO_DRAIN) | OPT_BIT(OPT_WAIT),
+	  "drain, then remove what up built, give the trust interface back", run_down },
+	{ "drain", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY) | OPT_BIT(OPT_WAIT),
+	  "ask the peers to route around this node (until undrain), wait until they do", run_drain },
+	{ "undrain", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY), "take transit traffic again", run_undrain },
 	{ "status", "DOMAIN", 1, 1, OPT_BIT(OPT_JSON), "peers, endpoints, handshakes, bytes",
 	  run_status },
 	{ "verify", "DOMAIN", 1, 1, OPT_BIT(OPT_JSON) | OPT_BIT(OPT_METRICS),
@@ -269,6 +448,10 @@ static const struct net_command {
 	{ "tester", "up|down DOMAIN", 2, 2, OPT_BIT(OPT_DRY), "the tester namespace", run_tester },
 	{ "retire-1.0", "DOMAIN", 1, 1, OPT_BIT(OPT_DRY),
 	  "after up on a wgmesh 1.0 node: remove what 1.0 left", run_retire },
+	{ "bird-stop", "NETNS", 1, 1, OPT_BIT(OPT_WAIT),
+	  "wgmesh-bird@'s ExecStop: drain before BIRD stops", run_bird_stop },
+	{ "bird-stopped", "NETNS", 1, 1, 0,
+	  "wgmesh-bird@'s ExecStopPost: end bird-stop's drain", run_bird_stopped },
 };
 
 #define N_COMMANDS (sizeof(net_commands) / sizeof(net_commands[0]))
@@ -393,6 +576,9 @@ static int set_option(enum option_id id, const char *arg, struct netmgr_opts *o)
 		snprintf(note, sizeof(note), " (a link is down after %u missed)", WGM_BFD_MULTIPLIER);
 		return number_option("--bfd-interval", arg, WGM_BFD_INTERVAL_MS_MIN,
 				     WGM_BFD_INTERVAL_MS_MAX, "milliseconds", note, &o->bfd_interval_ms);
+	case OPT_NO_DRAIN: o->no_drain = true; return 0;
+	case OPT_WAIT:
+		return number_option("--wait", arg, 0, 3600, "seconds", "", &o->drain_wait);
 	case OPT_COUNT:
 		break;
 	}
@@ -466,11 +652,14 @@ static int run_down(const struct netmgr_opts *o, char **args, int nargs)
 static int run_status(const struct netmgr_opts *o, char **args, int nargs)
 {
 	struct wgm_node_names n;
+	bool drained = false;
 
 	(void)nargs;
 	if (load_names(o, args[0], &n) < 0)
 		return 1;
-	return status_show(&n, o->json) < 0 ? 1 : 0;
+	if (drain_flag_read(o->state_dir, args[0], &drained) < 0)
+		log_warn("cannot read the drain flag in %s", o->state_dir);
+	return status_show(&n, drained, o->json) < 0 ? 1 : 0;
 }
 
 static int run_verify(const struct netmgr_opts *o, char **args, int nargs)
@@ -504,6 +693,30 @@ static int run_retire(const struct netmgr_opts *o, char **args, int nargs)
 	if (load_names(o, args[0], &n) < 0)
 		return 1;
 	return legacy_retire(o, args[0], &n) < 0 ? 1 : 0;
+}
+
+static int run_drain(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_drain(o, args[0], true) < 0 ? 1 : 0;
+}
+
+static int run_undrain(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_drain(o, args[0], false) < 0 ? 1 : 0;
+}
+
+static int run_bird_stop(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_bird_stop(o, args[0], true) < 0 ? 1 : 0;
+}
+
+static int run_bird_stopped(const struct netmgr_opts *o, char **args, int nargs)
+{
+	(void)nargs;
+	return cmd_bird_stop(o, args[0], false) < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -87,10 +87,16 @@ static int parse_protocols(const char *reply, struct bird_state *s)
 	while (next_line(&reply, &l)) {
 		if (l.code == 1002 && l.text[0] != ' ') {
 			cur = NULL;
-			if (sscanf(l.text, "%63s", name) == 1 && wgm_is_mesh_wg_name(name) &&
+			char kind[16], table[32], state[16];
+			int n = sscanf(l.text, "%63s %15s %31s %15s", name, kind, table, state);
+
+			if (n >= 1 && wgm_is_mesh_wg_name(name) &&
 			    strlen(name) < WGM_IFNAMSIZ && strstr(l.text, " BGP ") &&
 			    !(cur = link_add(s, name)))
 				return -ENOMEM;
+			/* "name proto table state since info" */
+			if (cur && n == 4)
+				snprintf(cur->proto_state, sizeof(cur->proto_state), "%s", state);
 		} else if (cur && l.code == 1006) {
 			field(l.text, "BGP state:", cur->bgp_state, sizeof(cur->bgp_state));
 			field(l.text, "Last error:", cur->last_error, sizeof(cur->last_error));
@@ -122,23 +128,36 @@ static int parse_bfd(const char *reply, struct bird_state *s)
 	return 0;
 }
 
-/* "show route where source = RTS_BGP": a net's first route line starts with the prefix and
- * carries "[AS<origin><origin code>]"; further routes of the net and "via" lines are
- * indented. */
+/* "show route where source = RTS_BGP": a net's first route line starts with the prefix, its
+ * further routes' lines with blanks, and "via" lines with a tab. A route line is
+ * "[<prefix>] <dest> [<protocol> <since>...]< *>? (<preference>) [AS<origin><origin code>]",
+ * " *" marking the best. */
 static int parse_routes(const char *reply, struct bird_state *s)
 {
-	char prefix[64];
+	struct wgm_prefix net = { 0 };
+	bool have_net = false;
+	char prefix[64], proto[64];
 	struct line l;
 
 	while (next_line(&reply, &l)) {
 		struct bird_route r = { 0 };
-		const char *as;
+		const char *as, *bracket, *close;
 
-		if (l.code != 1007 || l.text[0] == ' ' || l.text[0] == '\t' ||
-		    sscanf(l.text, "%63s", prefix) != 1 || wgm_prefix_parse(prefix, &r.dst) < 0 ||
-		    !(as = strstr(l.text, "[AS")))
+		if (l.code != 1007 || l.text[0] == '\t')
 			continue;
+		if (l.text[0] != ' ') {
+			have_net = sscanf(l.text, "%63s", prefix) == 1 &&
+				   wgm_prefix_parse(prefix, &net) == 0;
+		}
+		if (!have_net || !(bracket = strchr(l.text, '[')) ||
+		    !(close = strchr(bracket, ']')) || !(as = strstr(close, "[AS")))
+			continue;
+		r.dst = net;
 		r.origin_as = (uint32_t)strtoul(as + 3, NULL, 10);
+		r.primary = !strncmp(close, "] *", 3);
+		if (sscanf(bracket + 1, "%63[^] ]", proto) == 1 && wgm_is_mesh_wg_name(proto) &&
+		    strlen(proto) < WGM_IFNAMSIZ)
+			snprintf(r.proto, sizeof(r.proto), "%s", proto);
 		if (s->n_routes % 64 == 0) {
 			struct bird_route *n = realloc(s->routes, (s->n_routes + 64) * sizeof(*n));
 			if (!n)

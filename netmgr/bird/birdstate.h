@@ -1,7 +1,8 @@
 /* What BIRD says about routing, read over its control socket and parsed in this one place:
  * per BGP protocol (named after its link, wg<k>) the session state, the peer's AS and the last
  * error; per interface the BFD session state; and every BGP route with its origin AS (the
- * last AS of its path: the node whose LAN it is). */
+ * last AS of its path: the node whose LAN it is), the session it came from and whether it is
+ * the net's best. */
 #ifndef NETMGR_BIRDSTATE_H
 #define NETMGR_BIRDSTATE_H
 
@@ -13,15 +14,20 @@
 
 struct bird_link {
 	char name[WGM_IFNAMSIZ];
+	char proto_state[16]; /* BIRD's protocol state: "up", "start", "stop", "down" */
 	char bgp_state[24];   /* "Established", "Idle", "Active", ... */
 	char last_error[96];  /* "" when BIRD shows none */
 	uint32_t peer_as;     /* 0: not shown yet */
 	char bfd_state[16];   /* "Up", "Down", "Init", "AdminDown"; "" no BFD session */
 };
 
+/* Every BGP route, not only the best of each net: drain tells from the others which peers
+ * still route through this node. */
 struct bird_route {
 	struct wgm_prefix dst;
 	uint32_t origin_as;
+	char proto[WGM_IFNAMSIZ]; /* the BGP protocol it came from, "" when not one of ours */
+	bool primary;             /* the net's best route, the one BIRD exports */
 };
 
 struct bird_state {

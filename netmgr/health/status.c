@@ -55,7 +55,7 @@ static void show_device(const struct mesh_view *v, const struct actual_link *l, 
 		wgdev_config_free(&cfg);
 }
 
-int status_show(const struct wgm_node_names *n, bool json)
+int status_show(const struct wgm_node_names *n, bool drained, bool json)
 {
 	struct mesh_view v;
 	char err[256];
@@ -69,9 +69,11 @@ int status_show(const struct wgm_node_names *n, bool json)
 	if (json) {
 		printf("{\"namespace\": ");
 		json_string(stdout, n->netns);
-		printf(", \"exists\": %s, \"devices\": [", v.priv_fd >= 0 ? "true" : "false");
+		printf(", \"exists\": %s, \"drained\": %s, \"devices\": [",
+		       v.priv_fd >= 0 ? "true" : "false", drained ? "true" : "false");
 	} else {
-		wgm_printf_esc(stdout, "namespace %s: %s\n", n->netns, v.priv_fd >= 0 ? "present" : "absent (mesh down)");
+		wgm_printf_esc(stdout, "namespace %s: %s%s\n", n->netns, v.priv_fd >= 0 ? "present" : "absent (mesh down)",
+			       drained ? ", drained (peers route around this node until wgmesh-net undrain)" : "");
 	}
 	for (size_t i = 0; i < v.a_priv.n_links; i++)
 		if (wgm_is_mesh_wg_name(v.a_priv.links[i].name)) {

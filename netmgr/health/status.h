@@ -7,6 +7,7 @@
 
 #include "desired.h"
 
-int status_show(const struct wgm_node_names *n, bool json);
+/* drained: the operator's drain (wgmesh-net drain), shown beside the namespace. */
+int status_show(const struct wgm_node_names *n, bool drained, bool json);
 
 #endif

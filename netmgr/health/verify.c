@@ -17,6 +17,7 @@
 #include "birdlife.h"
 #include "birdstate.h"
 #include "buf.h"
+#include "drain.h"
 #include "jsonout.h"
 #include "legacy.h"
 #include "esc.h"
@@ -52,6 +53,7 @@ struct report {
 	unsigned n_failed;       /* checks not ok */
 	struct bird_where bird;
 	bool bird_read;          /* BIRD answered every question */
+	bool drained;            /* the operator's drain (wgmesh-net drain) */
 	struct bird_state bs;
 	size_t n_links;
 	struct link_info links[WGM_MAX_HOSTS];
@@ -351,7 +353,7 @@ static void check_routing(struct report *rep, const struct mesh_view *v, const s
 		char txt[INET6_ADDRSTRLEN + 4];
 		size_t used;
 
-		if (r->origin_as != li->peer_as)
+		if (!r->primary || r->origin_as != li->peer_as)
 			continue;
 		n_origin++;
 		if (own) {
@@ -473,6 +475,10 @@ static int write_metrics(const struct report *rep, const char *netns, const char
 	if (!ret)
 		ret = metric(&b, "wgmesh_bird_up", netns, NULL, rep->bird.answers && rep->bird.same_netns);
 	if (!ret)
+		ret = metric_head(&b, "wgmesh_drained", "gauge", "1 while the node is drained (wgmesh-net drain): its peers route around it.");
+	if (!ret)
+		ret = metric(&b, "wgmesh_drained", netns, NULL, rep->drained);
+	if (!ret)
 		ret = metric_head(&b, "wgmesh_verify_timestamp_seconds", "gauge", "When verify wrote this file.");
 	if (!ret)
 		ret = metric(&b, "wgmesh_verify_timestamp_seconds", netns, NULL, (double)time(NULL));
@@ -496,6 +502,33 @@ static int write_metrics(const struct report *rep, const char *netns, const char
 		ret = wgm_write_atomic(path, b.p, b.len, 0644);
 	wgm_buf_free(&b);
 	return ret;
+}
+
+/* Drained is a state the operator chose, not a fault: ok, with the state in the detail. What
+ * BIRD was given (the drain file) must say the same as the flag, else the peers see another
+ * state than the operator asked for (degraded; up or a run round writes the file again). */
+static void check_drain(struct report *rep, const struct netmgr_opts *o, const char *domain,
+			const struct wgm_node_names *n)
+{
+	enum birdgen_drain file = BIRDGEN_UNDRAINED;
+	int ret = drain_flag_read(o->state_dir, domain, &rep->drained);
+	int fret = birdgen_read_drain(o->bird_dir, n->netns, &file);
+
+	if (ret < 0)
+		check(rep, "drain", SEV_DEGRADED, "cannot read the drain flag in %s: %s", o->state_dir,
+		      strerror(-ret));
+	else if (fret == 0 && file == BIRDGEN_DRAINED_STOP)
+		check(rep, "drain", SEV_OK, "drained while the mesh goes down or BIRD stops");
+	else if (fret == 0 && (file == BIRDGEN_DRAINED) != rep->drained)
+		check(rep, "drain", SEV_DEGRADED,
+		      "%s, but BIRD's drain file says %s: wgmesh-net up %s writes it again",
+		      rep->drained ? "drained" : "not drained", file ? "drained" : "not drained", domain);
+	else if (rep->drained)
+		check(rep, "drain", SEV_OK,
+		      "drained: the peers route around this node, its own LAN stays reachable (wgmesh-net undrain %s ends it)",
+		      domain);
+	else
+		check(rep, "drain", SEV_OK, "not drained");
 }
 
 /* What wgmesh 1.0 left (legacy.c): the mesh may work, but each will bite. */
@@ -537,6 +570,7 @@ int verify_run(const struct wgm_node_names *n, const struct netmgr_opts *o, cons
 	check_forwarding(rep, -1, "underlay", "net/ipv4/ip_forward", SEV_DEGRADED);
 	check_veth(rep, n, &v);
 	check_bird(rep, n, &v, err, sizeof(err));
+	check_drain(rep, o, domain, n);
 	for (size_t i = 0; i < v.a_priv.n_links && rep->n_links < WGM_MAX_HOSTS; i++) {
 		const struct actual_link *l = &v.a_priv.links[i];
 		struct link_info *li = &rep->links[rep->n_links];
@@ -562,6 +596,7 @@ out:
 	if (json) {
 		printf("\n  ]");
 		json_links(rep);
+		printf(",\n  \"drained\": %s", rep->drained ? "true" : "false");
 		printf(",\n  \"status\": \"%s\"}\n", rep->worst == SEV_OK ? "healthy" : sev_name[rep->worst]);
 	} else {
 		if (rep->worst == SEV_OK)

@@ -20,6 +20,7 @@ void netmgr_opts_defaults(struct netmgr_opts *o)
 	o->nft_dir = "/etc/wgmesh";
 	o->hook_dir = "/etc/wgmesh/hooks.d";
 	o->interval = 300;
+	o->drain_wait = 10;
 	o->endpoint_timeout = ENDPOINT_WAIT_DEFAULT;
 }
 

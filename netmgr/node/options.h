@@ -28,6 +28,8 @@ struct netmgr_opts {
 	unsigned interval; /* seconds, run loop */
 	unsigned endpoint_timeout; /* seconds an endpoint is tried without a handshake (run) */
 	unsigned bfd_interval_ms; /* 0: the plan's default */
+	bool no_drain; /* down --no-drain */
+	unsigned drain_wait; /* seconds drain, down and bird-stop wait for traffic to move */
 };
 
 void netmgr_opts_defaults(struct netmgr_opts *o);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every config birdgen renders passes BIRD's own parser (bird -p): the fixture's alpha and
-# beta, a three-peer node and a node with no peers yet.
+# beta, a three-peer node and a node with no peers yet, drained or not.
 # usage: parse-check.sh BIRDGEN_TOOL
 set -eu
 tool=$1
@@ -27,6 +27,23 @@ for plan in alpha beta three empty alpha-nolan; do
 		fail "$plan: expected $want bgp sessions, got $n"
 	fi
 done
+
+# Drained (1, 2) parses too, and the drain file is really read: a broken one is refused.
+dir=$tmp/three
+for state in 1 2; do
+	sed -i "s/^define WGMESH_DRAINED = .*/define WGMESH_DRAINED = $state;/" "$dir/bird_private_drain.conf"
+	if out=$(bird -p -c "$dir/bird_private.conf" 2>&1); then
+		echo "ok   three: accepts drain state $state"
+	else
+		echo "FAIL three: drain state $state rejected: $out"; fail=1
+	fi
+done
+printf 'define WGMESH_DRAINED = ;\n' >"$dir/bird_private_drain.conf"
+if bird -p -c "$dir/bird_private.conf" >/dev/null 2>&1; then
+	echo "FAIL three: a broken drain file was not read (expected bird -p to fail)"; fail=1
+else
+	echo "ok   three: a broken drain file is read and refused"
+fi
 
 # A local addition in the include directory is picked up, and a broken one is refused:
 # proof that the include line really reads that directory.

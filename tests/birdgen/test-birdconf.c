@@ -61,14 +61,21 @@ static const char *const allowed_only_ours[] = {
 	"route 10.0.0.0/8 unreachable;",
 	"route 172.16.0.0/12 unreachable;",
 	"route 192.168.0.0/16 unreachable;",
-	"export where proto != \"UNREACHABLE4\";", /* BGP IPv4: not to the peers */
+	/* drain (RFC 8326): the state from its own file, honoured on import, marked on export */
+	"include \"/etc/bird/bird_private_drain.conf\";",
+	"if ( (65535, 0) ~ bgp_community ) then bgp_local_pref = 0;",
+	"export filter {",
+	"if ( proto = \"UNREACHABLE4\" ) then reject;", /* BGP IPv4: not to the peers */
+	"if ( WGMESH_DRAINED != 0 && source = RTS_BGP ) then bgp_community.add((65535, 0));",
+	"accept;",
 };
 /* Lines both have, a different number of times: ours minus 1.0's. */
 static const struct {
 	const char *line;
 	int delta;
 } allowed_count_changes[] = {
-	{ "export all;", -1 }, /* BGP IPv4 exports all but UNREACHABLE4 */
+	{ "export all;", -2 }, /* BGP exports through a filter (drain, not UNREACHABLE4) */
+	{ "};", +2 },          /* the two export filters' ends */
 	{ "}", +1 },           /* the UNREACHABLE4 protocol's end */
 };
 
@@ -421,6 +428,8 @@ static void write_only_when_changed(const char *tmp)
 	CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 	snprintf(path, sizeof(path), "%s/bird_private.conf", dir);
 	CHECK(unlink(path) == 0);
+	snprintf(path, sizeof(path), "%s/bird_private_drain.conf", dir);
+	CHECK(unlink(path) == 0);
 	snprintf(path, sizeof(path), "%s/bird_private_local.d", dir);
 	CHECK(rmdir(path) == 0);
 	CHECK(rmdir(dir) == 0);
@@ -434,6 +443,77 @@ static void write_only_when_changed(const char *tmp)
 	CHECK_FAILS_NAMING(birdgen_write(&plan, dir, &changed, err, sizeof(err)), -ENOTDIR, err, path);
 	snprintf(path, sizeof(path), "%s/bird_private.conf", dir);
 	CHECK(stat(path, &st) < 0 && errno == ENOENT);
+}
+
+/* The drain file: each state's text, the range, and the round trip through the file that
+ * birdgen_write makes from plan->drained and birdgen_write_drain switches. */
+static void render_drain(const char *tmp)
+{
+	static const char undrained[] =
+		"# wgmesh - drain state of this node (GENERATED FILE - DO NOT EDIT BY HAND:\n"
+		"# wgmesh-net drain / undrain DOMAIN): not drained\n"
+		"define WGMESH_DRAINED = 0;\n";
+	static const char drained[] =
+		"# wgmesh - drain state of this node (GENERATED FILE - DO NOT EDIT BY HAND:\n"
+		"# wgmesh-net drain / undrain DOMAIN): drained by wgmesh-net drain, until wgmesh-net undrain\n"
+		"define WGMESH_DRAINED = 1;\n";
+	struct wgm_node_plan plan;
+	struct wgm_buf out = { 0 };
+	enum birdgen_drain state;
+	char dir[4096], path[4200], err[512] = "", *text = NULL;
+	bool changed = false;
+	size_t len;
+
+	CHECK_INTEQ(birdgen_render_drain(BIRDGEN_UNDRAINED, &out), 0);
+	CHECK_INTEQ(out.len, sizeof(undrained) - 1);
+	CHECK(out.p && !memcmp(out.p, undrained, out.len));
+	wgm_buf_reset(&out);
+	CHECK_INTEQ(birdgen_render_drain(BIRDGEN_DRAINED, &out), 0);
+	CHECK_INTEQ(out.len, sizeof(drained) - 1);
+	CHECK(out.p && !memcmp(out.p, drained, out.len));
+	wgm_buf_reset(&out);
+	CHECK_INTEQ(birdgen_render_drain(BIRDGEN_DRAINED_STOP, &out), 0);
+	CHECK(rendered_has(&out, "define WGMESH_DRAINED = 2;\n"));
+	wgm_buf_reset(&out);
+	CHECK_INTEQ(birdgen_render_drain((enum birdgen_drain)3, &out), -EINVAL);
+	wgm_buf_free(&out);
+
+	/* The configuration includes the file before the template that reads WGMESH_DRAINED. */
+	testplan_fill("alpha", &plan);
+	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), 0);
+	CHECK(out.p && memmem(out.p, out.len, "include \"/etc/bird/bird_private_drain.conf\";", 44) <
+			       memmem(out.p, out.len, "template bgp mesh_partner", 25));
+	wgm_buf_free(&out);
+
+	snprintf(dir, sizeof(dir), "%s/drain", tmp);
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/bird_private_drain.conf", dir);
+	unlink(path);
+	CHECK_INTEQ(birdgen_read_drain(dir, "private", &state), -ENOENT);
+	plan.drained = true;
+	CHECK_INTEQ(birdgen_write(&plan, dir, &changed, err, sizeof(err)), 0);
+	CHECK(changed);
+	CHECK_INTEQ(wgm_read_file(path, 4096, &text, &len), 0);
+	CHECK(text && len == sizeof(drained) - 1 && !memcmp(text, drained, len));
+	free(text);
+	CHECK_INTEQ(birdgen_read_drain(dir, "private", &state), 0);
+	CHECK_INTEQ(state, BIRDGEN_DRAINED);
+	/* only the drain state changed: still a change BIRD must be told of */
+	plan.drained = false;
+	CHECK_INTEQ(birdgen_write(&plan, dir, &changed, err, sizeof(err)), 0);
+	CHECK(changed);
+	CHECK_INTEQ(birdgen_read_drain(dir, "private", &state), 0);
+	CHECK_INTEQ(state, BIRDGEN_UNDRAINED);
+	CHECK_INTEQ(birdgen_write_drain(dir, "private", BIRDGEN_DRAINED_STOP, &changed, err, sizeof(err)), 0);
+	CHECK(changed);
+	CHECK_INTEQ(birdgen_write_drain(dir, "private", BIRDGEN_DRAINED_STOP, &changed, err, sizeof(err)), 0);
+	CHECK(!changed);
+	CHECK_INTEQ(birdgen_read_drain(dir, "private", &state), 0);
+	CHECK_INTEQ(state, BIRDGEN_DRAINED_STOP);
+	/* a file that says no state is not taken for one */
+	CHECK_INTEQ(wgm_write_atomic(path, "define WGMESH_DRAINED = 7;\n", 27, 0644), 0);
+	CHECK_INTEQ(birdgen_read_drain(dir, "private", &state), -EBADMSG);
+	CHECK_INTEQ(birdgen_write_drain(dir, "../x", BIRDGEN_DRAINED, &changed, err, sizeof(err)), -EINVAL);
 }
 
 int main(int argc, char **argv)
@@ -452,5 +532,6 @@ int main(int argc, char **argv)
 	render_rejects_bad_names();
 	render_bfd_interval();
 	write_only_when_changed(argv[2]);
+	render_drain(argv[2]);
 	return check_exit();
 }

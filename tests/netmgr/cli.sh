@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 run() { rc=0; "$NET" "$@" >"$T/out" 2>"$T/err" || rc=$?; }
 
 commands=$("$NET" --help | awk '/^usage:/ {on = 1; next} /^[a-z]/ {on = 0} on && /^  [a-z]/ {print $1}')
-expect_eq "--help lists every command" "up apply down status verify run tester retire-1.0" "$(echo $commands)"
+expect_eq "--help lists every command" "up apply down drain undrain status verify run tester retire-1.0 bird-stop bird-stopped" "$(echo $commands)"
 for c in $commands; do
 	run "$c" --help
 	expect_eq "$c --help exits 0" 0 "$rc"
@@ -44,11 +44,20 @@ refused verify --dry-run
 refused run --json
 refused tester --metrics "$T/m.prom"
 refused retire-1.0 --bfd-interval 200
+refused drain --json
+refused undrain --wait 5
+refused up --no-drain
+refused bird-stopped --wait 5
+run --wait 3601 drain wg.example.com
+expect_eq "--wait past an hour: refused" 1 "$rc"
+expect_eq "--wait past an hour: one line" 'wgmesh-net: error: --wait "3601": give seconds between 0 and 3600' "$(cat "$T/err")"
+run bird-stop ../etc
+expect_eq "bird-stop of a bad namespace name: refused" 1 "$rc"
 
 # every command takes the node options: it gets as far as the missing host state
 node_opts=(--state-dir "$T/none" --dns 192.0.2.53 --dnsfetch /bin/true --dnsfetch-user nobody
 	--bird-dir "$T/b" --shorewall-dir "$T/s" --nft-dir "$T/n" --hook-dir "$T/h" -q -v -d)
-for c in status verify down tester retire-1.0; do
+for c in status verify down drain undrain tester retire-1.0; do
 	if [ "$c" = tester ]; then run "${node_opts[@]}" tester up wg.example.com
 	else run "${node_opts[@]}" "$c" wg.example.com; fi
 	expect_eq "$c takes the node options" "" "$(grep 'does not take' "$T/err" || true)"

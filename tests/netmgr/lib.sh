@@ -29,7 +29,8 @@ cleanup() {
 	local n
 	bird_unsupervise
 	for n in "${nodes[@]}"; do
-		in_node "$n" "$NET" --state-dir "$T/$n" --hook-dir "$T/none" down "$(domain_of "$n")" >/dev/null 2>&1 || true
+		in_node "$n" "$NET" --state-dir "$T/$n" --bird-dir "$T/$n/bird" --hook-dir "$T/none" \
+			down "$(domain_of "$n")" >/dev/null 2>&1 || true
 	done
 	# wireguard-go daemons wgmesh-net started for this test and `down` missed: those living in
 	# one of our node namespaces, by pid

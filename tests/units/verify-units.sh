@@ -58,6 +58,12 @@ grep -q '^ExecStart=.* -c /etc/bird/bird_%i.conf -s /run/bird-%i.sock$' "$bird_u
 	grep -q '^NetworkNamespacePath=/run/netns/%i$' "$bird_unit" &&
 	pass "BIRD unit: /etc/bird/bird_<netns>.conf, /run/bird-<netns>.sock, /run/netns/<netns>" ||
 	fail "BIRD unit paths differ from birdgen's: $(grep -E '^(ExecStart|NetworkNamespacePath)=' "$bird_unit")"
+# A planned stop of BIRD drains first and ends it after, with commands wgmesh-net has.
+grep -q "^ExecStop=+$(realpath "$net") --bird-dir /etc/bird --wait [0-9]* bird-stop %i$" "$bird_unit" &&
+	grep -q "^ExecStopPost=+$(realpath "$net") --bird-dir /etc/bird bird-stopped %i$" "$bird_unit" &&
+	"$net" --help | grep -q '^  bird-stop NETNS ' && "$net" --help | grep -q '^  bird-stopped NETNS ' &&
+	pass "BIRD unit: ExecStop drains (wgmesh-net bird-stop), ExecStopPost ends it (bird-stopped)" ||
+	fail "BIRD unit's drain at stop: $(grep -E '^ExecStop' "$bird_unit"), wgmesh-net --help: $("$net" --help | grep bird-stop)"
 # The manager's namespaces must stay visible to the host: no mount-namespacing option.
 for u in wgmesh-net@.service wgmesh-tester@.service; do
 	if grep -qE '^(ProtectSystem|ProtectHome|PrivateTmp|ReadWritePaths|ReadOnlyPaths|ProtectKernelTunables|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|PrivateMounts|PrivateDevices|TemporaryFileSystem|BindPaths|InaccessiblePaths)=' "$tmp/$u"; then
