@@ -15,7 +15,7 @@ fail=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fail=1; }
 
-cp "$built"/wgmesh-* "$src"/wgmesh-net.target "$tmp/"
+cp "$built"/wgmesh-* "$src"/wgmesh-net.target "$src"/wgmesh-verify@.timer "$tmp/"
 rm -f "$tmp"/*.in
 sed -i -e "s|$bindir/wgmesh-net|$(realpath "$net")|g" \
 	-e "s|$libexecdir/wgmesh-birdc|$(realpath "$birdc")|g" "$tmp"/*
@@ -30,7 +30,8 @@ done
 
 for unit in wgmesh-net@wg.example.com.service wgmesh-bird@private.service \
 	wgmesh-tester@wg.example.com.service wgmesh-nft@private.service wgmesh-nft@private.path \
-	wgmesh-shorewall.service wgmesh-shorewall.path wgmesh-net.target; do
+	wgmesh-shorewall.service wgmesh-shorewall.path wgmesh-net.target \
+	wgmesh-verify@wg.example.com.service wgmesh-verify@wg.example.com.timer; do
 	if out=$(systemd-analyze verify --man=no "$tmp/$unit" 2>&1) && [ -z "$out" ]; then
 		ok "systemd-analyze verify $unit"
 	else
