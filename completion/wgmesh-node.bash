@@ -100,9 +100,9 @@ _wgmesh_net()
 	fi
 	case $sub in
 	'')
-		# the commands: the usage's lines "  NAME ..." after "usage:"
+		# the commands: the usage's lines "  NAME ..." up to the next unindented line
 		COMPREPLY=($(compgen -W "$("$cmd" --help 2>/dev/null |
-			sed -n 's/^  \([a-z][-a-z0-9.]*\) .*/\1/p')" -- "$cur")) ;;
+			sed -n '/^usage:/,/^[^ ]/ s/^  \([a-z][-a-z0-9.]*\) .*/\1/p')" -- "$cur")) ;;
 	tester)
 		if ((${#_wgmesh_pos[@]} == 0)); then
 			COMPREPLY=($(compgen -W 'up down' -- "$cur"))
