@@ -5,6 +5,9 @@
 # Options are read from the command's own --help (and `wgmesh-net COMMAND --help`), so they
 # follow the installed version; domains are the host state files <state-dir>/<domain>.yaml
 # (--state-dir on the line, else /etc/wireguard).
+# COMPREPLY=($(compgen ...)) is the completion idiom: compgen prints one word a line, split on
+# purpose (bash-completion does the same).
+# shellcheck disable=SC2207
 
 # The tokens of a --help text that are options: every word starting with - or --.
 _wgmesh_help_opts()
@@ -83,6 +86,7 @@ _wgmesh_net()
 		--hook-dir --metrics --interval --endpoint-timeout --bfd-interval'
 	COMPREPLY=()
 	_wgmesh_opt_value "$prev" "$cur" && return
+	# shellcheck disable=SC2086 # one option a word
 	_wgmesh_positionals $takes
 	if [[ ${cmd##*/} == wgdeploy ]]; then
 		sub=up

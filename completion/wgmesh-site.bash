@@ -1,6 +1,9 @@
 # bash completion for wgmesh's controller commands: wgsite and wgpub. Installed as wgsite,
 # with wgpub as a link to it. Options come from the command's own --help; host names from
 # `wgsite list` of the site file on the line (else of the site files in this directory).
+# COMPREPLY=($(compgen ...)) is the completion idiom: compgen prints one word a line, split on
+# purpose (bash-completion does the same).
+# shellcheck disable=SC2207
 
 # The tokens of a --help text that are options: every word starting with - or --.
 _wgsite_help_opts()

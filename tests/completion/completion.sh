@@ -32,7 +32,7 @@ for d in a.example.com b.example.net; do
 done
 printf 'global:\n  domain: x\n' >"$tmp/state/other.yaml"
 # A site with three hosts, one of them removed, made by the commands themselves.
-cd "$tmp/site"
+cd "$tmp/site" || exit 1
 wgsite init site.yaml --domain mesh.example.com --locus lab --ipv6 fd00:1::/48 -q >/dev/null ||
 	{ echo "FAIL wgsite init"; exit 1; }
 python3 - site.yaml <<'PY' || { echo "FAIL adding hosts"; exit 1; }
