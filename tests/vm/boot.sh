@@ -411,7 +411,9 @@ second_boot() {
 	[ -f "/etc/wireguard/$DOMAIN.yaml" ] && [ -f "$(sed -n 's/^ *private_key_file: *//p' "/etc/wireguard/$DOMAIN.yaml")" ] ||
 		die "purge removed the operator's host state or key in /etc/wireguard"
 	[ -f /etc/default/wgmesh-net ] || die "purge removed the operator's /etc/default/wgmesh-net"
-	say "ok: the operator's files are kept: /etc/wireguard/$DOMAIN.yaml, its key, /etc/default/wgmesh-net"
+	[ -L /etc/systemd/system/network-online.target.wants/wgmesh-testlab.service ] ||
+		die "purge removed the enablement link of a unit that is not the package's (wgmesh-testlab)"
+	say "ok: the operator's files are kept: /etc/wireguard/$DOMAIN.yaml, its key, /etc/default/wgmesh-net, the link of its own wgmesh-testlab unit"
 	rm -f /etc/default/wgmesh-net
 	for f in "/etc/bird/bird_$NS.conf" "/etc/bird/bird_${NS}_local.d" /run/wgmesh "$PROM"; do
 		[ ! -e "$f" ] || die "after purge, $f is left"
