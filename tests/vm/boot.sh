@@ -279,6 +279,16 @@ first_boot() {
 	local build=$1 debs=$2 t msg before hs snap cur pid rx u
 	vm_checks_init "$build"
 	systemctl mask --now bird.service >/dev/null 2>&1
+	# The VM shares this machine's root: a container host's policy-rc.d ("exit 101": start
+	# and stop nothing) would keep the maintainer scripts' deb-systemd-invoke from acting, as
+	# it would not on a real node; it is moved aside in the VM's overlay only. man-db's
+	# trigger would re-index every manual page of the host over 9p (minutes under TCG);
+	# `man -w` needs no index, so the VM's overlay turns it off.
+	if [ -e /usr/sbin/policy-rc.d ]; then
+		mv /usr/sbin/policy-rc.d /usr/sbin/policy-rc.d.vm-hidden
+		say "note: the host's /usr/sbin/policy-rc.d moved aside in the VM (a container's)"
+	fi
+	rm -f /var/lib/man-db/auto-update
 	wgmesh_files >"$LAB/files-before-install"
 	ls -A /etc/wireguard 2>/dev/null >"$LAB/wireguard-before-install"
 	t=$(date +%s%3N)
@@ -392,7 +402,7 @@ second_boot() {
 	say "ok: same host key and WireGuard public key as the first boot"
 	check_priorities 0 -b
 	# The timer came back with the boot (OnBootSec=1min) and rewrote the metrics.
-	wait_for 180 "after reboot: the timer rewrote $PROM" eval '[ "$(stat -c %Y "$PROM" 2>/dev/null || echo 0)" -gt "$(($(date +%s) - $(cut -d. -f1 /proc/uptime)))" ] && metrics_ok'
+	wait_for 180 "the timer rewrote $PROM after the boot" eval '[ "$(stat -c %Y "$PROM" 2>/dev/null || echo 0)" -gt "$(($(date +%s) - $(cut -d. -f1 /proc/uptime)))" ] && metrics_ok'
 
 	# Tear down as an operator would (stop the manager, take the mesh down, stop BIRD), the
 	# units left enabled, then purge: nothing of wgmesh's is left but the operator's files.
