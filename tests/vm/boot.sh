@@ -85,7 +85,7 @@ host_main() {
 	say "first boot: exit $rc, $(ms_since "$start") ms (VM wall time)"
 	[ "$rc" = 0 ] || exit 1
 	start=$(date +%s%3N)
-	"$runner" -s -c 1 -d "$disk" -t 900 "$self" second "$build" "$debs"
+	"$runner" -s -c 1 -d "$disk" -t 1500 "$self" second "$build" "$debs"
 	rc=$?
 	say "second boot: exit $rc, $(ms_since "$start") ms (VM wall time)"
 	[ "$rc" = 0 ] || exit 1
