@@ -3,7 +3,8 @@
 # with BIRD supervised the way wgmesh-bird@.service does it (a restart loop; the manager never
 # starts BIRD):
 #   - a fresh node (its underlay forwarding off) is healthy after up: verify exits 0 with BGP
-#     Established, BFD Up and the peer's LAN routed; --json and --metrics carry it
+#     Established, BFD Up and the peer's LAN routed; --json and --metrics carry it, and
+#     promtool check metrics finds no problem in the file
 #   - down then up: down tells BIRD to go, the supervisor starts it in the new namespace, and
 #     the sessions come back with no human step (the time is printed)
 #   - a BIRD answering on the socket from another namespace: verify says broken, up tells it
@@ -77,6 +78,14 @@ expect_contains "metrics: BGP per link" 'wgmesh_link_bgp_established{namespace="
 expect_contains "metrics: BFD per link" 'wgmesh_link_bfd_up{namespace="n1lab",link="wg2"} 1' "$prom"
 expect_eq "metrics: a handshake age" 1 "$(grep -c '^wgmesh_link_handshake_age_seconds{namespace="n1lab",link="wg2"} [0-9]' "$T/alpha.prom")"
 expect_eq "metrics: no temp file left" "alpha.prom" "$(ls "$T" | grep prom)"
+# Prometheus's own linter on a live node's file (prometheus' promtool; the alert rules'
+# input): no problem at all, every series there.
+if command -v promtool >/dev/null; then
+	expect_eq "promtool check metrics on a live node: no problem" "" "$(promtool check metrics <"$T/alpha.prom" 2>&1)"
+	pass "metrics: $(grep -c '^wgmesh_' "$T/alpha.prom") series checked by promtool"
+else
+	fail "promtool missing (Debian package prometheus): the metrics file is not linted"
+fi
 
 # ---- down then up: BIRD follows the namespace with no human step ----
 old=$(bird_pid n1lab)

@@ -13,7 +13,7 @@ cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 . "$(dirname "$0")/../lib/assert.sh"
 
-cp "$built"/wgmesh-* "$src"/wgmesh-net.target "$tmp/"
+cp "$built"/wgmesh-* "$src"/wgmesh-net.target "$src"/wgmesh-verify@.timer "$tmp/"
 rm -f "$tmp"/*.in
 sed -i -e "s|$bindir/wgmesh-net|$(realpath "$net")|g" \
 	-e "s|$libexecdir/wgmesh-birdc|$(realpath "$birdc")|g" "$tmp"/*
@@ -28,7 +28,8 @@ done
 
 for unit in wgmesh-net@wg.example.com.service wgmesh-bird@private.service \
 	wgmesh-tester@wg.example.com.service wgmesh-nft@private.service wgmesh-nft@private.path \
-	wgmesh-shorewall.service wgmesh-shorewall.path wgmesh-net.target; do
+	wgmesh-shorewall.service wgmesh-shorewall.path wgmesh-net.target \
+	wgmesh-verify@wg.example.com.service wgmesh-verify@wg.example.com.timer; do
 	if out=$(systemd-analyze verify --man=no "$tmp/$unit" 2>&1) && [ -z "$out" ]; then
 		pass "systemd-analyze verify $unit"
 	else

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The production path at boot: systemd as PID 1 in a VM on Debian's kernel (kernel WireGuard),
-# wgmesh installed with `meson install`, its units enabled, the VM one node of a 3-node mesh.
+# wgmesh installed from its Debian packages (built first from the tracked files, as from a
+# clean clone: tests/package/build-deb.sh), its units enabled by hand after approval, the VM
+# one node of a 3-node mesh; the metrics timer; at the end `apt purge` leaves nothing.
 #
 #   VM (systemd, root netns = node 1's underlay)      "lab" (wgmesh-testlab.service, own netns)
 #   up0 198.51.100.1/24 --------------------------- br0 198.51.100.254/24, 203.0.113.53 knotd:53
@@ -12,8 +14,9 @@
 # the site's DNS, up at every boot. Its state (site file, peers' keys) and node 1's /etc and
 # /var live on the VM's persistent disk, so the second boot finds them again.
 #
-#   boot.sh RUNNER BUILD            (host, root) boots the VM twice on one persistent disk
-#   boot.sh first|second BUILD      (in the VM, as the runner's unit) the checks of each boot
+#   boot.sh RUNNER BUILD            (host, root) builds the .debs, boots the VM twice on one
+#                                   persistent disk ($WGM_VM_DEBS: a directory of .debs to use)
+#   boot.sh first|second BUILD DEBS (in the VM, as the runner's unit) the checks of each boot
 #   boot.sh lab|lab-stop BUILD      (in the VM, wgmesh-testlab.service) the rest of the world
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +33,9 @@ DOMAIN=mesh.example.com
 NS=mesh
 UNIT_NET=wgmesh-net@$DOMAIN.service
 UNIT_BIRD=wgmesh-bird@$NS.service
+UNIT_VERIFY=wgmesh-verify@$DOMAIN
+TEXTFILE_DIR=/var/lib/prometheus/node-exporter
+PROM=$TEXTFILE_DIR/wgmesh-$DOMAIN.prom
 T0=$(date +%s%3N)
 # BFD every 200 ms (1 s detection), on node 1 through /etc/default/wgmesh-net as an operator
 # would set it, on the peers through the harness: under emulation on 2 cores the product's
@@ -41,28 +47,36 @@ say() { echo "boot-test: $*"; }
 assert_on_die() {
 	[ -n "${IN_VM:-}" ] || return 0
 	journalctl -b --no-pager -o short-monotonic -u "$UNIT_NET" -u "$UNIT_BIRD" \
-		-u "wgmesh-nft@$NS.service" | grep -v 'Bad packet\|link-local' | tail -n 40 >&2
+		-u "wgmesh-nft@$NS.service" -u "$UNIT_VERIFY.service" | grep -v 'Bad packet\|link-local' | tail -n 40 >&2
 	birdc -s "/run/bird-$NS.sock" show protocols >&2
 	ip netns exec "$NS" wg show all latest-handshakes >&2
 }
 ms_since() { echo $(($(date +%s%3N) - $1)); }
 
 host_main() {
-	local runner=$1 build=$2 dir disk rc start
+	local runner=$1 build=$2 dir disk rc start debs
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (QEMU, the VM's disk)" >&2; exit 77; }
 	[ -x "$runner" ] || { echo "SKIP: no VM runner $runner" >&2; exit 77; }
 	# The runner makes the disk (sparse ext4) on first use.
 	dir=$(mktemp -d /var/tmp/wgm-boot.XXXXXX) || exit 1
 	disk=$dir/node.img
 	trap 'rm -rf "$dir"' EXIT
+	# The packages of this tree (the VM sees the host's files, so it installs them from here).
+	debs=${WGM_VM_DEBS:-$dir/deb}
+	if [ -z "${WGM_VM_DEBS:-}" ]; then
+		start=$(date +%s%3N)
+		"$src/tests/package/build-deb.sh" "$src" "$debs" >"$dir/build-deb.log" 2>&1
+		say "packages built: $(cd "$debs" 2>/dev/null && ls ./*.deb | tr '\n' ' ')($(ms_since "$start") ms)"
+	fi
+	ls "$debs"/wgmesh_*.deb >/dev/null 2>&1 || { cat "$dir/build-deb.log"; say "FAIL: no packages"; exit 1; }
 	start=$(date +%s%3N)
 	# one vCPU: see suite.sh --cpus (multi-threaded TCG and static-key patching)
-	"$runner" -s -c 1 -d "$disk" -t 1500 "$self" first "$build"
+	"$runner" -s -c 1 -d "$disk" -t 1500 "$self" first "$build" "$debs"
 	rc=$?
 	say "first boot: exit $rc, $(ms_since "$start") ms (VM wall time)"
 	[ "$rc" = 0 ] || exit 1
 	start=$(date +%s%3N)
-	"$runner" -s -c 1 -d "$disk" -t 900 "$self" second "$build"
+	"$runner" -s -c 1 -d "$disk" -t 1500 "$self" second "$build" "$debs"
 	rc=$?
 	say "second boot: exit $rc, $(ms_since "$start") ms (VM wall time)"
 	[ "$rc" = 0 ] || exit 1
@@ -229,20 +243,59 @@ check_priorities() { # MIN_ERRORS JOURNALCTL_ARGS...
 	pass "journal priorities: $errs error line(s) at err, $notices 'changes' line(s) at notice"
 }
 
+# Every file or directory named *wgmesh* on the node, but the test's own (the lab, its unit,
+# the VM cache and packages of the host): compared before the install and after the purge.
+wgmesh_files() {
+	find -H /etc /var /usr /lib /run \( -path /var/cache/wgmesh-vm -o -path "$LAB" -o -path /var/tmp \
+		-o -path /run/systemd/transient \) -prune -o -name '*wgmesh*' -print 2>/dev/null |
+		grep -v 'wgmesh-testlab' | sort -u
+}
+
+# The metrics file verify wrote: health 0 and Prometheus's own linter at 0 problems.
+metrics_ok() {
+	[ -f "$PROM" ] && grep -q "^wgmesh_health{namespace=\"$NS\"} 0$" "$PROM" &&
+		promtool check metrics <"$PROM" >/dev/null 2>&1
+}
+
 keys_now() { # the host key file's hash, the public key on every link
 	sha256sum "$(sed -n 's/^ *private_key_file: *//p' "/etc/wireguard/$DOMAIN.yaml")" | awk '{ print $1 }'
 	ip netns exec "$NS" wg show all public-key | awk '{ print $2 }' | sort -u
 }
 
 first_boot() {
-	local build=$1 t msg before hs snap cur pid rx
+	local build=$1 debs=$2 t msg before hs snap cur pid rx u
 	vm_checks_init "$build"
-	t=$(date +%s%3N)
-	meson install -C "$build" --no-rebuild --quiet >/tmp/install.log 2>&1 ||
-		{ cat /tmp/install.log; die "meson install"; }
-	systemctl daemon-reload
 	systemctl mask --now bird.service >/dev/null 2>&1
-	pass "installed with meson install ($(ms_since "$t") ms)"
+	# The VM shares this machine's root: a container host's policy-rc.d ("exit 101": start
+	# and stop nothing) would keep the maintainer scripts' deb-systemd-invoke from acting, as
+	# it would not on a real node; it is moved aside in the VM's overlay only. man-db's
+	# trigger would re-index every manual page of the host over 9p (minutes under TCG);
+	# `man -w` needs no index, so the VM's overlay turns it off.
+	if [ -e /usr/sbin/policy-rc.d ]; then
+		mv /usr/sbin/policy-rc.d /usr/sbin/policy-rc.d.vm-hidden
+		say "note: the host's /usr/sbin/policy-rc.d moved aside in the VM (a container's)"
+	fi
+	rm -f /var/lib/man-db/auto-update
+	wgmesh_files >"$LAB/files-before-install"
+	ls -A /etc/wireguard 2>/dev/null >"$LAB/wireguard-before-install"
+	t=$(date +%s%3N)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"$debs"/wgmesh_*.deb "$debs"/wgmesh-site_*.deb "$debs"/wgmesh-prometheus-rules_*.deb \
+		>/tmp/install.log 2>&1 || { cat /tmp/install.log; die "apt-get install of the packages"; }
+	pass "installed with apt-get install $(cd "$debs" && ls wgmesh_*.deb wgmesh-site_*.deb wgmesh-prometheus-rules_*.deb | tr '\n' ' ')($(ms_since "$t") ms)"
+	say "   $(dpkg-query -W -f '${Package} ${Version} ${Status}, ' wgmesh wgmesh-site wgmesh-prometheus-rules)"
+	[ "$(command -v wgmesh-net)" = /usr/bin/wgmesh-net ] || die "wgmesh-net is $(command -v wgmesh-net), not the package's"
+	# Installed is not enabled: no unit of ours enabled, none running, no key made.
+	u=$(systemctl list-unit-files --no-legend 'wgmesh-*' | awk '$2 != "disabled" && $2 != "static" && $2 != "indirect" { print }')
+	[ -z "$u" ] || die "after install, units enabled: $u"
+	u=$(systemctl list-units --no-legend --all 'wgmesh-*' | sed 's/^[^a-z]* //' | grep -v wgmesh-testlab | awk '$3 != "inactive" { print }')
+	[ -z "$u" ] || die "after install, units not inactive: $u"
+	[ "$(ls -A /etc/wireguard 2>/dev/null)" = "$(cat "$LAB/wireguard-before-install")" ] ||
+		die "the install wrote into /etc/wireguard: $(ls -A /etc/wireguard)"
+	pass "$(systemctl list-unit-files --no-legend 'wgmesh-*' | wc -l) units installed, none enabled or started, nothing in /etc/wireguard"
+	man -w wgmesh-net wgsite wgmesh-units wgmesh-site wgmesh-host >/dev/null || die "man pages not found by man"
+	[ -f /usr/share/bash-completion/completions/wgmesh-net ] || die "no bash completion"
+	pass "man wgmesh-net finds $(man -w wgmesh-net); completion in /usr/share/bash-completion/completions"
 	install_lab_unit "$build"
 	t=$(date +%s%3N)
 	systemctl enable --now wgmesh-testlab.service || die "the lab did not start"
@@ -268,7 +321,7 @@ first_boot() {
 	pass "before approval: $(systemctl show -p StatusText --value "$UNIT_NET")"
 	# The controller approves node 1 and publishes; the peers apply their new records.
 	MESH_SITE=$LAB/site/site.yaml MESH_DNS=203.0.113.53:53 MESH_TSIG_KEY=$LAB/site/tsig.key
-	"$build/site/wgsite" -i "$msg" "$MESH_SITE" >/dev/null || die "import"
+	wgsite -i "$msg" "$MESH_SITE" >/dev/null || die "import (wgmesh-site's wgsite)"
 	mesh_publish || die "publish"
 	mesh_node_up 2 && mesh_node_up 3 || die "peers' up: $(cat "$LAB"/n[23]/up.log)"
 	systemctl start --no-block "$UNIT_BIRD"
@@ -278,7 +331,7 @@ first_boot() {
 	say "   $(systemctl show -p StatusText --value "$UNIT_NET")"
 	grep -qx "up $NS ok" /run/wgmesh-hook-test.log 2>/dev/null ||
 		die "the ip netns exec hook did not run under the unit: $(journalctl -u "$UNIT_NET" -b --no-pager | grep -i hook | tail -3)"
-	say "ok: a hook ran ip netns exec under $UNIT_NET"
+	pass "a hook ran ip netns exec under $UNIT_NET"
 	[ -n "$(ip netns exec "$NS" ip -d link show type wireguard)" ] || die "no kernel WireGuard link"
 	pass "kernel WireGuard links"
 	grep -q "interval $BFD_MS ms;" "/etc/bird/bird_$NS.conf" ||
@@ -316,13 +369,22 @@ first_boot() {
 	check_kept "stop leaves the mesh running ($(ms_since "$t") ms)" "$before" "$hs" "$snap"
 	systemctl start "$UNIT_NET" || die "start again"
 
+	# The metrics timer, into node_exporter's textfile directory (made here as
+	# prometheus-node-exporter would: this machine does not have it).
+	mkdir -p "$TEXTFILE_DIR"
+	systemctl enable --now "$UNIT_VERIFY.timer" || die "enable the metrics timer"
+	t=$(date +%s%3N)
+	systemctl start "$UNIT_VERIFY.service" || die "$UNIT_VERIFY.service: $(journalctl -u "$UNIT_VERIFY.service" -o cat | tail -5)"
+	wait_for 120 "$UNIT_VERIFY.service wrote $PROM: health 0, promtool check metrics clean" metrics_ok
+	say "   $(grep -c '^wgmesh_' "$PROM") series; $(promtool check metrics <"$PROM" 2>&1 | wc -l) promtool problems"
+
 	check_priorities 1
 	keys_now >"$LAB/boot1.keys"
 	say "first boot done in $(ms_since "$T0") ms"
 }
 
 second_boot() {
-	local build=$1 up
+	local build=$1 debs=$2 up t left
 	vm_checks_init "$build"
 	up=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
 	say "test unit started ${up} ms after the kernel (systemd at multi-user.target)"
@@ -334,12 +396,42 @@ second_boot() {
 	[ "$(keys_now)" = "$(cat "$LAB/boot1.keys")" ] || die "keys differ after the reboot"
 	pass "same host key and WireGuard public key as the first boot"
 	check_priorities 0 -b
+	# The timer came back with the boot (OnBootSec=1min) and rewrote the metrics.
+	wait_for 180 "the timer rewrote $PROM after the boot" eval '[ "$(stat -c %Y "$PROM" 2>/dev/null || echo 0)" -gt "$(($(date +%s) - $(cut -d. -f1 /proc/uptime)))" ] && metrics_ok'
+
+	# Tear down as an operator would (stop the manager, take the mesh down, stop BIRD), the
+	# units left enabled, then purge: nothing of wgmesh's is left but the operator's files.
+	t=$(date +%s%3N)
+	systemctl stop "$UNIT_NET"
+	wgmesh-net down "$DOMAIN" >/tmp/down.log 2>&1 || { cat /tmp/down.log; die "wgmesh-net down"; }
+	systemctl stop "$UNIT_BIRD"
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q wgmesh wgmesh-site wgmesh-prometheus-rules \
+		>/tmp/purge.log 2>&1 || { cat /tmp/purge.log; die "apt-get purge"; }
+	systemctl daemon-reload
+	pass "down and apt-get purge ($(ms_since "$t") ms)"
+	[ -z "$(dpkg-query -W -f '${Package} ${Status}\n' wgmesh wgmesh-site wgmesh-prometheus-rules 2>/dev/null | grep -v not-installed)" ] ||
+		die "packages left: $(dpkg-query -W -f '${Package} ${Status}, ' wgmesh wgmesh-site wgmesh-prometheus-rules)"
+	left=$(systemctl list-units --no-legend --all 'wgmesh-*' | sed 's/^[^a-z]* //' | grep -v wgmesh-testlab | awk '$3 != "inactive" || $2 != "not-found" { print }')
+	[ -z "$left" ] || die "after purge, units still loaded: $left"
+	[ -f "/etc/wireguard/$DOMAIN.yaml" ] && [ -f "$(sed -n 's/^ *private_key_file: *//p' "/etc/wireguard/$DOMAIN.yaml")" ] ||
+		die "purge removed the operator's host state or key in /etc/wireguard"
+	[ -f /etc/default/wgmesh-net ] || die "purge removed the operator's /etc/default/wgmesh-net"
+	[ -L /etc/systemd/system/network-online.target.wants/wgmesh-testlab.service ] ||
+		die "purge removed the enablement link of a unit that is not the package's (wgmesh-testlab)"
+	pass "the operator's files are kept: /etc/wireguard/$DOMAIN.yaml, its key, /etc/default/wgmesh-net, the link of its own wgmesh-testlab unit"
+	rm -f /etc/default/wgmesh-net
+	for f in "/etc/bird/bird_$NS.conf" "/etc/bird/bird_${NS}_local.d" /run/wgmesh "$PROM"; do
+		[ ! -e "$f" ] || die "after purge, $f is left"
+	done
+	left=$(diff "$LAB/files-before-install" <(wgmesh_files) | sed -n 's/^> //p')
+	[ -z "$left" ] || die "after purge, left behind: $(echo $left)"
+	pass "after purge no wgmesh file is left (/etc, /var, /usr, /lib, /run: $(wc -l <"$LAB/files-before-install") before install, the same now), no unit loaded, no BIRD config, no /run/wgmesh, no metrics file"
 	say "second boot done in $(ms_since "$T0") ms"
 }
 
 case ${1:-} in
-first) IN_VM=1 first_boot "$2" ;;
-second) IN_VM=1 second_boot "$2" ;;
+first) IN_VM=1 first_boot "$2" "$3" ;;
+second) IN_VM=1 second_boot "$2" "$3" ;;
 lab) lab_main "$2" ;;
 lab-stop) lab_stop ;;
 *) host_main "$@" ;;
