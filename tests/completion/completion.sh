@@ -5,14 +5,13 @@
 # `complete -p` names, and compares COMPREPLY. Domains come from a temporary state dir (given
 # with --state-dir), hosts from a temporary site file made by wgsite itself.
 # usage: completion.sh SOURCE_ROOT BUILD_ROOT
-set -Eu
-trap 'echo "FAIL: completion.sh line $LINENO: $BASH_COMMAND" >&2' ERR
+set -u
+. "$(dirname "$0")/../lib/assert.sh"
 src=$(realpath "$1") build=$(realpath "$2")
 bc=/usr/share/bash-completion/bash_completion
 [ -r "$bc" ] || { echo "SKIP: no bash-completion (Debian package bash-completion)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
 
 # The programs under their installed names, first in PATH.
 mkdir -p "$tmp/bin" "$tmp/completions" "$tmp/state" "$tmp/site"
@@ -34,8 +33,8 @@ printf 'global:\n  domain: x\n' >"$tmp/state/other.yaml"
 # A site with three hosts, one of them removed, made by the commands themselves.
 cd "$tmp/site" || exit 1
 wgsite init site.yaml --domain mesh.example.com --locus lab --ipv6 fd00:1::/48 -q >/dev/null ||
-	{ echo "FAIL wgsite init"; exit 1; }
-python3 - site.yaml <<'PY' || { echo "FAIL adding hosts"; exit 1; }
+	{ die "wgsite init"; }
+python3 - site.yaml <<'PY' || { die "adding hosts"; }
 import sys
 p = sys.argv[1]
 s = open(p).read().replace("hosts: {}\n", "")
@@ -44,11 +43,11 @@ for i, (h, extra) in enumerate([("alpha.example.net", ""), ("beta.example.net", 
     s += f"  {h}:\n    uuid: 6fc94b76-f857-4dce-942c-47df480cdd{i:02d}\n    octet: {i}\n    asn: {64511 + i}\n    public_key: oIwRpzTI6xcTzOpfnJINaF/zp7iE7to8CGmXb9EAbhQ=\n    local_ipv4: [192.0.2.{i}]\n    local_ipv6: []\n{extra}"
 open(p, "w").write(s)
 PY
-wgsite list site.yaml >/dev/null 2>&1 || { echo "FAIL wgsite list of the test site: $(wgsite list site.yaml 2>&1)"; exit 1; }
+wgsite list site.yaml >/dev/null 2>&1 || { die "wgsite list of the test site: $(wgsite list site.yaml 2>&1)"; }
 mkdir records
 # Another site file, outside this directory, where alpha is removed too.
 cp site.yaml ../other.yaml
-wgsite remove alpha.example.net ../other.yaml >/dev/null || { echo "FAIL wgsite remove"; exit 1; }
+wgsite remove alpha.example.net ../other.yaml >/dev/null || { die "wgsite remove"; }
 
 export BASH_COMPLETION_USER_DIR=$tmp
 # shellcheck disable=SC1090
@@ -58,11 +57,10 @@ source "$bc"
 set +Eu
 trap - ERR
 
-# expect "WHAT" "EXPECTED WORDS (sorted, space-separated; may be empty)" CMD-LINE-WORDS...
-# The cursor is on the last word (which may be empty: a TAB after a blank), or on word $AT.
-expect() {
-	local what=$1 want=$2 fn got
-	shift 2
+# completions CMD-LINE-WORDS...: what COMPREPLY holds (sorted, one line, space-separated), the
+# cursor on the last word (which may be empty: a TAB after a blank), or on word $AT.
+completions() {
+	local fn
 	COMP_WORDS=("$@")
 	COMP_CWORD=${AT:-$((${#COMP_WORDS[@]} - 1))}
 	COMP_LINE="$*"
@@ -70,25 +68,25 @@ expect() {
 	COMPREPLY=()
 	complete -p "$1" >/dev/null 2>&1 || _completion_loader "$1"
 	fn=$(complete -p "$1" 2>/dev/null | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
-	[ -n "$fn" ] || { echo "FAIL $what: no completion function for $1"; fail=1; return; }
+	[ -n "$fn" ] || { echo "(no completion function for $1)"; return 1; }
 	"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-	got=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//')
-	if [ "$got" = "$want" ]; then
-		echo "ok   $what: [$*] -> [$got]"
-	else
-		echo "FAIL $what: [$*] -> [$got], expected [$want]"
-		fail=1
-	fi
+	printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+# expect "WHAT" "EXPECTED WORDS (sorted, space-separated; may be empty)" CMD-LINE-WORDS...
+expect() {
+	local what=$1 want=$2
+	shift 2
+	expect_eq "$what: [$*]" "$want" "$(completions "$@")"
 }
 # contains "WHAT" "WORD..." CMD-LINE-WORDS...: COMPREPLY holds each WORD (and maybe more)
 contains() {
 	local what=$1 words=$2 w all
 	shift 2
-	all=$(expect "$what" "" "$@" | sed -n 's/.*-> \[\(.*\)\], expected.*/\1/p; s/.*-> \[\(.*\)\]$/\1/p')
+	all=$(completions "$@")
 	for w in $words; do
-		[[ " $all " == *" $w "* ]] || { echo "FAIL $what: [$*] -> [$all] lacks $w"; fail=1; return; }
+		[[ " $all " == *" $w "* ]] || { fail "$what: [$*] -> [$all] lacks $w"; return; }
 	done
-	echo "ok   $what: [$*] has $words"
+	pass "$what: [$*] has $words"
 }
 
 S=$tmp/state
@@ -125,8 +123,8 @@ expect "wgpub --out-dir: directories" "records" wgpub --out-dir ""
 expect "wgpub: site files" "site.yaml" wgpub --dry-run ""
 # The state dir default is /etc/wireguard: with no --state-dir, only host state files there
 # (whatever this machine has) are offered, never other.yaml-like files.
+_completion_loader wgmesh-net # the cases ran in subshells: load it here too
 got=$(COMP_WORDS=(wgmesh-net up ""); COMP_CWORD=2; _wgmesh_domains)
 want=$(for f in /etc/wireguard/*.yaml; do [ -f "$f" ] && grep -q '^host:' "$f" && basename "$f" .yaml; done 2>/dev/null)
-[ "$got" = "$want" ] && echo "ok   default state dir /etc/wireguard: [$(echo $got)]" ||
-	{ echo "FAIL default state dir: got [$got], expected [$want]"; fail=1; }
-exit $fail
+expect_eq "default state dir /etc/wireguard" "$want" "$got"
+assert_exit

@@ -6,14 +6,13 @@
 # one's `wgmesh-net NAME --help` is checked too. wgdeploy's page sends the reader to
 # wgmesh-net(8) for the options, so both pages count for it.
 # usage: man-options.sh BUILD_ROOT
-set -eEu
-trap 'echo "FAIL: man-options.sh line $LINENO: $BASH_COMMAND" >&2' ERR
+set -eu
+. "$(dirname "$0")/../lib/assert.sh"
 build=$1
 doc=$build/doc
 [ -f "$doc/wgmesh-net.8" ] || { echo "SKIP: man pages not built (no scdoc)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
 ln -s "$(realpath "$build/netmgr/wgmesh-net")" "$tmp/wgdeploy"
 
 # A page as plain words: roff's escapes and font changes dropped.
@@ -29,20 +28,18 @@ check() { # WHAT PROGRAM-AND-ARGS... -- PAGE...
 	shift
 	pages=("$@")
 	local help
-	help=$("${cmd[@]}" --help 2>&1) || { echo "FAIL $what --help exits non-zero"; fail=1; return; }
+	help=$("${cmd[@]}" --help 2>&1) || { fail "$what --help exits non-zero"; return; }
 	for opt in $(opts_of <<<"$help"); do
 		n=$((n + 1))
 		plain "${pages[@]/#/$doc/}" | grep -qE -- "(^|[^-[:alnum:]])$opt([^-[:alnum:]]|$)" ||
 			missing+=("$opt")
 	done
 	if [ "$n" = 0 ]; then
-		echo "FAIL $what --help prints no option at all (did its format change?)"
-		fail=1
+		fail "$what --help prints no option at all (did its format change?)"
 	elif [ ${#missing[@]} -gt 0 ]; then
-		echo "FAIL $what --help prints ${missing[*]}, missing from ${pages[*]}"
-		fail=1
+		fail "$what --help prints ${missing[*]}, missing from ${pages[*]}"
 	else
-		echo "ok   $what: all $n options of --help are in ${pages[*]}"
+		pass "$what: all $n options of --help are in ${pages[*]}"
 	fi
 }
 
@@ -55,11 +52,11 @@ check wgdeploy "$tmp/wgdeploy" -- wgdeploy.8 wgmesh-net.8
 check wgmesh-dnsfetch "$build/dnsfetch/wgmesh-dnsfetch" -- wgmesh-dnsfetch.8
 check wgmesh-birdc "$build/birdgen/wgmesh-birdc" -- wgmesh-birdc.8
 cmds=$("$build/netmgr/wgmesh-net" --help | sed -n '/^usage:/,/^[^ ]/ s/^  \([a-z][-a-z0-9.]*\) .*/\1/p')
-[ -n "$cmds" ] || { echo "FAIL wgmesh-net --help lists no command"; fail=1; }
+[ -n "$cmds" ] || { fail "wgmesh-net --help lists no command"; }
 for c in $cmds; do
 	check "wgmesh-net $c" "$build/netmgr/wgmesh-net" "$c" -- wgmesh-net.8
 	plain "$doc/wgmesh-net.8" | grep -qE "(^|[^-[:alnum:]])$c([^-[:alnum:]]|$)" ||
-		{ echo "FAIL wgmesh-net command $c is not in wgmesh-net.8"; fail=1; }
+		{ fail "wgmesh-net command $c is not in wgmesh-net.8"; }
 done
 
 # Each page renders (man-db, groff) with no warning.
@@ -68,13 +65,12 @@ if command -v man >/dev/null; then
 		out=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) || true
 		lines=$(MANWIDTH=80 man -l "$page" 2>/dev/null | wc -l)
 		if [ -z "$out" ] && [ "$lines" -gt 10 ]; then
-			echo "ok   man -l ${page##*/}: $lines lines, no warning"
+			pass "man -l ${page##*/}: $lines lines, no warning"
 		else
-			echo "FAIL man -l ${page##*/}: $lines lines, ${out:-no output}"
-			fail=1
+			fail "man -l ${page##*/}: $lines lines, ${out:-no output}"
 		fi
 	done
 else
 	echo "note: no man here (Debian package man-db): rendering not checked"
 fi
-exit $fail
+assert_exit
