@@ -23,6 +23,7 @@
 #include "netns_new.h"
 #include "ports.h"
 #include "sysctl.h"
+#include "uapi_limits.h"
 #include "view.h"
 
 struct reconcile {
@@ -527,11 +528,21 @@ static int check_ports(struct reconcile *r)
 	const char *owners[WGM_MAX_HOSTS];
 	size_t n_check = 0;
 	int ret = read_devices(r);
+
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < r->d->n_peers; i++)
 		ports[i] = r->d->peers[i].listen_port;
 	ports_warn_ephemeral(ports, r->d->n_peers);
+	if (r->be == WGDEV_USERSPACE && !r->in) { /* planning reads no host state */
+		size_t n_new = 0;
+
+		for (size_t i = 0; i < r->d->n_peers; i++)
+			n_new += !r->cur[i].ifname[0];
+		ret = wg_uapi_check_capacity(n_new, r->res->err, sizeof(r->res->err));
+		if (ret < 0)
+			return ret;
+	}
 	/* A port our device already listens on is held by that device, by construction: only the
 	 * ports a device is yet to bind are looked up (none in a no-op round). */
 	for (size_t i = 0; i < r->d->n_peers; i++) {

@@ -6,9 +6,12 @@
 # wgmesh-net also: its own CPU time (user+sys) and peak RSS (/usr/bin/time), the netlink (and
 # UAPI) requests and writes it made (its -d count), and the link/address/route events seen by
 # `ip monitor` in both namespaces during the no-op. Then a node with 254 peers (the format's
-# limit; WGM_BENCH_LARGE=0 skips it): cold up, no-op, peak RSS.
+# limit; WGM_BENCH_LARGE=0 skips it): cold up, no-op, peak RSS. On wireguard-go the large node
+# needs an inotify instance per link: when fs.inotify.max_user_instances is too low the bench
+# first shows that wgmesh-net refuses (one line, nothing built), then raises the limit for its
+# run and puts the old value back at the end (WGM_BENCH_RAISE_INOTIFY=0: stop there instead).
 #   sudo selftests/bench_netmgr.sh [BUILD_DIR]      (re-runs itself inside tests/lib/in-netns.sh)
-set -eu
+set -Eeu
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${WGM_IN_NETNS:-}" != 1 ]; then
 	exec "$top/tests/lib/in-netns.sh" "$0" "$@"
@@ -21,8 +24,13 @@ PEERS=${WGM_BENCH_PEERS:-50}
 LARGE=${WGM_BENCH_LARGE:-254}
 T=$(mktemp -d /tmp/wgm-bench.XXXXXX)
 
+inotify_old=
 cleanup() {
 	local p n
+	if [ -n "$inotify_old" ]; then
+		echo "$inotify_old" >/proc/sys/fs/inotify/max_user_instances
+		progress "fs.inotify.max_user_instances back to $inotify_old"
+	fi
 	for p in $(pgrep -x wireguard-go 2>/dev/null); do
 		n=$(ip netns identify "$p" 2>/dev/null || true)
 		case "$n" in node|n1lab|private) kill "$p" 2>/dev/null || true ;; esac
@@ -32,7 +40,8 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'echo "bench_netmgr: failed at line $LINENO" >&2; cat "$T/err" "$T/err10" 2>/dev/null | tail -5 >&2' ERR
+# set -E: the trap also fires in functions, naming them and the command that failed.
+trap 'echo "bench_netmgr: failed (status $?) at line $LINENO${FUNCNAME:+ in ${FUNCNAME[*]}}: $BASH_COMMAND" >&2; cat "$T/err" "$T/err10" 2>/dev/null | tail -5 >&2' ERR
 now() { date +%s.%N; }
 progress() { echo "bench_netmgr: $*" >&2; }
 since() { echo "$(now) - $1" | bc; }
@@ -168,12 +177,40 @@ ref_us() {
 		{ time ip -n n1lab -br link >/dev/null; } 2>&1 | awk '{printf "%.0f\n", ($1 + $2) * 1000000}'
 	done | median
 }
+# inotify_room N: wireguard-go takes one inotify instance per link. When N more do not fit,
+# wgmesh-net must refuse before it builds anything, saying which limit to raise; then the limit
+# is raised for this run (cleanup puts it back).
+inotify_room() {
+	local limit used need c msg
+	limit=$(cat /proc/sys/fs/inotify/max_user_instances)
+	used=$(find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null | wc -l)
+	need=$((used + $1 + 64))
+	[ "$limit" -lt $((used + $1)) ] || return 0
+	setup_node
+	if wgm "$T/record-large.txt"; then
+		echo "bench_netmgr: wgmesh-net built $1 wireguard-go links past fs.inotify.max_user_instances=$limit ($used in use)" >&2
+		exit 1
+	fi
+	msg=$(grep -m1 'inotify' "$T/err.last" || true)
+	c=$(ip -n n1lab -o link show 2>/dev/null | grep -c ': wg' || true)
+	if [ -z "$msg" ] || [ "$c" != 0 ]; then
+		echo "bench_netmgr: with fs.inotify.max_user_instances=$limit the refusal did not name the limit or left $c links: $(tail -n 2 "$T/err.last")" >&2
+		exit 1
+	fi
+	progress "refused as it should, nothing built: $msg"
+	teardown_node
+	[ "${WGM_BENCH_RAISE_INOTIFY:-1}" = 1 ] || { echo "bench_netmgr: raise fs.inotify.max_user_instances to $need or more for $1 peers on wireguard-go" >&2; exit 1; }
+	inotify_old=$limit
+	echo "$need" >/proc/sys/fs/inotify/max_user_instances
+	progress "fs.inotify.max_user_instances raised from $limit to $need for this run ($used in use, $1 links)"
+}
 run_wgm "$PEERS" "$T/record.txt" m
 cold=$m_cold noop=$m_noop
 progress "wgmesh-net: cold $cold s, no-op $noop s ($m_noop_us us CPU, $m_writes writes; yardstick $ref us)"
 if [ "$LARGE" -gt 0 ]; then
 	make_record "$LARGE" "$T/record-large.txt"
 	progress "deploy data for $LARGE peers ready"
+	[ "$backend" = userspace ] && inotify_room "$LARGE"
 	run_wgm "$LARGE" "$T/record-large.txt" l
 	progress "wgmesh-net, $LARGE peers: cold $l_cold s, no-op $l_noop s"
 fi

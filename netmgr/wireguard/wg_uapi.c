@@ -30,6 +30,7 @@
 #include "spawn.h"
 #include "link.h"
 #include "nl.h"
+#include "uapi_limits.h"
 #include "wg_uapi.h"
 
 #define UAPI_DIR "/run/wireguard"
@@ -481,9 +482,16 @@ static int wait_for_socket(const char *prog, const char *ifname, int pidfd, stru
 		if (now_ms() > deadline)
 			return nl_err_fmt(e, -ETIMEDOUT, "%s did not open " UAPI_DIR "/%s.sock within %d ms", prog,
 					  ifname, START_TIMEOUT_MS);
-		if (poll(&pfd, 1, 20) > 0)
+		if (poll(&pfd, 1, 20) > 0) {
+			int limit = wg_uapi_inotify_limit(), used = wg_uapi_inotify_in_use();
+
+			/* wireguard-go's usual death at start: no inotify instance left for it. */
+			if (limit >= 0 && used >= limit)
+				return nl_err_fmt(e, -ECHILD, "%s exited before opening " UAPI_DIR "/%s.sock: all %d inotify instances of %s are in use (it needs one): raise that limit",
+						  prog, ifname, limit, WG_UAPI_INOTIFY_SYSCTL);
 			return nl_err_fmt(e, -ECHILD, "%s exited before opening " UAPI_DIR "/%s.sock: run '%s -f %s' by hand to see why",
 					  prog, ifname, prog, ifname);
+		}
 	}
 }
 
