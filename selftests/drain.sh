@@ -39,24 +39,7 @@ nodes=5
 all=$(seq 1 $nodes)
 work=$(mktemp -d /tmp/wgm-drain.XXXXXX)
 declare -A PING=()
-cleanup() {
-	local rc=$? n
-	set +e
-	trap - ERR # what fails here is tolerated, not a finding
-	for n in "${!PING[@]}"; do kill "${PING[$n]}" 2>/dev/null; done
-	for n in "${!BIRD_LOOP[@]}"; do mesh_bird_stop "$n"; done
-	topo_machines_cleanup
-	knot_stop
-	if [ "$rc" -ne 0 ] || [ "$ASSERT_FAILURES" -ne 0 ]; then
-		echo "--- logs of the failed run ($work) ---" >&2
-		for f in "$work"/n*/{up,down,drain,undrain,verify,bird}.log; do
-			[ -s "$f" ] && { echo "== $f"; tail -n 15 "$f"; } >&2
-		done
-	fi
-	rm -rf "$work"
-	exit "$rc"
-}
-trap cleanup EXIT
+trap 'mesh_cleanup $? "$work" up down drain undrain verify bird' EXIT
 
 step() { echo "== $*"; }
 

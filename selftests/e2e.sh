@@ -36,25 +36,7 @@ WGM_BUILD=$(cd "$WGM_BUILD" && pwd)
 . "$top/selftests/lib/checks.sh"
 
 work=$(mktemp -d /tmp/wgm-e2e.XXXXXX)
-ping_pid=
-cleanup() {
-	local rc=$? n
-	set +e
-	trap - ERR # what fails here is tolerated, not a finding
-	[ -n "${ping_pid:-}" ] && kill "$ping_pid" 2>/dev/null
-	for n in "${!BIRD_LOOP[@]}"; do mesh_bird_stop "$n"; done
-	topo_machines_cleanup
-	knot_stop
-	if [ "$rc" -ne 0 ] || [ "$ASSERT_FAILURES" -ne 0 ]; then
-		echo "--- logs of the failed run ($work) ---" >&2
-		for f in "$work"/n*/up.log "$work"/n*/down.log "$work"/n*/verify.log "$work"/n*/bird.log; do
-			[ -s "$f" ] && { echo "== $f"; tail -n 15 "$f"; } >&2
-		done
-	fi
-	rm -rf "$work"
-	exit "$rc"
-}
-trap cleanup EXIT
+trap 'mesh_cleanup $? "$work" up down verify bird' EXIT
 
 step() { echo "== $*"; }
 
@@ -122,7 +104,6 @@ done
 sleep 1 # a second of traffic on the new path
 kill "$ping_pid"
 wait "$ping_pid" 2>/dev/null || true
-ping_pid=
 outage=$(outage_ms "$work/failover.ping")
 if [ -n "$rerouted" ]; then
 	pass "routes moved to a third node within ${rerouted} ms of the cut (node1->LAN2 via $via12, node2->LAN1 via $via21)"

@@ -38,24 +38,7 @@ MESH_BFD_INTERVAL=${MESH_BFD_INTERVAL:-200}
 HOLD=4 # seconds: the nodes' hold-down, short for the test (the default is 30 days)
 work=$(mktemp -d /tmp/wgm-rollover.XXXXXX)
 declare -A PING=()
-cleanup() {
-	local rc=$? n
-	set +e
-	trap - ERR # what fails here is tolerated, not a finding
-	for n in "${!PING[@]}"; do kill "${PING[$n]}" 2>/dev/null; done
-	for n in "${!BIRD_LOOP[@]}"; do mesh_bird_stop "$n"; done
-	topo_machines_cleanup
-	knot_stop
-	if [ "$rc" -ne 0 ] || [ "$ASSERT_FAILURES" -ne 0 ]; then
-		echo "--- logs of the failed run ($work) ---" >&2
-		for f in "$work"/n*/up.log "$work"/n*/apply.log "$work"/n*/bird.log; do
-			[ -s "$f" ] && { echo "== $f"; tail -n 15 "$f"; } >&2
-		done
-	fi
-	rm -rf "$work"
-	exit "$rc"
-}
-trap cleanup EXIT
+trap 'mesh_cleanup $? "$work" up apply bird' EXIT
 step() { echo "== $*"; }
 
 mesh_require_commands

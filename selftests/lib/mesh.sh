@@ -155,3 +155,30 @@ mesh_node_verify() { # N
 	on_node "$1" "$(mesh_cmd wgmesh-net)" --state-dir "$d/state" verify "$MESH_DOMAIN" \
 		>"$d/verify.log" 2>&1 && echo 0 || echo $?
 }
+
+# A harness run's EXIT trap: `trap 'mesh_cleanup $? "$work" up down bird' EXIT`. Stops what the
+# run started, by pid: the BIRD supervisors, every machine (and what runs in it), knotd, then
+# the harness's own background jobs (its pings). When the run failed, the tail of each node's
+# LOG.log first. Removes WORK and exits with RC.
+mesh_cleanup() { # RC WORK LOG...
+	local rc=$1 work=$2 n f log
+	shift 2
+	set +e
+	trap - ERR # what fails here is tolerated, not a finding
+	for n in "${!BIRD_LOOP[@]}"; do mesh_bird_stop "$n"; done
+	if [ "$rc" -ne 0 ] || [ "$ASSERT_FAILURES" -ne 0 ]; then
+		echo "--- logs of the failed run ($work) ---" >&2
+		for log in "$@"; do
+			for f in "$work"/n*/"$log".log; do
+				[ -s "$f" ] && { echo "== $f"; tail -n 15 "$f"; } >&2
+			done
+		done
+	fi
+	topo_machines_cleanup
+	knot_stop
+	# shellcheck disable=SC2046 # one pid per word
+	kill $(jobs -p) 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+	exit "$rc"
+}
