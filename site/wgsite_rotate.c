@@ -73,10 +73,16 @@ static int rotate(struct wgm_site *s, const char *path, const char *keypath, cha
 	int ret;
 
 	if (s->has_next_key) {
+		time_t since = (time_t)s->next_since;
+		struct tm tm;
+		char when[32] = "?";
+
+		if (gmtime_r(&since, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 		wgm_key_to_b64(&s->next_public_key, newk);
 		snprintf(err, errlen,
-			 "a site-key handover to %s is pending since %" PRIu64 " (not yet retired): refused; finish it with 'wgsite rotate-key --retire %s' or revoke it with --revoke",
-			 newk, s->next_since, path);
+			 "a site-key handover to %s is pending since %s (not yet retired): refused; finish it with 'wgsite rotate-key --retire %s' or revoke it with --revoke",
+			 newk, when, path);
 		return -EEXIST;
 	}
 	if (next_path_for(s, rel, sizeof(rel)) || wgm_site_key_path(s, nextpath, sizeof(nextpath)) ||
