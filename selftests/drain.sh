@@ -42,6 +42,13 @@ declare -A PING=()
 trap 'mesh_cleanup $? "$work" up down drain undrain verify bird' EXIT
 
 step() { echo "== $*"; }
+# The nodes of a list but one. An `if`, not `[ ] && echo`: the loop's status
+# is its last test's, and a false one fails the assignment under set -e.
+all_but() { # NODE NODES...
+	local x=$1 n
+	shift
+	for n; do if [ "$n" != "$x" ]; then echo "$n"; fi; done
+}
 
 # wgmesh-net COMMAND on node N with its directories; output in n<N>/COMMAND.log.
 net_cmd() { # N COMMAND [options...]
@@ -196,7 +203,7 @@ step "down node$t1 (drained)"
 for n in $all; do [ "$n" != "$t1" ] && ping_stop "$n" "$t1" && ping_stop "$t1" "$n"; done
 net_cmd "$t1" down || { cat "$(mesh_node_dir "$t1")/down.log" >&2; fail "down on node$t1"; }
 sleep 1
-rest=$(for n in $all; do [ "$n" != "$t1" ] && echo "$n"; done)
+rest=$(all_but "$t1" $all)
 pings_check "down of the drained node$t1" $rest
 lost_drain_down=$LOST_TOTAL
 pings_mark
@@ -212,7 +219,7 @@ cat "$(mesh_node_dir "$t2")/down.log"
 grep -q '^traffic moved' "$(mesh_node_dir "$t2")/down.log" && echo "ok: down drained first" ||
 	fail "down did not drain first"
 sleep 1
-left=$(for n in $rest; do [ "$n" != "$t2" ] && echo "$n"; done)
+left=$(all_but "$t2" $rest)
 pings_check "down of node$t2" $left
 lost_down=$LOST_TOTAL
 expect_eq "LAN 1 <-> LAN 2 transits the last node" "$(echo $left | tr ' ' '\n' | grep -v -x -e 1 -e 2)" "$(transit 1 2)"
