@@ -113,8 +113,18 @@ static const char globals[] =
 	"   route 172.16.0.0/12 unreachable;\n"
 	"   route 192.168.0.0/16 unreachable;\n"
 	"}\n"
-	"\n"
-	"protocol bfd {\n"
+	"\n";
+
+/* BFD: the node's interval on every link, and before it (BIRD takes the first pattern that
+ * matches) the links that flapped and were slowed (wgmesh-net run, netmgr/bird/bfddamp.h).
+ * BIRD retimes a running session on reconfigure (BFD's poll sequence): no session resets. */
+static const char bfd_head[] = "protocol bfd {\n";
+static const char bfd_link[] =
+	"  interface \"%s\" {   # slowed after repeated flaps\n"
+	"    interval %u ms;\n"
+	"    multiplier %u;\n"
+	"  };\n";
+static const char bfd_tail[] =
 	"  interface \"*\" {\n"
 	"    interval %u ms;\n"
 	"    multiplier %u;\n"
@@ -210,8 +220,22 @@ int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struc
 	ret = wgm_buf_appendf(out, header, plan->netns, local_dir, plan->veth_inner, bfd_ms,
 			      bfd_ms * WGM_BFD_MULTIPLIER);
 	if (!ret)
-		ret = wgm_buf_appendf(out, globals, router_id, plan->veth_inner, bfd_ms,
+		ret = wgm_buf_appendf(out, globals, router_id, plan->veth_inner);
+	if (!ret)
+		ret = wgm_buf_appendf(out, bfd_head);
+	for (i = 0; !ret && i < plan->n_peers; i++) {
+		const struct wgm_peer_plan *peer = &plan->peers[i];
+
+		if (!peer->bfd_interval_ms || peer->bfd_interval_ms == bfd_ms)
+			continue;
+		if (!wgm_safe_name(peer->ifname) || peer->bfd_interval_ms < WGM_BFD_INTERVAL_MS_MIN ||
+		    peer->bfd_interval_ms > WGM_BFD_INTERVAL_MS_MAX)
+			return -EINVAL;
+		ret = wgm_buf_appendf(out, bfd_link, peer->ifname, peer->bfd_interval_ms,
 				      WGM_BFD_MULTIPLIER);
+	}
+	if (!ret)
+		ret = wgm_buf_appendf(out, bfd_tail, bfd_ms, WGM_BFD_MULTIPLIER);
 	if (!ret)
 		ret = wgm_buf_appendf(out, drain_include, drain);
 	if (!ret)

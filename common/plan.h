@@ -31,6 +31,9 @@ struct wgm_peer_plan {
 	size_t n_endpoints;          /* 0: the peer is behind NAT and calls us */
 	struct wgm_endpoint endpoints[WGM_MAX_ENDPOINTS];
 	uint16_t keepalive;
+	/* BFD's transmit interval on this link; 0: the node's (bfd_interval_ms). Not from the
+	 * record: `wgmesh-net run` slows a link that keeps flapping (netmgr/bird/bfddamp.h). */
+	unsigned bfd_interval_ms;
 };
 
 /* What a node builds under a name, from the host state alone (names.h makes each one): `up`

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -99,6 +100,11 @@ static void __attribute__((noreturn)) exec_child(const struct wgm_spawn *s, int 
 
 		if (setrlimit((__rlimit_resource_t)s->limits[i].resource, &rl))
 			child_fail(report_fd, STEP_LIMIT);
+	}
+	if (s->rt_priority > 0) {
+		struct sched_param sp = { .sched_priority = s->rt_priority };
+
+		(void)sched_setscheduler(0, SCHED_RR, &sp); /* best effort, see spawn.h */
 	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

@@ -40,6 +40,11 @@ struct wgm_spawn {
 	/* A daemon: its own session, and not our child (a grandchild, reaped by init), so it may
 	 * outlive us; the pidfd still tells when it exits. */
 	bool detach;
+	/* > 0: the program runs under SCHED_RR at this priority, every thread it makes too (set
+	 * before exec, so Go's threads inherit it). Best effort: where realtime is refused
+	 * (no CAP_SYS_NICE, RestrictRealtime=) it runs as it would have; the caller can ask
+	 * sched_getscheduler(pid) and say so. */
+	int rt_priority;
 };
 
 struct wgm_child {

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "desired.h"
+#include "bfddamp.h"
 #include "drain.h"
 #include "hooks.h"
 #include "legacy.h"
+#include "linkwatch.h"
 #include "log.h"
 #include "plan.h"
 #include "preflight.h"
@@ -38,6 +40,34 @@ static int resolve_via_fetcher(void *ctx, const char *host, struct wgm_ip *out, 
 		log_warn("endpoint %s: %s, skipped", host, wgm_fetch_status_str(r.status));
 	wgm_fetch_result_free(&r);
 	return ret;
+}
+
+/* The links `run` slowed after repeated flaps keep their slower BFD in every apply, up and
+ * run rounds alike, until they are quiet again (netmgr/bird/linkwatch.h). */
+static int slow_flapping_links(const struct netmgr_opts *o, const char *domain,
+			       struct wgm_node_plan *plan, char *err, size_t errlen)
+{
+	struct link_watch *w = calloc(1, sizeof(*w));
+	int ret;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* Advisory: a file that does not parse costs the slow-down, never the apply. */
+	ret = linkwatch_load(o->state_dir, domain, w, err, errlen);
+	if (ret < 0) {
+		log_warn("%s; every link keeps the node's BFD interval", err);
+		err[0] = 0;
+	}
+	for (size_t i = 0; ret == 0 && i < plan->n_peers; i++) {
+		const struct link_flaps *l = linkwatch_find(w, plan->peers[i].ifname);
+
+		if (l && l->level)
+			plan->peers[i].bfd_interval_ms = bfddamp_interval(plan->bfd_interval_ms, l->level);
+	}
+	free(w);
+	return 0;
 }
 
 int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *file,
@@ -85,6 +115,9 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	if (ret < 0)
 		goto out;
 	plan->bfd_interval_ms = o->bfd_interval_ms;
+	ret = slow_flapping_links(o, h->domain, plan, out->err, sizeof(out->err));
+	if (ret < 0)
+		goto out;
 	/* the operator's drain holds across up and run rounds until undrain */
 	ret = drain_flag_read(o->state_dir, h->domain, &plan->drained);
 	if (ret < 0) {

@@ -11,8 +11,12 @@
 
 #include <sodium.h>
 
+#include "birdconf.h"
+#include "birdstate.h"
 #include "deploy.h"
+#include "linkwatch.h"
 #include "log.h"
+#include "names.h"
 #include "notify.h"
 #include "wgdev.h"
 
@@ -66,15 +70,103 @@ static unsigned next_wait(const struct netmgr_opts *o, const struct endpoint_mem
 	return wait;
 }
 
+/* Flaps are counted between rounds (linkwatch.h): the watch, BIRD's socket, and whether BIRD
+ * answered last time (so a BIRD that is not running is said once, not every 250 ms). */
+struct watch_ctx {
+	struct link_watch w;
+	char sock[256];
+	bool on, bird_quiet;
+	const struct netmgr_opts *o;
+	const char *domain;
+};
+
+static void watch_init(struct watch_ctx *wc, const struct netmgr_opts *o, struct host_ctx *h)
+{
+	struct wgm_node_names n;
+	char err[256];
+
+	wc->o = o;
+	wc->domain = h->domain;
+	if (wgm_node_names_build(&h->hs, &n, err, sizeof(err)) < 0 ||
+	    birdgen_socket_path(NULL, n.netns, wc->sock, sizeof(wc->sock)) < 0)
+		return;
+	if (linkwatch_load(o->state_dir, h->domain, &wc->w, err, sizeof(err)) < 0)
+		log_warn("%s; counting flaps afresh", err);
+	wc->on = true;
+}
+
+/* One look; true when a link's BFD interval changed and the next round should come now. */
+static bool watch_look(struct watch_ctx *wc)
+{
+	struct bird_state bfd;
+	char err[256];
+	int what, ret;
+
+	if (!wc->on)
+		return false;
+	if (bird_state_read_bfd(wc->sock, &bfd, err, sizeof(err)) < 0) {
+		if (!wc->bird_quiet)
+			log_debug("flaps not counted while BIRD does not answer: %s", err);
+		wc->bird_quiet = true;
+		return false;
+	}
+	wc->bird_quiet = false;
+	what = linkwatch_observe(&wc->w, &bfd, time(NULL), wc->o->bfd_interval_ms);
+	bird_state_free(&bfd);
+	if ((what & LINKWATCH_COUNTED) &&
+	    (ret = linkwatch_save(wc->o->state_dir, wc->domain, &wc->w)) < 0)
+		log_warn("cannot keep the flap counts in %s: %s", wc->o->state_dir, strerror(-ret));
+	return what & LINKWATCH_RETIMED;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits up to wait_s for one of set's signals, looking at BIRD's BFD sessions every
+ * LINKWATCH_POLL_MS meanwhile: the signal, 0 when the wait ended or a link was retimed, -1
+ * with errno on a failure. */
+static int wait_watching(struct watch_ctx *wc, const sigset_t *set, unsigned wait_s)
+{
+	long long end = mono_ms() + (long long)wait_s * 1000;
+
+	for (;;) {
+		long long left = end - mono_ms();
+		long long step = left < LINKWATCH_POLL_MS ? left : LINKWATCH_POLL_MS;
+		struct timespec ts = { .tv_sec = step / 1000, .tv_nsec = (step % 1000) * 1000000 };
+		siginfo_t info;
+		int sig;
+
+		if (left <= 0)
+			return 0;
+		sig = sigtimedwait(set, &info, &ts);
+		if (sig > 0)
+			return sig;
+		if (errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (watch_look(wc))
+			return 0;
+	}
+}
+
 int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 {
 	struct fetcher_slot dns = { .o = o };
 	struct endpoint_memory *ep = calloc(1, sizeof(*ep));
+	struct watch_ctx *wc = calloc(1, sizeof(*wc));
 	sigset_t set;
 	int ret = 0;
 
-	if (!ep)
+	if (!ep || !wc) {
+		free(ep);
+		free(wc);
 		return -ENOMEM;
+	}
+	watch_init(wc, o, h);
 	ep->wait = o->endpoint_timeout;
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -83,6 +175,7 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
 		ret = -errno;
 		free(ep);
+		free(wc);
 		return ret;
 	}
 	/* Readable while one of them waits: a DNS question in progress ends at once, so a stuck
@@ -91,20 +184,19 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 	if (dns.cancel_fd < 0) {
 		ret = -errno;
 		free(ep);
+		free(wc);
 		return ret;
 	}
 	bool dns_trouble = one_round(o, h, &dns, ep, true);
 	for (;;) {
-		struct timespec ts = { .tv_sec = next_wait(o, ep) };
-		siginfo_t info;
-		int sig = sigtimedwait(&set, &info, &ts);
+		int sig = wait_watching(wc, &set, next_wait(o, ep));
 
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_notice("signal %d: leaving the mesh up", sig);
 			notify_send("STOPPING=1");
 			break;
 		}
-		if (sig < 0 && errno != EAGAIN && errno != EINTR) {
+		if (sig < 0) {
 			ret = -errno;
 			break;
 		}
@@ -118,5 +210,6 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 	fetcher_slot_close(&dns);
 	close(dns.cancel_fd);
 	free(ep);
+	free(wc);
 	return ret;
 }

@@ -107,6 +107,30 @@ static int parse_protocols(const char *reply, struct bird_state *s)
 	return 0;
 }
 
+/* The second-last column of a "show bfd sessions" row, the transmit interval in seconds with
+ * three decimals ("0.010"), in ms; 0 when it does not read so. From the end: "since" is one
+ * word or two, by the time format. */
+static unsigned bfd_interval_ms(const char *row)
+{
+	const char *end = row + strlen(row), *p;
+	unsigned sec = 0, ms = 0;
+	int used = 0;
+
+	while (end > row && end[-1] == ' ')
+		end--;
+	while (end > row && end[-1] != ' ') /* timeout */
+		end--;
+	while (end > row && end[-1] == ' ')
+		end--;
+	p = end;
+	while (p > row && p[-1] != ' ')
+		p--;
+	if (end - p < 5 || end - p > 12 || sscanf(p, "%u.%3u%n", &sec, &ms, &used) != 2 ||
+	    p + used != end || sec > 3600)
+		return 0;
+	return sec * 1000 + ms;
+}
+
 /* "show bfd sessions": rows of address, interface, state, since, interval, timeout. */
 static int parse_bfd(const char *reply, struct bird_state *s)
 {
@@ -124,6 +148,7 @@ static int parse_bfd(const char *reply, struct bird_state *s)
 		if (!(bl = link_add(s, ifname)))
 			return -ENOMEM;
 		snprintf(bl->bfd_state, sizeof(bl->bfd_state), "%s", state);
+		bl->bfd_interval_ms = bfd_interval_ms(l.text);
 	}
 	return 0;
 }
@@ -186,15 +211,19 @@ int bird_state_parse(const char *protocols, const char *bfd, const char *routes,
 	return ret;
 }
 
-int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t errlen)
+enum { ASK_PROTOCOLS = 1, ASK_BFD = 2, ASK_ROUTES = 4 };
+
+static int read_some(const char *sock, unsigned which, struct bird_state *s, char *err,
+		     size_t errlen)
 {
 	static const struct {
+		unsigned bit;
 		const char *cmd;
 		int (*parse)(const char *reply, struct bird_state *s);
 	} asks[] = {
-		{ "show protocols all", parse_protocols },
-		{ "show bfd sessions", parse_bfd },
-		{ "show route where source = RTS_BGP", parse_routes },
+		{ ASK_PROTOCOLS, "show protocols all", parse_protocols },
+		{ ASK_BFD, "show bfd sessions", parse_bfd },
+		{ ASK_ROUTES, "show route where source = RTS_BGP", parse_routes },
 	};
 	int ret = 0;
 
@@ -202,6 +231,8 @@ int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t er
 	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]) && !ret; i++) {
 		struct wgm_buf reply = { 0 };
 
+		if (!(which & asks[i].bit))
+			continue;
 		ret = birdctl_command(sock, asks[i].cmd, &reply, err, errlen);
 		if (!ret && reply.p)
 			ret = asks[i].parse((const char *)reply.p, s);
@@ -212,6 +243,16 @@ int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t er
 	if (ret)
 		bird_state_free(s);
 	return ret;
+}
+
+int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t errlen)
+{
+	return read_some(sock, ASK_PROTOCOLS | ASK_BFD | ASK_ROUTES, s, err, errlen);
+}
+
+int bird_state_read_bfd(const char *sock, struct bird_state *s, char *err, size_t errlen)
+{
+	return read_some(sock, ASK_BFD, s, err, errlen);
 }
 
 const struct bird_link *bird_state_link(const struct bird_state *s, const char *name)

@@ -19,6 +19,7 @@ struct bird_link {
 	char last_error[96];  /* "" when BIRD shows none */
 	uint32_t peer_as;     /* 0: not shown yet */
 	char bfd_state[16];   /* "Up", "Down", "Init", "AdminDown"; "" no BFD session */
+	unsigned bfd_interval_ms; /* the session's transmit interval as BIRD shows it; 0: unknown */
 };
 
 /* Every BGP route, not only the best of each net: drain tells from the others which peers
@@ -38,6 +39,9 @@ struct bird_state {
 
 /* 0, or -errno with err saying what failed (BIRD not answering, a reply that does not parse). */
 int bird_state_read(const char *sock, struct bird_state *s, char *err, size_t errlen);
+/* Only the BFD sessions (links with bfd_state alone): what the run loop looks at between rounds,
+ * one short question instead of three. */
+int bird_state_read_bfd(const char *sock, struct bird_state *s, char *err, size_t errlen);
 /* The parser of bird_state_read on replies already read: the raw lines (codes kept, as
  * birdctl_command returns them) of "show protocols all", "show bfd sessions" and
  * "show route where source = RTS_BGP"; NULL for one not asked. 0 or -ENOMEM (s then empty). */

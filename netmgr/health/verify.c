@@ -15,11 +15,13 @@
 
 #include "atomicfile.h"
 #include "birdlife.h"
+#include "bfddamp.h"
 #include "birdstate.h"
 #include "buf.h"
 #include "drain.h"
 #include "jsonout.h"
 #include "legacy.h"
+#include "linkwatch.h"
 #include "esc.h"
 #include "log.h"
 #include "ports.h"
@@ -44,6 +46,9 @@ struct link_info {
 	uint32_t peer_as;
 	size_t lan_routes, lan_missing;
 	char lan[160];           /* the peer's LAN prefixes, comma-joined */
+	uint32_t flaps;          /* BFD Up -> Down, counted by run (linkwatch.h) */
+	long long last_flap;     /* epoch seconds, 0: never */
+	unsigned bfd_interval_ms; /* BIRD's transmit interval on the session, 0: unknown */
 };
 
 struct report {
@@ -55,6 +60,7 @@ struct report {
 	bool bird_read;          /* BIRD answered every question */
 	bool drained;            /* the operator's drain (wgmesh-net drain) */
 	struct bird_state bs;
+	struct link_watch flaps; /* what run counted, <state-dir>/<domain>.flaps */
 	size_t n_links;
 	struct link_info links[WGM_MAX_HOSTS];
 };
@@ -319,6 +325,30 @@ static bool kernel_has_dst(const struct actual_ns *a, const struct wgm_prefix *d
 
 /* The peer's LAN: what it originates (its AS last on the path), less the site's tunnel /64s
  * (the /48 of our own tunnel address). Each must be in the namespace's kernel table. */
+/* History, not health: a link that flapped and is Up again carries traffic. Counted by
+ * `wgmesh-net run` between its rounds; a node run only by `up` has no count. */
+static void check_flaps(struct report *rep, const char *ifname, struct link_info *li)
+{
+	const struct link_flaps *f = linkwatch_find(&rep->flaps, ifname);
+	char name[64], when[40] = "";
+	struct tm tm;
+
+	snprintf(name, sizeof(name), "%s flaps", ifname);
+	if (!f || !f->flaps) {
+		check(rep, name, SEV_OK, "none counted");
+		return;
+	}
+	li->flaps = f->flaps;
+	li->last_flap = (long long)f->last_flap;
+	if (gmtime_r(&f->last_flap, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (f->level)
+		check(rep, name, SEV_OK, "%" PRIu32 ", the last at %s; BFD slowed %ux after repeated flaps, until %d minutes pass without one",
+		      f->flaps, when, 1u << f->level, BFDDAMP_QUIET_S / 60);
+	else
+		check(rep, name, SEV_OK, "%" PRIu32 ", the last at %s", f->flaps, when);
+}
+
 static void check_routing(struct report *rep, const struct mesh_view *v, const struct actual_link *l,
 			  struct link_info *li)
 {
@@ -339,8 +369,15 @@ static void check_routing(struct report *rep, const struct mesh_view *v, const s
 	snprintf(name, sizeof(name), "%s bfd", l->name);
 	if (bl && bl->bfd_state[0])
 		snprintf(li->bfd_state, sizeof(li->bfd_state), "%s", bl->bfd_state);
-	check(rep, name, !strcmp(li->bfd_state, "Up") ? SEV_OK : SEV_DEGRADED, "%s",
-	      li->bfd_state[0] ? li->bfd_state : "no BFD session");
+	if (bl)
+		li->bfd_interval_ms = bl->bfd_interval_ms;
+	if (!strcmp(li->bfd_state, "Up") && li->bfd_interval_ms)
+		check(rep, name, SEV_OK, "Up, every %u ms (down after %u missed)", li->bfd_interval_ms,
+		      WGM_BFD_MULTIPLIER);
+	else
+		check(rep, name, !strcmp(li->bfd_state, "Up") ? SEV_OK : SEV_DEGRADED, "%s",
+		      li->bfd_state[0] ? li->bfd_state : "no BFD session");
+	check_flaps(rep, l->name, li);
 
 	snprintf(name, sizeof(name), "%s lan routes", l->name);
 	if (!li->peer_as) {
@@ -413,7 +450,9 @@ static void json_links(const struct report *rep)
 			json_string(stdout, one);
 			p += len + (p[len] == ',');
 		}
-		printf("], \"lan_routes_missing\": %zu}", li->lan_missing);
+		printf("], \"lan_routes_missing\": %zu, \"bfd_interval_ms\": %u, \"flaps\": %" PRIu32
+		       ", \"last_flap\": %lld}",
+		       li->lan_missing, li->bfd_interval_ms, li->flaps, li->last_flap);
 	}
 	printf("\n  ]");
 }
@@ -463,6 +502,9 @@ static int write_metrics(const struct report *rep, const char *netns, const char
 		{ "wgmesh_link_bgp_established", "gauge", "1 when the link's BGP session is Established." },
 		{ "wgmesh_link_bfd_up", "gauge", "1 when the link's BFD session is Up." },
 		{ "wgmesh_link_lan_routes_missing", "gauge", "Prefixes the peer announces that are missing from the kernel table." },
+		{ "wgmesh_link_flaps_total", "counter", "BFD sessions of the link that went from Up to Down, counted by wgmesh-net run." },
+		{ "wgmesh_link_last_flap_timestamp_seconds", "gauge", "When the link last flapped; 0 when never." },
+		{ "wgmesh_link_bfd_interval_seconds", "gauge", "The BFD session's transmit interval (slowed after repeated flaps); 0 when unknown." },
 	};
 	struct wgm_buf b = { 0 };
 	int ret;
@@ -494,6 +536,9 @@ static int write_metrics(const struct report *rep, const char *netns, const char
 				!strcmp(li->bgp_state, "Established"),
 				!strcmp(li->bfd_state, "Up"),
 				(double)li->lan_missing,
+				(double)li->flaps,
+				(double)li->last_flap,
+				li->bfd_interval_ms / 1000.0,
 			};
 			ret = metric(&b, per_link[m].name, netns, li->name, val[m]);
 		}
@@ -571,6 +616,8 @@ int verify_run(const struct wgm_node_names *n, const struct netmgr_opts *o, cons
 	check_veth(rep, n, &v);
 	check_bird(rep, n, &v, err, sizeof(err));
 	check_drain(rep, o, domain, n);
+	if (linkwatch_load(o->state_dir, domain, &rep->flaps, err, sizeof(err)) < 0)
+		check(rep, "flap counts", SEV_DEGRADED, "%s", err);
 	for (size_t i = 0; i < v.a_priv.n_links && rep->n_links < WGM_MAX_HOSTS; i++) {
 		const struct actual_link *l = &v.a_priv.links[i];
 		struct link_info *li = &rep->links[rep->n_links];

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -37,6 +38,11 @@
 #define UAPI_REPLY_MAX (16u << 20)
 #define UAPI_IO_TIMEOUT_MS 5000
 #define START_TIMEOUT_MS 10000
+/* SCHED_RR for every userspace daemon: it carries BFD's packets, and a busy CPU must not make
+ * them late (at 10 ms x 5, 50 ms of waiting behind other work is a false link down). Below
+ * BIRD's 20 (wgmesh-bird@.service), which only sends them; the kernel's realtime throttle
+ * (sched_rt_runtime_us, 95 %) still leaves the rest of the machine its share under a flood. */
+#define WG_UAPI_RT_PRIORITY 10
 #define EXIT_TIMEOUT_MS 5000
 
 extern char **environ;
@@ -508,7 +514,9 @@ int wg_uapi_create(const char *ifname, int *ifindex, struct nl_err *e)
 		.fds = { WGM_SPAWN_DEVNULL, WGM_SPAWN_DEVNULL, WGM_SPAWN_DEVNULL },
 		.n_fds = 3,
 		.detach = true,
+		.rt_priority = WG_UAPI_RT_PRIORITY,
 	};
+	static bool told_no_rt;
 	struct wgm_child daemon = { .pidfd = -1 };
 	char **envp = NULL, err[256];
 	unsigned int idx;
@@ -545,6 +553,11 @@ int wg_uapi_create(const char *ifname, int *ifindex, struct nl_err *e)
 	}
 	*ifindex = (int)idx;
 	log_debug("started %s for %s: pid %d, ifindex %u", prog, ifname, (int)daemon.pid, idx);
+	if (sched_getscheduler(daemon.pid) != SCHED_RR && !told_no_rt) {
+		told_no_rt = true;
+		log_warn("%s for %s runs at normal priority, realtime refused (CAP_SYS_NICE, RestrictRealtime=?): on a busy CPU BFD may see its link down",
+			 prog, ifname);
+	}
 	goto cleanup;
 stop_daemon:
 	kill(daemon.pid, SIGTERM);

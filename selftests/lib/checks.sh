@@ -89,6 +89,18 @@ handshakes() { # N
 	done
 }
 
+# What node N's links run on: "kernel WireGuard" (link kind wireguard) or "wireguard-go" (a tun).
+mesh_backend() { # [N]
+	local dev
+	dev=$(wg_devs "${1:-1}" | head -n 1)
+	[ -n "$dev" ] || { echo "no WireGuard link"; return 0; }
+	if on_node "${1:-1}" ip netns exec "$MESH_LOCUS" ip -d link show "$dev" | grep -qw wireguard; then
+		echo "kernel WireGuard"
+	else
+		echo "wireguard-go"
+	fi
+}
+
 # ifindex of each wg device of node N: "dev ifindex".
 wg_ifindexes() { # N
 	on_node "$1" ip netns exec "$MESH_LOCUS" ip -o link show 2>/dev/null |

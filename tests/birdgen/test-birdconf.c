@@ -390,6 +390,34 @@ static void render_bfd_interval(void)
 	wgm_buf_free(&out);
 }
 
+/* A link slowed after flaps (wgmesh-net run) gets its own BFD block before the node's "*",
+ * since BIRD takes the first pattern that matches; a link at the node's interval gets none. */
+static void render_slowed_link(void)
+{
+	struct wgm_node_plan plan;
+	struct wgm_buf out = { 0 };
+	const char *own, *star;
+
+	testplan_fill("three", &plan);
+	plan.bfd_interval_ms = 10;
+	plan.peers[0].bfd_interval_ms = 40;
+	plan.peers[1].bfd_interval_ms = 10;
+	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), 0);
+	char want[128];
+	snprintf(want, sizeof(want), "  interface \"%s\" {   # slowed after repeated flaps\n    interval 40 ms;\n",
+		 plan.peers[0].ifname);
+	own = memmem(out.p, out.len, want, strlen(want));
+	const char *star_text = "  interface \"*\" {\n    interval 10 ms;\n";
+	star = memmem(out.p, out.len, star_text, strlen(star_text));
+	CHECK(own && star && own < star);
+	snprintf(want, sizeof(want), "  interface \"%s\" {", plan.peers[1].ifname);
+	CHECK(!rendered_has(&out, want));
+	plan.peers[0].bfd_interval_ms = 20000;
+	wgm_buf_reset(&out);
+	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), -EINVAL);
+	wgm_buf_free(&out);
+}
+
 static void write_only_when_changed(const char *tmp)
 {
 	struct wgm_node_plan plan;
@@ -531,6 +559,7 @@ int main(int argc, char **argv)
 	paths();
 	render_rejects_bad_names();
 	render_bfd_interval();
+	render_slowed_link();
 	write_only_when_changed(argv[2]);
 	render_drain(argv[2]);
 	return check_exit();
