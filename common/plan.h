@@ -96,7 +96,7 @@ struct wgm_node_plan {
 	struct wgm_peer_plan peers[WGM_MAX_HOSTS];
 };
 
-#define WGM_BFD_INTERVAL_MS_DEFAULT 50u
+#define WGM_BFD_INTERVAL_MS_DEFAULT 10u
 #define WGM_BFD_INTERVAL_MS_MIN 10u
 #define WGM_BFD_INTERVAL_MS_MAX 10000u
 #define WGM_BFD_MULTIPLIER 5u

@@ -1,10 +1,12 @@
 #include "runloop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "linkwatch.h"
 #include "log.h"
 #include "names.h"
+#include "safename.h"
 #include "notify.h"
 #include "wgdev.h"
 
@@ -153,6 +156,46 @@ static int wait_watching(struct watch_ctx *wc, const sigset_t *set, unsigned wai
 	}
 }
 
+/* One `run` per domain: two would apply the record with their own options in turn (another
+ * --bfd-interval, say), rewriting BIRD's config back and forth and flapping every link on each
+ * change. <state-dir>/<domain>.run.lock, flock()ed for run's life (released with its process,
+ * however it ends), holds the pid to name. up, down, drain and friends do not take it: they
+ * are the operator's one-off steps beside the service. */
+static int run_lock(const struct netmgr_opts *o, const char *domain)
+{
+	char path[4096], pid[32] = "";
+	int fd, n;
+
+	if (!wgm_safe_name(domain) ||
+	    snprintf(path, sizeof(path), "%s/%s.run.lock", o->state_dir, domain) >= (int)sizeof(path))
+		return -EINVAL;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		n = -errno;
+		log_err("cannot open %s: %s", path, strerror(-n));
+		return n;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		n = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (n == -EBUSY) {
+			ssize_t got = pread(fd, pid, sizeof(pid) - 1, 0);
+
+			pid[got > 0 ? got : 0] = 0;
+			pid[strcspn(pid, "\n")] = 0;
+			log_err("another wgmesh-net run%s%s%s manages %s (it holds %s): stop it first (systemctl stop wgmesh-net@%s), or send it SIGHUP to refetch",
+				pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", domain, path, domain);
+		} else {
+			log_err("cannot lock %s: %s", path, strerror(-n));
+		}
+		close(fd);
+		return n;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("cannot write our pid into %s: %s", path, strerror(errno));
+	return fd; /* kept open, so locked, until the process ends */
+}
+
 int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 {
 	struct fetcher_slot dns = { .o = o };
@@ -166,6 +209,12 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 		free(wc);
 		return -ENOMEM;
 	}
+	if ((ret = run_lock(o, h->domain)) < 0) {
+		free(ep);
+		free(wc);
+		return ret;
+	}
+	ret = 0;
 	watch_init(wc, o, h);
 	ep->wait = o->endpoint_timeout;
 	sigemptyset(&set);

@@ -39,6 +39,7 @@ intervals=${intervals//DEFAULT/$default_ms}
 nodes=5
 all=$(seq 1 $nodes)
 work=$(mktemp -d /tmp/wgm-soak.XXXXXX)
+logs=${SOAK_LOG_DIR:-$work.logs} # kept after the run
 declare -A RUN=() LOAD=()
 stop_load() {
 	local p
@@ -56,7 +57,10 @@ trap 'rc=$?; stop_load; stop_runs; mesh_cleanup $rc "$work" up run bird' EXIT
 run_start() { # N MS
 	local n=$1 d
 	d=$(mesh_node_dir "$n")
-	on_node "$n" env WGM_DNSFETCH="$(mesh_cmd wgmesh-dnsfetch)" "$(mesh_cmd wgmesh-net)" \
+	# nsenter itself in the background, not on_node (a function: its subshell would get the
+	# signal and leave wgmesh-net running): nsenter and env exec, so the pid is wgmesh-net's
+	nsenter -t "${NODE_PID[$n]}" -m -n -- env WGM_E2E_NODE="$TOPO_WORK/n$n" \
+		WGM_DNSFETCH="$(mesh_cmd wgmesh-dnsfetch)" "$(mesh_cmd wgmesh-net)" \
 		--state-dir "$d/state" --dns "$MESH_DNS" --bird-dir "$d/bird" \
 		--shorewall-dir "$d/shorewall" --nft-dir "$d/nft" --hook-dir "$d/hooks" \
 		--bfd-interval "$2" --interval 300 run "$MESH_DOMAIN" >>"$d/run.log" 2>&1 &
@@ -156,7 +160,13 @@ for ms in $intervals; do
 		flaps=$((flaps + $(awk '!/^#/ { s += $3 } END { print s + 0 }' "$f")))
 		slowed=$((slowed + $(awk '!/^#/ && $7 > 0 { s++ } END { print s + 0 }' "$f")))
 	done
-	[ -s "$work/downs" ] && { echo "sessions seen down:"; sed 's/^/  /' "$work/downs" | head -n 40; }
+	if [ -s "$work/downs" ]; then
+		echo "sessions seen down (first 40; the rest and every node's run.log in $logs/$ms):"
+		sed 's/^/  /' "$work/downs" | head -n 40
+	fi
+	mkdir -p "$logs/$ms"
+	cp "$work/downs" "$logs/$ms/"
+	for n in $all; do cp "$(mesh_node_dir "$n")/run.log" "$logs/$ms/run-node$n.log"; done
 	echo "BGP down $bgp, BFD down $bfd, pings lost $lost, flaps counted by run $flaps, links slowed $slowed, load $load"
 	RESULT[$ms]="$bgp $bfd $lost $flaps $slowed $load"
 done

@@ -11,7 +11,7 @@ MESH_TSIG_NAME=wgmesh-update
 MESH_SITE=
 MESH_DNS=
 MESH_TSIG_KEY=
-# BFD's transmit interval (ms) for every node's up; empty: the product's 50 ms. The VM suite
+# BFD's transmit interval (ms) for every node's up; empty: the product's 10 ms. The VM suite
 # gives a slower one: kernel WireGuard under emulation on 2 cores cannot keep 90 links at 50 ms.
 MESH_BFD_INTERVAL=${MESH_BFD_INTERVAL:-}
 declare -A BIRD_LOOP=()

@@ -45,11 +45,13 @@ static const char *const allowed_only_10[] = {
 	"interface \"-private*\";", /* matched nothing; ours names the real veth */
 	"if ( net ~ [ 172.16.0.0/16+, 10.0.0.0/8+, 192.168.0.0/16+ ] ) then accept;", /* /12 */
 	"bfd graceful;", /* kept dead links' routes stale for 120 s */
+	"interval 50 ms;", /* 1.0's BFD rate, without a multiplier: BIRD's 5 */
 };
 static const char *const allowed_only_ours[] = {
 	"interface \"-%s\";",
 	"if ( net ~ [ 172.16.0.0/12+, 10.0.0.0/8+, 192.168.0.0/16+ ] ) then accept;",
-	"multiplier 5;",          /* 50 ms x 5: 250 ms detection */
+	"interval 10 ms;",        /* 10 ms x 5: 50 ms detection */
+	"multiplier 5;",
 	"bfd on;",                /* a BFD down withdraws routes at once */
 	"connect delay time 1;",  /* fast (re)connects after a failure */
 	"connect retry time 5;",
@@ -373,14 +375,14 @@ static void render_bfd_interval(void)
 	testplan_fill("alpha", &plan);
 	plan.bfd_interval_ms = 0;
 	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), 0);
-	CHECK(rendered_has(&out, "    interval 50 ms;\n    multiplier 5;\n"));
-	CHECK(rendered_has(&out, "BFD: 50 ms x 5 = 250 ms detection"));
+	CHECK(rendered_has(&out, "    interval 10 ms;\n    multiplier 5;\n"));
+	CHECK(rendered_has(&out, "BFD: 10 ms x 5 = 50 ms detection"));
 	plan.bfd_interval_ms = 300;
 	wgm_buf_reset(&out);
 	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), 0);
 	CHECK(rendered_has(&out, "    interval 300 ms;\n    multiplier 5;\n"));
 	CHECK(rendered_has(&out, "BFD: 300 ms x 5 = 1500 ms detection"));
-	CHECK(!rendered_has(&out, "interval 50 ms"));
+	CHECK(!rendered_has(&out, "interval 10 ms"));
 	plan.bfd_interval_ms = 9;
 	wgm_buf_reset(&out);
 	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), -EINVAL);

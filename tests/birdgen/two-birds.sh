@@ -23,6 +23,7 @@ A= B=
 tmp=$(mktemp -d)
 pid_a= pid_b=
 . "$(dirname "$0")/birdlab.sh"
+. "$(dirname "$0")/../lib/bird-sched.sh"
 
 cleanup() {
 	for pid in $pid_a $pid_b; do
@@ -62,9 +63,9 @@ mkdir -p "$tmp/a" "$tmp/b"
 echo "log \"$tmp/a.log\" all;" >"$tmp/a/bird_private_local.d/log.conf"
 echo "log \"$tmp/b.log\" all;" >"$tmp/b/bird_private_local.d/log.conf"
 
-ip netns exec "$A" bird -f -c "$tmp/a/bird_private.conf" -s "$tmp/a.sock" &
+ip netns exec "$A" "${BIRD_SCHED[@]}" bird -f -c "$tmp/a/bird_private.conf" -s "$tmp/a.sock" &
 pid_a=$!
-ip netns exec "$B" bird -f -c "$tmp/b/bird_private.conf" -s "$tmp/b.sock" &
+ip netns exec "$B" "${BIRD_SCHED[@]}" bird -f -c "$tmp/b/bird_private.conf" -s "$tmp/b.sock" &
 pid_b=$!
 
 established() { "$birdc" "$1" show protocols "$2" | grep -q Established; }
@@ -84,8 +85,8 @@ else
 fi
 timing=$("$birdc" "$tmp/a.sock" show bfd sessions | grep fd42 || true)
 case $timing in
-*" 0.050 "*" 0.250"*) pass "BFD interval 50 ms, timeout 250 ms: $timing" ;;
-*) fail "BFD timing: expected interval 0.050 and timeout 0.250, got: $timing" ;;
+*" 0.010 "*" 0.050"*) pass "BFD interval 10 ms, timeout 50 ms: $timing" ;;
+*) fail "BFD timing: expected interval 0.010 and timeout 0.050, got: $timing" ;;
 esac
 
 # Kernel route in A -> BGP -> kernel table of B. The public range must be filtered out on B's

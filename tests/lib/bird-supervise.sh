@@ -11,17 +11,11 @@
 # wireguard-go daemons until BFD flaps. SIGTERM stops the loop and its BIRD.
 ns=$1 conf=$2 sock=$3 state=$4
 child=
-# The unit's scheduling (CPUSchedulingPolicy=, CPUSchedulingPriority=), read from the unit
-# itself: BFD's timers are sized for a BIRD that load cannot delay.
-unit=$(dirname "$0")/../../units/wgmesh-bird@.service.in
-policy=$(sed -n 's/^CPUSchedulingPolicy=//p' "$unit")
-prio=$(sed -n 's/^CPUSchedulingPriority=//p' "$unit")
-sched=()
-[ -n "$policy" ] && sched=(chrt "--$policy" "${prio:-0}")
+. "$(dirname "$0")/bird-sched.sh"
 trap 'kill $child 2>/dev/null; exit 0' TERM
 while :; do
 	if [ -e "/run/netns/$ns" ]; then
-		ip netns exec "$ns" "${sched[@]}" bird -f -c "$conf" -s "$sock" >>"$state.log" 2>&1 &
+		ip netns exec "$ns" "${BIRD_SCHED[@]}" bird -f -c "$conf" -s "$sock" >>"$state.log" 2>&1 &
 		child=$!
 		echo "$child" >"$state.pid"
 		wait "$child"

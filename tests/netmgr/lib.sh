@@ -38,6 +38,11 @@ cleanup() {
 		n=$(ip netns identify "$p" 2>/dev/null || true)
 		[ -n "$n" ] && [[ " ${nodes[*]} " == *" $n "* ]] && kill "$p" 2>/dev/null || true
 	done
+	# anything still running from this test's files (a wgmesh-net run a failed check left, its
+	# fetcher), by pid: nothing may outlive the test in a namespace about to go
+	for p in $(pgrep -f -- "$T/" 2>/dev/null); do
+		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && kill -KILL "$p" 2>/dev/null || true
+	done
 	for n in $(ip netns list | awk '{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
 	rm -rf "$T"
 }

@@ -92,7 +92,7 @@ expect_eq "mesh built" "wg2" "$(ip -n n1lab -o link show wg2 | awk -F': ' '{prin
 # --- the trust interface up moved into the namespace still counts on a re-run ---
 out=$(net alpha --nft-dir "$T/alpha/newdir/nft" apply "$REC" 2>"$T/err") || fail "re-apply: $(cat "$T/err")"
 expect_eq "re-apply with the trust interface in the namespace" "0 changes" "$out"
-expect_contains "BFD at the default 50 ms" "interval 50 ms;" "$(cat "$T/alpha/bird/bird_n1lab.conf")"
+expect_contains "BFD at the default 10 ms" "interval 10 ms;" "$(cat "$T/alpha/bird/bird_n1lab.conf")"
 
 # --- --bfd-interval reaches BIRD's config and nothing else: the kernel is left as it is ---
 before=$(node_state alpha n1lab)

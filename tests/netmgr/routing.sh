@@ -31,7 +31,7 @@ verify_rc() { # NODE [ARGS]: verify's exit code; its output in $T/verify.out
 	shift
 	net "$n" verify "$@" wg.example.com >"$T/verify.out" 2>&1 && echo 0 || echo $?
 }
-# BFD at 50 ms x 5 may flap on a loaded test machine: a converged node is polled until a
+# BFD at 10 ms x 5 may flap on a loaded test machine: a converged node is polled until a
 # verify run sees it whole, its exit code then compared.
 healthy_rc() { # NODE [ARGS]
 	local i rc
