@@ -24,12 +24,7 @@ static const char *const firewall_names[] = {
 
 int wgm_host_state_path(const char *state_dir, const char *domain, char *out, size_t outlen)
 {
-	int n;
-
-	if (!wgm_hostname_valid(domain))
-		return -EINVAL;
-	n = snprintf(out, outlen, "%s/%s.yaml", state_dir, domain);
-	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+	return wgm_domain_file(state_dir, domain, "yaml", out, outlen);
 }
 
 /* The same rules for what was read and for what a caller is about to write. */

@@ -1,5 +1,6 @@
 #include "names.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -156,4 +157,15 @@ void wgm_tester_ifname(uint8_t octet, char out[WGM_IFNAMSIZ])
 bool wgm_is_tester_ifname(const char *name)
 {
 	return is_octet_name(name, "tester");
+}
+
+int wgm_domain_file(const char *state_dir, const char *domain, const char *suffix, char *out,
+		    size_t outlen)
+{
+	int n;
+
+	if (!wgm_hostname_valid(domain))
+		return -EINVAL;
+	n = snprintf(out, outlen, "%s/%s.%s", state_dir, domain, suffix);
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
 }

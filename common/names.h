@@ -5,6 +5,7 @@
 #define WGM_NAMES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define WGM_HOSTNAME_MAX 253 /* RFC 1035's 255 octets on the wire, as text */
@@ -47,6 +48,12 @@ bool wgm_locus_valid(const char *locus);
 /* A locus wgsite init gives a new site: letters, digits, '-' and '_', at most
  * WGM_LOCUS_NEW_MAX, so that the veth names keep it whole. */
 bool wgm_locus_new_valid(const char *locus);
+
+/* A domain's file in the state directory, "<state_dir>/<domain>.<suffix>": the host state
+ * (yaml), its serial and digest, the drain flag (drained), the flap counts (flaps), run's lock
+ * (run.lock). 0, -EINVAL for a domain that is no host name, -ENAMETOOLONG. */
+int wgm_domain_file(const char *state_dir, const char *domain, const char *suffix, char *out,
+		    size_t outlen);
 
 /* The private namespace: the host state's netns:, else the locus. */
 const char *wgm_netns_name(const char *netns, const char *locus);

@@ -107,7 +107,7 @@ static int targets(const struct netmgr_opts *o, const struct host_ctx *h,
 	/* The serial file sits beside the host state, which exists. */
 	snprintf(dirs[nd].path, sizeof(dirs[nd].path), "%s", o->state_dir);
 	dirs[nd++].opt = "--state-dir";
-	snprintf(files[nf], sizeof(files[nf]), "%s/%s.serial", o->state_dir, h->domain);
+	wgm_domain_file(o->state_dir, h->domain, "serial", files[nf], sizeof(files[nf]));
 	file_opt[nf++] = "--state-dir";
 
 	ret = birdgen_conf_path(o->bird_dir, plan->netns, files[nf], sizeof(files[nf]));

@@ -19,7 +19,6 @@
 #include "linkwatch.h"
 #include "log.h"
 #include "names.h"
-#include "safename.h"
 #include "notify.h"
 #include "wgdev.h"
 
@@ -166,9 +165,8 @@ static int run_lock(const struct netmgr_opts *o, const char *domain)
 	char path[4096], pid[32] = "";
 	int fd, n;
 
-	if (!wgm_safe_name(domain) ||
-	    snprintf(path, sizeof(path), "%s/%s.run.lock", o->state_dir, domain) >= (int)sizeof(path))
-		return -EINVAL;
+	if ((n = wgm_domain_file(o->state_dir, domain, "run.lock", path, sizeof(path))) < 0)
+		return n;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		n = -errno;

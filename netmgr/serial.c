@@ -9,11 +9,13 @@
 
 #include "atomicfile.h"
 #include "log.h"
+#include "names.h"
 
 static void serial_path(const char *state_dir, const char *domain, char *out, size_t outlen,
 			const char *suffix)
 {
-	snprintf(out, outlen, "%s/%s.%s", state_dir, domain, suffix);
+	if (wgm_domain_file(state_dir, domain, suffix, out, outlen) < 0)
+		out[0] = 0; /* a bad domain names no file: loads find none, stores fail */
 }
 
 /* -ENOENT when none stored yet. The file is ours (or the operator's, setting a floor), but

@@ -12,18 +12,13 @@
 #include "birdctl.h"
 #include "birdstate.h"
 #include "log.h"
-#include "safename.h"
+#include "names.h"
 
 #define DRAIN_POLL_MS 100
 
 static int flag_path(const char *state_dir, const char *domain, char *out, size_t outlen)
 {
-	int n;
-
-	if (!wgm_safe_name(domain))
-		return -EINVAL;
-	n = snprintf(out, outlen, "%s/%s.drained", state_dir, domain);
-	return n > 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
+	return wgm_domain_file(state_dir, domain, "drained", out, outlen);
 }
 
 int drain_flag_read(const char *state_dir, const char *domain, bool *drained)

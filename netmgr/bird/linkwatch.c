@@ -12,19 +12,13 @@
 #include "decimal.h"
 #include "log.h"
 #include "names.h"
-#include "safename.h"
 
 /* One line per link: "<link> flaps <n> last <epoch> level <n> changed <epoch>". */
 #define FLAPS_FILE_MAX (64 * 1024)
 
 static int flaps_path(const char *state_dir, const char *domain, char *out, size_t outlen)
 {
-	int n;
-
-	if (!wgm_safe_name(domain))
-		return -EINVAL;
-	n = snprintf(out, outlen, "%s/%s.flaps", state_dir, domain);
-	return n > 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
+	return wgm_domain_file(state_dir, domain, "flaps", out, outlen);
 }
 
 /* "<key> <decimal>" as the next two words of *p; advances *p past them. */
