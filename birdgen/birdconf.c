@@ -56,9 +56,9 @@ static const char header[] =
 	"#    private range, 172.22.15.0/24 of the README among it).\n"
 	"#  - \"direct\" skips our veth by its real name \"%s\" (1.0's \"-private*\"\n"
 	"#    matched no interface, so the 169.254 link subnet leaked into BGP).\n"
-	"#  - BFD: %u ms x 5 = %u ms detection (wgmesh-net --bfd-interval; 10 ms unless\n"
-	"#    given, links that flap slowed by wgmesh-net run), and \"bfd on\" instead of\n"
-	"#    \"bfd graceful\":\n"
+	"#  - BFD: %u ms x 5 = %u ms detection (wgmesh-net --bfd-interval; unless given\n"
+	"#    10 ms, slower past 25 peers, links that flap slowed by wgmesh-net run), and\n"
+	"#    \"bfd on\" instead of \"bfd graceful\":\n"
 	"#    a dead link withdraws its routes at once instead of keeping them stale for\n"
 	"#    the graceful restart time (120 s).\n"
 	"#  - After a BFD or BGP failure the session retries within seconds (error wait\n"
@@ -203,7 +203,8 @@ static const char peer_bgp[] =
 int birdgen_render(const struct wgm_node_plan *plan, const char *bird_dir, struct wgm_buf *out)
 {
 	char local_dir[4096], drain[4096], router_id[INET_ADDRSTRLEN], neighbor[INET6_ADDRSTRLEN];
-	unsigned bfd_ms = plan->bfd_interval_ms ? plan->bfd_interval_ms : WGM_BFD_INTERVAL_MS_DEFAULT;
+	unsigned bfd_ms = plan->bfd_interval_ms ? plan->bfd_interval_ms
+						: wgm_bfd_default_interval(plan->n_peers);
 	size_t i;
 	int ret;
 

@@ -11,6 +11,13 @@
 
 #include "errmsg.h"
 
+unsigned wgm_bfd_default_interval(size_t n_peers)
+{
+	unsigned ms = (unsigned)((n_peers * 1000 + WGM_BFD_DEFAULT_PPS - 1) / WGM_BFD_DEFAULT_PPS);
+
+	return ms < WGM_BFD_INTERVAL_MS_DEFAULT ? WGM_BFD_INTERVAL_MS_DEFAULT : ms;
+}
+
 void wgm_tunnel_net(const struct in6_addr *site48, uint8_t a, uint8_t b, struct in6_addr *net)
 {
 	memset(net, 0, sizeof(*net));

@@ -83,7 +83,7 @@ struct wgm_node_plan {
 
 	enum wgm_firewall_kind firewall;
 
-	/* BFD's transmit interval on every link, 0 for WGM_BFD_INTERVAL_MS_DEFAULT; a link is
+	/* BFD's transmit interval on every link, 0 for wgm_bfd_default_interval(n_peers); a link is
 	 * declared dead after WGM_BFD_MULTIPLIER missed packets. Node-local (wgmesh-net
 	 * --bfd-interval, not in the record): BFD settles each session on the slower side's
 	 * timers, so nodes with different values still agree. */
@@ -97,9 +97,18 @@ struct wgm_node_plan {
 };
 
 #define WGM_BFD_INTERVAL_MS_DEFAULT 10u
+/* The BFD packets a node sends a second by default (and receives as many), whatever its peer
+ * count: each is a WireGuard encryption here and a decryption there. */
+#define WGM_BFD_DEFAULT_PPS 2500u
 #define WGM_BFD_INTERVAL_MS_MIN 10u
 #define WGM_BFD_INTERVAL_MS_MAX 10000u
 #define WGM_BFD_MULTIPLIER 5u
+
+/* The node's BFD interval when --bfd-interval gives none: WGM_BFD_INTERVAL_MS_DEFAULT (10 ms,
+ * 50 ms detection) up to 25 peers, beyond that as slow as keeps the node at
+ * WGM_BFD_DEFAULT_PPS (50 peers: 20 ms; 254: 102 ms), so a large mesh does not spend a core
+ * on BFD. */
+unsigned wgm_bfd_default_interval(size_t n_peers);
 
 /* Tunnel /64 of the link between octets a and b: the /48 plus a 16-bit subnet whose hex is the
  * two octets, larger first (1 and 2 -> ...:0201::/64). */

@@ -114,7 +114,9 @@ int deploy_once(const struct netmgr_opts *o, struct host_ctx *h, const char *fil
 	ret = wgm_plan_build(rec, &h->hs, &h->host_sk, plan, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;
-	plan->bfd_interval_ms = o->bfd_interval_ms;
+	plan->bfd_interval_ms = o->bfd_interval_ms ? o->bfd_interval_ms
+						   : wgm_bfd_default_interval(plan->n_peers);
+	out->bfd_interval_ms = plan->bfd_interval_ms;
 	ret = slow_flapping_links(o, h->domain, plan, out->err, sizeof(out->err));
 	if (ret < 0)
 		goto out;

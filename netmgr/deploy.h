@@ -13,6 +13,7 @@ struct deploy_outcome {
 	unsigned changes;
 	/* The record could not be had (DNS failure, record missing): nothing was touched. */
 	bool record_unavailable;
+	unsigned bfd_interval_ms; /* the node's, as applied (0: no plan was made) */
 	char err[768];
 };
 

@@ -30,9 +30,20 @@ static unsigned jittered(unsigned interval)
 	return span ? interval - interval / 10 + randombytes_uniform(span + 1) : interval;
 }
 
+/* Flaps are counted between rounds (linkwatch.h): the watch, BIRD's socket, and whether BIRD
+ * answered last time (so a BIRD that is not running is said once, not every 250 ms). */
+struct watch_ctx {
+	struct link_watch w;
+	char sock[256];
+	bool on, bird_quiet;
+	unsigned base_ms; /* the node's BFD interval, as the last round applied it */
+	const struct netmgr_opts *o;
+	const char *domain;
+};
+
 /* Returns whether the record could not be had (DNS trouble). */
 static bool one_round(const struct netmgr_opts *o, struct host_ctx *h, struct fetcher_slot *dns,
-		      struct endpoint_memory *ep, bool first)
+		      struct endpoint_memory *ep, struct watch_ctx *wc, bool first)
 {
 	struct deploy_outcome out;
 	char status[900];
@@ -41,6 +52,8 @@ static bool one_round(const struct netmgr_opts *o, struct host_ctx *h, struct fe
 	endpoint_round_begin(ep);
 	ret = deploy_once(o, h, NULL, dns, ep, &out);
 	wgdev_release();
+	if (out.bfd_interval_ms)
+		wc->base_ms = out.bfd_interval_ms;
 	if (ret == 0)
 		endpoint_round_end(ep);
 
@@ -71,16 +84,6 @@ static unsigned next_wait(const struct netmgr_opts *o, const struct endpoint_mem
 		wait = ep->next_due > now ? (unsigned)(ep->next_due - now) : 1;
 	return wait;
 }
-
-/* Flaps are counted between rounds (linkwatch.h): the watch, BIRD's socket, and whether BIRD
- * answered last time (so a BIRD that is not running is said once, not every 250 ms). */
-struct watch_ctx {
-	struct link_watch w;
-	char sock[256];
-	bool on, bird_quiet;
-	const struct netmgr_opts *o;
-	const char *domain;
-};
 
 static void watch_init(struct watch_ctx *wc, const struct netmgr_opts *o, struct host_ctx *h)
 {
@@ -113,7 +116,7 @@ static bool watch_look(struct watch_ctx *wc)
 		return false;
 	}
 	wc->bird_quiet = false;
-	what = linkwatch_observe(&wc->w, &bfd, time(NULL), wc->o->bfd_interval_ms);
+	what = linkwatch_observe(&wc->w, &bfd, time(NULL), wc->base_ms);
 	bird_state_free(&bfd);
 	if ((what & LINKWATCH_COUNTED) &&
 	    (ret = linkwatch_save(wc->o->state_dir, wc->domain, &wc->w)) < 0)
@@ -234,7 +237,7 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 		free(wc);
 		return ret;
 	}
-	bool dns_trouble = one_round(o, h, &dns, ep, true);
+	bool dns_trouble = one_round(o, h, &dns, ep, wc, true);
 	for (;;) {
 		int sig = wait_watching(wc, &set, next_wait(o, ep));
 
@@ -252,7 +255,7 @@ int run_loop(const struct netmgr_opts *o, struct host_ctx *h)
 		/* After DNS trouble the fetcher is started afresh (it may have died). */
 		if (dns_trouble)
 			fetcher_slot_close(&dns);
-		dns_trouble = one_round(o, h, &dns, ep, false);
+		dns_trouble = one_round(o, h, &dns, ep, wc, false);
 	}
 	fetcher_slot_close(&dns);
 	close(dns.cancel_fd);

@@ -383,6 +383,12 @@ static void render_bfd_interval(void)
 	CHECK(rendered_has(&out, "    interval 300 ms;\n    multiplier 5;\n"));
 	CHECK(rendered_has(&out, "BFD: 300 ms x 5 = 1500 ms detection"));
 	CHECK(!rendered_has(&out, "interval 10 ms"));
+	/* the default keeps a node at WGM_BFD_DEFAULT_PPS: 10 ms up to 25 peers, slower beyond */
+	CHECK_INTEQ(wgm_bfd_default_interval(0), 10);
+	CHECK_INTEQ(wgm_bfd_default_interval(25), 10);
+	CHECK_INTEQ(wgm_bfd_default_interval(26), 11);
+	CHECK_INTEQ(wgm_bfd_default_interval(50), 20);
+	CHECK_INTEQ(wgm_bfd_default_interval(254), 102);
 	plan.bfd_interval_ms = 9;
 	wgm_buf_reset(&out);
 	CHECK_INTEQ(birdgen_render(&plan, "/etc/bird", &out), -EINVAL);
