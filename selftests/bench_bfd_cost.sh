@@ -8,7 +8,9 @@
 # device's crypto runs in kernel threads, not charged to a process, so only packets then).
 #
 #   sudo selftests/bench_bfd_cost.sh
-# BFD_COST_PEERS ("50 254"), BFD_COST_INTERVALS ("50 10"), BFD_COST_LINK: wireguard (default:
+# BFD_COST_PEERS ("50 254"), BFD_COST_INTERVALS ("50 DEFAULT 10": DEFAULT is the product's for
+# that many peers, wgm_bfd_default_interval in common/plan.c: 10 ms up to 25 peers, then as
+# slow as keeps 2500 packets a second), BFD_COST_LINK: wireguard (default:
 # kernel WireGuard where the kernel has it, else wireguard-go) or veth (no encryption: BIRD's
 # own cost alone). wireguard-go needs an inotify instance per daemon: the bench raises
 # fs.inotify.max_user_instances for its run and puts it back.
@@ -18,10 +20,10 @@ if [ "${WGM_IN_NETNS:-}" != 1 ]; then
 	exec "$top/tests/lib/in-netns.sh" "$0" "$@"
 fi
 PEERS=${BFD_COST_PEERS:-50 254}
-INTERVALS=${BFD_COST_INTERVALS:-50 10}
+INTERVALS=${BFD_COST_INTERVALS:-50 DEFAULT 10}
 LINK=${BFD_COST_LINK:-wireguard}
 T=$(mktemp -d /tmp/wgm-bfdcost.XXXXXX)
-trap 'echo "bench_bfd_cost: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
+trap 'echo "bench_bfd_cost: failed at line $LINENO: $BASH_COMMAND" >&2; trap - ERR' ERR
 inotify_old=
 declare -a PIDS=()
 cleanup() {
@@ -61,45 +63,49 @@ template bgp mesh_partner {
   hold time 6; bfd on; connect delay time 1; connect retry time 5; error wait time 1, 16;
 }
 EOF
+	local ifp
+	ifp=$([ "$side" = A ] && echo l || echo p)
 	for k in $(seq 1 "$n"); do
-		printf 'protocol bgp l%d from mesh_partner { interface "l%d"; neighbor fd00:%x::%d as %d external; }\n' \
-			"$k" "$k" "$k" "$peer" $((64600 + peer))
+		printf 'protocol bgp l%d from mesh_partner { interface "%s%d"; neighbor fd00:%x::%d as %d external; }\n' \
+			"$k" "$ifp" "$k" "$k" "$peer" $((64600 + peer))
 	done
 }
 
-# N links between bfdA and bfdB, addressed fd00:<k>::1 and ::2/64.
+# N links between bfdA (l<k>) and bfdB (p<k>: both share /run/wireguard, and a userspace
+# daemon's socket is named after its link), addressed fd00:<k>::1 and ::2/64.
 make_links() { # N
 	local n=$1 k pa pb ka kb
 	for k in $(seq 1 "$n"); do
 		if [ "$LINK" = veth ]; then
-			ip link add "l$k" netns bfdA type veth peer name "l$k" netns bfdB
+			ip link add "l$k" netns bfdA type veth peer name "p$k" netns bfdB
 		elif [ -n "$kernel_wg" ]; then
 			ip -n bfdA link add "l$k" type wireguard
-			ip -n bfdB link add "l$k" type wireguard
+			ip -n bfdB link add "p$k" type wireguard
 		else
-			ip netns exec bfdA env WG_PROCESS_FOREGROUND=1 GOMAXPROCS=1 wireguard-go "l$k" >/dev/null 2>&1 &
+			# as the manager starts them: SCHED_RR 10, one Go scheduler thread
+			ip netns exec bfdA chrt --rr 10 env WG_PROCESS_FOREGROUND=1 GOMAXPROCS=1 wireguard-go "l$k" >/dev/null 2>&1 &
 			PIDS+=($!)
-			ip netns exec bfdB env WG_PROCESS_FOREGROUND=1 GOMAXPROCS=1 wireguard-go "l$k" >/dev/null 2>&1 &
+			ip netns exec bfdB chrt --rr 10 env WG_PROCESS_FOREGROUND=1 GOMAXPROCS=1 wireguard-go "p$k" >/dev/null 2>&1 &
 			PIDS+=($!)
 		fi
 	done
 	for k in $(seq 1 "$n"); do
 		for i in $(seq 1 200); do
-			ip -n bfdA link show "l$k" >/dev/null 2>&1 && ip -n bfdB link show "l$k" >/dev/null 2>&1 && break
+			ip -n bfdA link show "l$k" >/dev/null 2>&1 && ip -n bfdB link show "p$k" >/dev/null 2>&1 && break
 			sleep 0.05
 		done
 		if [ "$LINK" = wireguard ]; then
 			ka=$(wg genkey) kb=$(wg genkey)
-			pa=$((20000 + k)) pb=$((40000 + k))
+			pa=$((20000 + k)) pb=$((30000 + k)) # below the ephemeral range (32768-): the daemons start on a random port there
 			ip netns exec bfdA wg set "l$k" private-key <(echo "$ka") listen-port "$pa" \
 				peer "$(echo "$kb" | wg pubkey)" endpoint "192.0.2.2:$pb" allowed-ips ::/0
-			ip netns exec bfdB wg set "l$k" private-key <(echo "$kb") listen-port "$pb" \
+			ip netns exec bfdB wg set "p$k" private-key <(echo "$kb") listen-port "$pb" \
 				peer "$(echo "$ka" | wg pubkey)" endpoint "192.0.2.1:$pa" allowed-ips ::/0
 		fi
 		ip -n bfdA addr add "fd00:$(printf %x "$k")::1/64" dev "l$k" nodad
-		ip -n bfdB addr add "fd00:$(printf %x "$k")::2/64" dev "l$k" nodad
+		ip -n bfdB addr add "fd00:$(printf %x "$k")::2/64" dev "p$k" nodad
 		ip -n bfdA link set "l$k" up
-		ip -n bfdB link set "l$k" up
+		ip -n bfdB link set "p$k" up
 	done
 }
 
@@ -129,7 +135,7 @@ if [ "$LINK" = wireguard ] && [ -z "$kernel_wg" ]; then
 	fi
 fi
 hz=$(getconf CLK_TCK)
-declare -A RES=()
+declare -A RES=() LABEL=()
 for n in $PEERS; do
 	ip netns del bfdA 2>/dev/null || true
 	ip netns del bfdB 2>/dev/null || true
@@ -146,7 +152,11 @@ for n in $PEERS; do
 	ip -n bfdB link set u up
 	echo "== $n links ($backend)"
 	make_links "$n"
-	for ms in $INTERVALS; do
+	default=$(( (n * 1000 + 2499) / 2500 ))
+	[ "$default" -lt 10 ] && default=10
+	for ms in ${INTERVALS//DEFAULT/$default}; do
+		[ -n "${RES[$n-$ms]:-}" ] && continue # the default may be one of the others
+		LABEL[$n-$ms]=$([ "$ms" = "$default" ] && echo " (default)" || true)
 		for side in A B; do
 			bird_conf "$side" "$n" "$ms" >"$T/bird$side.conf"
 			ip netns exec "bfd$side" chrt --rr 20 bird -f -c "$T/bird$side.conf" -s "$T/bird$side.sock" &
@@ -159,7 +169,13 @@ for n in $PEERS; do
 			[ "$up" = "$n" ] && break
 			sleep 0.1
 		done
-		[ "$up" = "$n" ] || { echo "only $up of $n BFD sessions Up at $ms ms after 60 s" >&2; exit 1; }
+		if [ "$up" != "$n" ]; then
+			echo "$ms ms: only $up of $n BFD sessions Up after 60 s: more than this machine carries"
+			RES[$n-$ms]="- - - - only-$up-of-$n-up"
+			kill "$bird_A" "$bird_B"
+			wait "$bird_A" "$bird_B" 2>/dev/null || true
+			continue
+		fi
 		sleep 2
 		wgpids=()
 		for p in $(pgrep -x wireguard-go 2>/dev/null); do
@@ -182,9 +198,9 @@ done
 
 echo
 echo "== BFD's cost to one node, $backend, every session Up, measured over 10 s"
-printf '%-6s %-9s %12s %12s %14s %22s\n' peers interval "pkt/s sent" "pkt/s recv" "BIRD CPU %" "WireGuard daemons CPU %"
-for n in $PEERS; do for ms in $INTERVALS; do
-	read -r tx rx b w <<<"${RES[$n-$ms]}"
-	printf '%-6s %-9s %12s %12s %14s %22s\n' "$n" "$ms ms" "$tx" "$rx" "$b" "$w"
-done; done
+printf '%-6s %-19s %12s %12s %14s %22s\n' peers interval "pkt/s sent" "pkt/s recv" "BIRD CPU %" "WireGuard daemons CPU %"
+for key in $(printf '%s\n' "${!RES[@]}" | sort -t- -k1,1n -k2,2nr); do
+	read -r tx rx b w note <<<"${RES[$key]}"
+	printf '%-6s %-19s %12s %12s %14s %22s %s\n' "${key%-*}" "${key#*-} ms${LABEL[$key]:-}" "$tx" "$rx" "$b" "$w" "${note:-}"
+done
 echo "(CPU % of one core; expected packets: peers x 1000 / interval each way)"
