@@ -38,6 +38,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT # so a stopped bench still puts the inotify limit back
 
 kernel_wg=
 if [ "$LINK" = wireguard ] && ip link add wgprobe type wireguard 2>/dev/null; then

@@ -40,6 +40,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT # a stopped bench still puts the inotify limit back
 # set -E: the trap also fires in functions, naming them and the command that failed.
 trap 'echo "bench_netmgr: failed (status $?) at line $LINENO${FUNCNAME:+ in ${FUNCNAME[*]}}: $BASH_COMMAND" >&2; cat "$T/err" "$T/err10" 2>/dev/null | tail -5 >&2' ERR
 now() { date +%s.%N; }
