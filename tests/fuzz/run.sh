@@ -2,17 +2,28 @@
 # Builds the libFuzzer targets with clang (straight from the sources, sanitizers on) and runs
 # each for a bounded time on a scratch copy of its committed corpus (tests/fuzz/corpus/<target>).
 # A crash, leak or sanitizer report fails the run and leaves the reproducer in OUTDIR.
-# Usage: run.sh SRCDIR OUTDIR [SECONDS per target, default 15]  (FUZZ_TARGETS="a b": only those)
+# Usage: run.sh SRCDIR OUTDIR [SECONDS per target, default 15 [BUILDDIR]]  (FUZZ_TARGETS="a b":
+# only those). BUILDDIR: meson's build root, for the header it generates (wgm_config.h, which
+# fetch.c includes); default OUTDIR's, made here from the same values.
 set -eu
 src=$1
 out=$2
 seconds=${3:-15}
+config=${4:-}
 cc=${CLANG:-clang}
 mkdir -p "$out"
 
 flags=(-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-I"$src/dnsfetch" -I"$src/common")
+if [ -z "$config" ]; then
+	# standalone: the generated header's values as meson.build sets them (only their form matters here)
+	config=$out/config
+	mkdir -p "$config"
+	printf '#define WGM_VERSION "fuzz"\n#define WGM_LIBEXECDIR "/usr/libexec/wgmesh"\n#define WGM_SYSCONFDIR "/etc"\n' >"$config/wgm_config.h"
+fi
+[ -f "$config/wgm_config.h" ] || { echo "run.sh: no wgm_config.h in $config (give meson's build root)" >&2; exit 1; }
+flags+=(-I"$config")
 deps=$(pkg-config --cflags --libs libsodium yaml-0.1)
 cares=$(pkg-config --cflags --libs libcares)
 
