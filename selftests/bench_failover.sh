@@ -26,7 +26,7 @@ CUTS=${1:-20}
 . "$top/selftests/lib/checks.sh"
 trap 'echo "bench_failover: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-default_ms=$("$(mesh_cmd wgmesh-net)" --help 2>&1 | sed -n 's/.*BFD transmit interval (\([0-9]*\)[;)].*/\1/p' | head -n 1)
+default_ms=$(mesh_bfd_default)
 [ -n "$default_ms" ] || die "cannot read the default BFD interval from wgmesh-net --help"
 intervals=${FAILOVER_INTERVALS:-50 DEFAULT}
 intervals=${intervals//DEFAULT/$default_ms}

@@ -32,7 +32,7 @@ trap 'echo "soak: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 if [ "$STRESS" = 1 ] && ! command -v stress-ng >/dev/null; then
 	die "stress-ng is not installed (apt-get install stress-ng), or run with SOAK_STRESS=0"
 fi
-default_ms=$("$(mesh_cmd wgmesh-net)" --help 2>&1 | sed -n 's/.*BFD transmit interval (\([0-9]*\)[;)].*/\1/p' | head -n 1)
+default_ms=$(mesh_bfd_default)
 [ -n "$default_ms" ] || die "cannot read the default BFD interval from wgmesh-net --help"
 intervals=${SOAK_INTERVALS:-50 DEFAULT}
 intervals=${intervals//DEFAULT/$default_ms}

@@ -25,6 +25,11 @@ mesh_cmd() { # NAME -> path of a built program
 	esac
 }
 
+# The product's default BFD interval (ms) for a node of few peers, as wgmesh-net --help says it.
+mesh_bfd_default() {
+	"$(mesh_cmd wgmesh-net)" --help 2>&1 | sed -n 's/.*BFD transmit interval (\([0-9]*\)[;)].*/\1/p' | head -n 1
+}
+
 mesh_require_commands() {
 	local c missing=
 	for c in wgsite wgpub wghost wgconfig wgmesh-net wgmesh-dnsfetch; do
