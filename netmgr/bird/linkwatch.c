@@ -125,12 +125,15 @@ static struct link_flaps *link_get(struct link_watch *w, const char *name)
 {
 	struct link_flaps *l = (struct link_flaps *)linkwatch_find(w, name);
 
+	size_t i;
+
 	if (l || w->n == WGM_MAX_HOSTS)
 		return l;
-	l = &w->links[w->n++];
-	memset(l, 0, sizeof(*l));
-	snprintf(l->name, sizeof(l->name), "%s", name);
-	return l;
+	/* by index, and memcpy: GCC's sanitizer build sees a NULL in snprintf to &links[n] */
+	i = w->n++;
+	memset(&w->links[i], 0, sizeof(w->links[i]));
+	memcpy(w->links[i].name, name, strnlen(name, sizeof(w->links[i].name) - 1));
+	return &w->links[i];
 }
 
 int linkwatch_observe(struct link_watch *w, const struct bird_state *bfd, time_t now,
