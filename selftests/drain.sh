@@ -30,6 +30,10 @@ WGM_BUILD=$(cd "$WGM_BUILD" && pwd)
 # link goes, a Cease ends the sessions), and the slower timers keep a busy test machine from
 # flapping links that have nothing to do with the step measured.
 MESH_BFD_INTERVAL=${MESH_BFD_INTERVAL:-200}
+# Replies a pair may lose in one step and still pass: 0 here. The vm suite gives 1: under TCG a
+# lone reply goes missing even between two nodes whose path no step touches (seen: 4 -> 3,
+# direct, while node5 drained), which measures the emulator, not the drain. Counted either way.
+LOSS_TOLERANCE=${DRAIN_LOSS_TOLERANCE:-0}
 . "$top/tests/lib/knot.sh"
 . "$top/selftests/lib/topo.sh"
 . "$top/selftests/lib/mesh.sh"
@@ -94,6 +98,9 @@ pings_check() { # WHAT NODES...
 		lost=$(ping_lost "$a" "$b" "${MARK[$k]:-0}")
 		if [ "$lost" = all ]; then
 			bad="$bad $k:no-reply"
+		elif [ "$lost" -gt 0 ] && [ "$lost" -le "$LOSS_TOLERANCE" ]; then
+			echo "note: $k lost $lost reply during $what, within DRAIN_LOSS_TOLERANCE=$LOSS_TOLERANCE (emulation)"
+			total=$((total + lost))
 		elif [ "$lost" -gt 0 ]; then
 			bad="$bad $k:$lost"
 			awk -v from="${MARK[$k]:-0}" '/bytes from/ && match($0, /icmp_seq=[0-9]+/) { s = substr($0, RSTART + 9, RLENGTH - 9) + 0;
@@ -173,9 +180,15 @@ net_cmd "$t1" drain || { cat "$(mesh_node_dir "$t1")/drain.log" >&2; fail "drain
 cat "$(mesh_node_dir "$t1")/drain.log"
 grep -q '^traffic moved' "$(mesh_node_dir "$t1")/drain.log" && echo "ok: drain says traffic moved" ||
 	fail "drain did not say traffic moved"
-n1=$(transit 1 2) n2=$(transit 2 1)
+# "traffic moved" is what node T1's BIRD sees; each peer's kernel table follows its own BIRD a
+# moment later: looked at for up to 2 s
+for i in $(seq 1 20); do
+	n1=$(transit 1 2) n2=$(transit 2 1)
+	[ -n "$n1" ] && [ "$n1" != "$t1" ] && [ "$n2" != "$t1" ] && break
+	sleep 0.1
+done
 [ -n "$n1" ] && [ "$n1" != "$t1" ] && [ "$n2" != "$t1" ] && echo "ok: LAN 1 <-> LAN 2 now transits node$n1/node$n2" ||
-	fail "LAN 1 <-> LAN 2 still transits node$t1 (1->2 via $(route_dev 1 2), 2->1 via $(route_dev 2 1))"
+	fail "LAN 1 <-> LAN 2 still transits node$t1 2 s after the drain (1->2 via wg$n1, 2->1 via wg$n2)"
 expect_eq "node1 routes node$t1's own LAN through node$t1 (its only path)" "wg$t1" "$(route_dev 1 "$t1")"
 on_node "$t1" test -f "$(mesh_node_dir "$t1")/state/$MESH_DOMAIN.drained" && echo "ok: the drain flag is kept in the state dir" ||
 	fail "no drain flag $(mesh_node_dir "$t1")/state/$MESH_DOMAIN.drained"
