@@ -16,11 +16,6 @@
 /* One line per link: "<link> flaps <n> last <epoch> level <n> changed <epoch>". */
 #define FLAPS_FILE_MAX (64 * 1024)
 
-static int flaps_path(const char *state_dir, const char *domain, char *out, size_t outlen)
-{
-	return wgm_domain_file(state_dir, domain, "flaps", out, outlen);
-}
-
 /* "<key> <decimal>" as the next two words of *p; advances *p past them. */
 static bool keyed_number(char **p, const char *key, unsigned long long max, unsigned long long *out)
 {
@@ -57,7 +52,7 @@ int linkwatch_load(const char *state_dir, const char *domain, struct link_watch 
 	char path[4096], *data = NULL, *line, *save = NULL;
 	size_t len = 0;
 	unsigned lineno = 0;
-	int ret = flaps_path(state_dir, domain, path, sizeof(path));
+	int ret = wgm_domain_file(state_dir, domain, "flaps", path, sizeof(path));
 
 	memset(w, 0, sizeof(*w));
 	if (ret) {
@@ -94,7 +89,7 @@ int linkwatch_save(const char *state_dir, const char *domain, const struct link_
 {
 	char path[4096];
 	struct wgm_buf b = { 0 };
-	int ret = flaps_path(state_dir, domain, path, sizeof(path));
+	int ret = wgm_domain_file(state_dir, domain, "flaps", path, sizeof(path));
 
 	if (ret)
 		return ret;
@@ -124,7 +119,6 @@ const struct link_flaps *linkwatch_find(const struct link_watch *w, const char *
 static struct link_flaps *link_get(struct link_watch *w, const char *name)
 {
 	struct link_flaps *l = (struct link_flaps *)linkwatch_find(w, name);
-
 	size_t i;
 
 	if (l || w->n == WGM_MAX_HOSTS)

@@ -8,6 +8,7 @@
 
 #include "atomicfile.h"
 #include "buf.h"
+#include "fixture_read.h"
 #include "key.h"
 
 /* The fixture dir: env WGM_FIXTURES, else the path meson passes as argv[1]. */
@@ -22,23 +23,6 @@ static inline const char *fixture_dir(int argc, char **argv)
 		exit(2);
 	}
 	return argv[1];
-}
-
-/* Reads dir/rel whole; exits the test when the fixture is missing, since nothing can run. */
-static inline char *fixture_read(const char *dir, const char *rel, size_t *len)
-{
-	char path[4096];
-	char *data;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (wgm_read_file(path, 1 << 20, &data, &n)) {
-		fprintf(stderr, "cannot read fixture %s\n", path);
-		exit(1);
-	}
-	if (len)
-		*len = n;
-	return data;
 }
 
 /* Fixture keys are read-only copies (0444), so they load as non-secret. */

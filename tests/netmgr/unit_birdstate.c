@@ -9,22 +9,14 @@
 
 #include "birdstate.h"
 #include "check.h"
+#include "fixture_read.h"
 #include "atomicfile.h"
 
 static const char *dir;
 
 static char *fixture(const char *name)
 {
-	char path[4096];
-	char *data;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (wgm_read_file(path, 1 << 20, &data, &len)) {
-		fprintf(stderr, "cannot read fixture %s\n", path);
-		exit(1);
-	}
-	return data;
+	return fixture_read(dir, name, NULL);
 }
 
 /* s with every "from" replaced by "to" (freshly allocated). */

@@ -13,6 +13,7 @@
 #include "bfddamp.h"
 #include "birdstate.h"
 #include "check.h"
+#include "fixture_read.h"
 #include "linkwatch.h"
 #include "log.h"
 
@@ -21,16 +22,7 @@ static char *up_bfd, *down_bfd;
 
 static char *fixture(const char *name)
 {
-	char path[4096];
-	char *data;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (wgm_read_file(path, 1 << 20, &data, &len)) {
-		fprintf(stderr, "cannot read fixture %s\n", path);
-		exit(1);
-	}
-	return data;
+	return fixture_read(dir, name, NULL);
 }
 
 /* One look at a reply (NULL: BIRD shows no BFD session at all). */
