@@ -13,23 +13,12 @@
 # the default before 2.1, against the product's default read from wgmesh-net --help).
 # WGM_BUILD: the build dir (default build/).
 set -eEu
-top=$(cd "$(dirname "$0")/.." && pwd)
-if [ "${WGM_IN_NETNS:-}" != 1 ]; then
-	exec "$top/tests/lib/in-netns.sh" "$0" "$@"
-fi
-WGM_BUILD=${WGM_BUILD:-$top/build}
-WGM_BUILD=$(cd "$WGM_BUILD" && pwd)
+. "$(dirname "$0")/lib/harness.sh"
 CUTS=${1:-20}
-. "$top/tests/lib/knot.sh"
-. "$top/selftests/lib/topo.sh"
-. "$top/selftests/lib/mesh.sh"
-. "$top/selftests/lib/checks.sh"
 trap 'echo "bench_failover: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-default_ms=$(mesh_bfd_default)
-[ -n "$default_ms" ] || die "cannot read the default BFD interval from wgmesh-net --help"
-intervals=${FAILOVER_INTERVALS:-50 DEFAULT}
-intervals=${intervals//DEFAULT/$default_ms}
+[ -n "$(mesh_bfd_default)" ] || die "cannot read the default BFD interval from wgmesh-net --help"
+intervals=$(mesh_intervals "${FAILOVER_INTERVALS:-50 DEFAULT}")
 nodes=5
 all=$(seq 1 $nodes)
 work=$(mktemp -d /tmp/wgm-failover.XXXXXX)
@@ -115,10 +104,7 @@ echo "== LAN failover outage, $CUTS cuts per interval, 5 nodes, $(mesh_backend 1
 printf '%-34s %7s %7s %7s\n' "BFD" median p95 max
 for ms in $intervals; do
 	read -r m p x <<<"${RESULT[$ms]}"
-	label="$ms ms x 5"
-	[ "$ms" = "${intervals%% *}" ] && label="$label (baseline)"
-	[ "$ms" = "$default_ms" ] && label="$label (default)"
-	printf '%-34s %7s %7s %7s\n' "$label" "$m" "$p" "$x"
+	printf '%-34s %7s %7s %7s\n' "$(mesh_interval_label "$ms" "$intervals")" "$m" "$p" "$x"
 done
 base=${intervals%% *}
 for ms in $intervals; do

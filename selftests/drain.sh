@@ -20,12 +20,7 @@
 #
 # Usage (root): selftests/drain.sh. WGM_BUILD: the build dir (default build/).
 set -eEu
-top=$(cd "$(dirname "$0")/.." && pwd)
-if [ "${WGM_IN_NETNS:-}" != 1 ]; then
-	exec "$top/tests/lib/in-netns.sh" "$0" "$@"
-fi
-WGM_BUILD=${WGM_BUILD:-$top/build}
-WGM_BUILD=$(cd "$WGM_BUILD" && pwd)
+. "$(dirname "$0")/lib/harness.sh"
 # BFD every 200 ms unless given: nothing here waits for BFD (a drain moves traffic before a
 # link goes, a Cease ends the sessions), and the slower timers keep a busy test machine from
 # flapping links that have nothing to do with the step measured.
@@ -34,10 +29,6 @@ MESH_BFD_INTERVAL=${MESH_BFD_INTERVAL:-200}
 # lone reply goes missing even between two nodes whose path no step touches (seen: 4 -> 3,
 # direct, while node5 drained), which measures the emulator, not the drain. Counted either way.
 LOSS_TOLERANCE=${DRAIN_LOSS_TOLERANCE:-0}
-. "$top/tests/lib/knot.sh"
-. "$top/selftests/lib/topo.sh"
-. "$top/selftests/lib/mesh.sh"
-. "$top/selftests/lib/checks.sh"
 
 nodes=5
 all=$(seq 1 $nodes)

@@ -11,10 +11,7 @@
 #   --quick: bring-up, table and failover only. WGM_BUILD: the build dir (default build/).
 # Runs itself inside tests/lib/in-netns.sh: nothing of the machine's network or /run is touched.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-if [ "${WGM_IN_NETNS:-}" != 1 ]; then
-	exec "$top/tests/lib/in-netns.sh" "$0" "$@"
-fi
+. "$(dirname "$0")/lib/harness.sh"
 nodes=3
 quick=
 while [ $# -gt 0 ]; do
@@ -28,12 +25,6 @@ if [ "$nodes" -lt 3 ] || [ "$nodes" -gt 10 ]; then
 	echo "--nodes must be 3..10 (failover needs a third node)" >&2
 	exit 2
 fi
-WGM_BUILD=${WGM_BUILD:-$top/build}
-WGM_BUILD=$(cd "$WGM_BUILD" && pwd)
-. "$top/tests/lib/knot.sh"
-. "$top/selftests/lib/topo.sh"
-. "$top/selftests/lib/mesh.sh"
-. "$top/selftests/lib/checks.sh"
 
 work=$(mktemp -d /tmp/wgm-e2e.XXXXXX)
 trap 'mesh_cleanup $? "$work" up down verify bird' EXIT

@@ -13,10 +13,7 @@
 # Usage (root): selftests/rollover.sh [--nodes N]. WGM_BUILD: the build dir (default build/).
 set -eu
 set -E
-top=$(cd "$(dirname "$0")/.." && pwd)
-if [ "${WGM_IN_NETNS:-}" != 1 ]; then
-	exec "$top/tests/lib/in-netns.sh" "$0" "$@"
-fi
+. "$(dirname "$0")/lib/harness.sh"
 nodes=5
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -25,12 +22,6 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ "$nodes" -ge 2 ] && [ "$nodes" -le 10 ] || { echo "--nodes must be 2..10" >&2; exit 2; }
-WGM_BUILD=${WGM_BUILD:-$top/build}
-WGM_BUILD=$(cd "$WGM_BUILD" && pwd)
-. "$top/tests/lib/knot.sh"
-. "$top/selftests/lib/topo.sh"
-. "$top/selftests/lib/mesh.sh"
-. "$top/selftests/lib/checks.sh"
 
 # BFD at 200 ms x 5 (as the VM suite runs it): on a loaded 2-core test machine 50 ms flaps
 # now and then, which is a reset this test would blame on the rollover.

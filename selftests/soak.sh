@@ -14,28 +14,17 @@
 # SOAK_LOOPS (32), SOAK_INTERVALS (default "50 DEFAULT", as bench_failover.sh),
 # SOAK_STRESS=0: no stress-ng. WGM_BUILD: the build dir (default build/).
 set -eEu
-top=$(cd "$(dirname "$0")/.." && pwd)
-if [ "${WGM_IN_NETNS:-}" != 1 ]; then
-	exec "$top/tests/lib/in-netns.sh" "$0" "$@"
-fi
-WGM_BUILD=${WGM_BUILD:-$top/build}
-WGM_BUILD=$(cd "$WGM_BUILD" && pwd)
+. "$(dirname "$0")/lib/harness.sh"
 SECONDS_EACH=${1:-600}
 LOOPS=${SOAK_LOOPS:-32}
 STRESS=${SOAK_STRESS:-1}
-. "$top/tests/lib/knot.sh"
-. "$top/selftests/lib/topo.sh"
-. "$top/selftests/lib/mesh.sh"
-. "$top/selftests/lib/checks.sh"
 trap 'echo "soak: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 if [ "$STRESS" = 1 ] && ! command -v stress-ng >/dev/null; then
 	die "stress-ng is not installed (apt-get install stress-ng), or run with SOAK_STRESS=0"
 fi
-default_ms=$(mesh_bfd_default)
-[ -n "$default_ms" ] || die "cannot read the default BFD interval from wgmesh-net --help"
-intervals=${SOAK_INTERVALS:-50 DEFAULT}
-intervals=${intervals//DEFAULT/$default_ms}
+[ -n "$(mesh_bfd_default)" ] || die "cannot read the default BFD interval from wgmesh-net --help"
+intervals=$(mesh_intervals "${SOAK_INTERVALS:-50 DEFAULT}")
 nodes=5
 all=$(seq 1 $nodes)
 work=$(mktemp -d /tmp/wgm-soak.XXXXXX)
@@ -176,9 +165,6 @@ echo "== soak: $SECONDS_EACH s each, 5 nodes, $(mesh_backend 1), $LOOPS busy loo
 printf '%-30s %8s %8s %10s %8s %8s  %s\n' BFD "BGP down" "BFD down" "pings lost" flaps slowed "load (1 5 15)"
 for ms in $intervals; do
 	read -r bgp bfd lost flaps slowed l1 l5 l15 <<<"${RESULT[$ms]}"
-	label="$ms ms x 5"
-	[ "$ms" = "$base" ] && label="$label (baseline)"
-	[ "$ms" = "$default_ms" ] && label="$label (default)"
-	printf '%-30s %8s %8s %10s %8s %8s  %s\n' "$label" "$bgp" "$bfd" "$lost" "$flaps" "$slowed" "$l1 $l5 $l15"
+	printf '%-30s %8s %8s %10s %8s %8s  %s\n' "$(mesh_interval_label "$ms" "$intervals")" "$bgp" "$bfd" "$lost" "$flaps" "$slowed" "$l1 $l5 $l15"
 done
 echo "goal at the default: 0 sessions down, 0 pings lost"
