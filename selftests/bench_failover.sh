@@ -53,16 +53,7 @@ stats() {
 mesh_require_commands
 echo "== topology: $nodes nodes, knotd, BIRD in every private namespace"
 topo_init "$work"
-for n in $all; do topo_add_node "$n"; done
-mesh_dns_start
-mesh_site_init
-for n in $all; do mesh_node_register "$n" || die "registering node $n"; done
-mesh_publish
-for n in $all; do
-	MESH_BFD_INTERVAL=${intervals%% *} mesh_node_up "$n" ||
-		{ cat "$(mesh_node_dir "$n")/up.log" >&2; die "wgmesh-net up on node $n"; }
-	mesh_bird_start "$n" || die "BIRD on node $n"
-done
+MESH_BFD_INTERVAL=${intervals%% *} mesh_build $all
 
 pairs=()
 for a in $all; do for b in $all; do [ "$a" -lt "$b" ] && pairs+=("$a $b"); done; done

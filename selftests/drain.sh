@@ -137,15 +137,7 @@ mesh_require_commands
 step "topology: $nodes nodes, knotd, BIRD in every private namespace"
 topo_init "$work"
 mkdir -p "$work/pings"
-for n in $all; do topo_add_node "$n"; done
-mesh_dns_start
-mesh_site_init
-for n in $all; do mesh_node_register "$n" || die "registering node $n"; done
-mesh_publish
-for n in $all; do
-	mesh_node_up "$n" || { cat "$(mesh_node_dir "$n")/up.log" >&2; die "wgmesh-net up on node $n"; }
-	mesh_bird_start "$n" || die "BIRD on node $n"
-done
+mesh_build $all
 conv=$(wait_converged 150 $all) || { print_table $all; die "mesh did not converge"; }
 echo "converged in $conv s"
 

@@ -94,16 +94,7 @@ mesh_require_commands
 echo "== topology: $nodes nodes, knotd, BIRD in every private namespace, wgmesh-net run on each"
 topo_init "$work"
 mkdir -p "$work/pings" "$work/stress"
-for n in $all; do topo_add_node "$n"; done
-mesh_dns_start
-mesh_site_init
-for n in $all; do mesh_node_register "$n" || die "registering node $n"; done
-mesh_publish
-base=${intervals%% *}
-for n in $all; do
-	MESH_BFD_INTERVAL=$base mesh_node_up "$n" || { cat "$(mesh_node_dir "$n")/up.log" >&2; die "wgmesh-net up on node $n"; }
-	mesh_bird_start "$n" || die "BIRD on node $n"
-done
+MESH_BFD_INTERVAL=${intervals%% *} mesh_build $all
 
 declare -A RESULT=()
 for ms in $intervals; do

@@ -161,6 +161,22 @@ mesh_node_verify() { # N
 		>"$d/verify.log" 2>&1 && echo 0 || echo $?
 }
 
+# The README's workflow on a fresh topology (topo_init done): a machine per node, knotd, the site,
+# every node registered and approved, the records published, then on each node `up` and BIRD
+# under its supervisor. Dies naming the step and node that failed.
+mesh_build() { # NODES...
+	local n
+	for n in "$@"; do topo_add_node "$n"; done
+	mesh_dns_start
+	mesh_site_init
+	for n in "$@"; do mesh_node_register "$n" || die "registering node $n"; done
+	mesh_publish
+	for n in "$@"; do
+		mesh_node_up "$n" || { cat "$(mesh_node_dir "$n")/up.log" >&2; die "wgmesh-net up on node $n"; }
+		mesh_bird_start "$n" || die "BIRD on node $n"
+	done
+}
+
 # A harness run's EXIT trap: `trap 'mesh_cleanup $? "$work" up down bird' EXIT`. Stops what the
 # run started, by pid: the BIRD supervisors, every machine (and what runs in it), knotd, then
 # the harness's own background jobs (its pings). When the run failed, the tail of each node's
